@@ -1,0 +1,123 @@
+/**
+ * Every failure the library reports is a SecretsError: a kind, a one-line message, and the exit code
+ * the CLI uses for it (sops' codes from `cmd/sops/codes/codes.go` where sops has one).
+ *
+ * Messages are built only from file names, key paths, recipients and fixed text, never from a value
+ * (plaintext or ciphertext). `cause` is kept for debugging but never printed.
+ */
+
+export const ExitCode = {
+  Generic: 1,
+  CouldNotReadInputFile: 2,
+  CouldNotWriteOutputFile: 3,
+  ErrorDumpingTree: 4,
+  InvalidSetFormat: 7,
+  ConflictingParameters: 8,
+  ErrorEncryptingMac: 21,
+  ErrorEncryptingTree: 23,
+  ErrorDecryptingTree: 25,
+  MacMismatch: 51,
+  InvalidTreePathFormat: 91,
+  NeedAtLeastOneDocument: 92,
+  NoFileSpecified: 100,
+  CouldNotRetrieveKey: 128,
+  FileHasNotBeenModified: 200,
+  NoEditorFound: 201,
+  FileAlreadyEncrypted: 203,
+} as const;
+
+export type ErrorKind =
+  | "generic"
+  | "usage"
+  | "read-input"
+  | "write-output"
+  | "parse" // malformed YAML/JSON/dotenv/INI input
+  | "metadata" // sops metadata missing or malformed
+  | "config" // .sops.yaml unreadable, invalid, or no rule matches
+  | "dump" // a tree cannot be written in the requested format
+  | "set-format"
+  | "conflict"
+  | "encrypt-mac"
+  | "encrypt-tree"
+  | "decrypt-tree" // a value fails GCM or its type tag is bad
+  | "mac-mismatch"
+  | "tree-path"
+  | "empty-document"
+  | "no-file"
+  | "no-key" // no identity could open the data key
+  | "no-recipients"
+  | "not-modified"
+  | "no-editor"
+  | "already-encrypted"
+  | "not-found"; // a path into the tree that does not exist
+
+const exitCodes: Record<ErrorKind, number> = {
+  generic: ExitCode.Generic,
+  usage: ExitCode.Generic,
+  "read-input": ExitCode.CouldNotReadInputFile,
+  "write-output": ExitCode.CouldNotWriteOutputFile,
+  parse: ExitCode.CouldNotReadInputFile,
+  metadata: ExitCode.Generic,
+  config: ExitCode.Generic,
+  dump: ExitCode.ErrorDumpingTree,
+  "set-format": ExitCode.InvalidSetFormat,
+  conflict: ExitCode.ConflictingParameters,
+  "encrypt-mac": ExitCode.ErrorEncryptingMac,
+  "encrypt-tree": ExitCode.ErrorEncryptingTree,
+  "decrypt-tree": ExitCode.ErrorDecryptingTree,
+  "mac-mismatch": ExitCode.MacMismatch,
+  "tree-path": ExitCode.InvalidTreePathFormat,
+  "empty-document": ExitCode.NeedAtLeastOneDocument,
+  "no-file": ExitCode.NoFileSpecified,
+  "no-key": ExitCode.CouldNotRetrieveKey,
+  "no-recipients": ExitCode.Generic,
+  "not-modified": ExitCode.FileHasNotBeenModified,
+  "no-editor": ExitCode.NoEditorFound,
+  "already-encrypted": ExitCode.FileAlreadyEncrypted,
+  "not-found": ExitCode.Generic,
+};
+
+export class SecretsError extends Error {
+  readonly kind: ErrorKind;
+  readonly exitCode: number;
+  /** The file the error is about, when there is one; the CLI prefixes it to the message. */
+  file: string | undefined;
+
+  constructor(kind: ErrorKind, message: string, options: { file?: string; cause?: unknown; exitCode?: number } = {}) {
+    super(message);
+    this.name = "SecretsError";
+    this.kind = kind;
+    this.exitCode = options.exitCode ?? exitCodes[kind];
+    this.file = options.file;
+    // Kept off the enumerable surface so that util.inspect / JSON never walk into it.
+    if (options.cause !== undefined) Object.defineProperty(this, "cause", { value: options.cause, enumerable: false });
+  }
+
+  /** The one line the CLI prints: `file: message`. */
+  toLine(): string {
+    return this.file ? `${this.file}: ${this.message}` : this.message;
+  }
+}
+
+/** Attaches a file name to a SecretsError that has none (used at the I/O boundary). */
+export function withFile<T>(file: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof SecretsError && e.file === undefined) e.file = file;
+    throw e;
+  }
+}
+
+export async function withFileAsync<T>(file: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    if (e instanceof SecretsError && e.file === undefined) e.file = file;
+    throw e;
+  }
+}
+
+export function isSecretsError(e: unknown): e is SecretsError {
+  return e instanceof SecretsError;
+}
