@@ -1,0 +1,245 @@
+import { createHash } from "node:crypto";
+import { SecretsError } from "../errors.js";
+import { isEncryptedValue, macBytes, ValueCipher } from "./cipher.js";
+import type { EncryptionRule, Metadata } from "./metadata.js";
+import { compileRe2 } from "./re2.js";
+import { Branch, Comment, type List, type Scalar, type Value } from "./tree.js";
+
+/**
+ * Encrypting and decrypting a whole tree, and its MAC (`sops.go` Tree.Encrypt / Tree.Decrypt).
+ *
+ * The walk order is sops': documents in order, items in order, lists in order, depth first. The MAC
+ * is SHA-512 over the plaintext bytes of every non-null, non-comment value in that order (only the
+ * encrypted ones, after a sha256("sops") seed, with `mac_only_encrypted`).
+ */
+
+const MAC_ONLY_SEED = createHash("sha256").update("sops").digest();
+
+/** Decides, per value, whether it is encrypted: one rule per file (spec §4). */
+class RuleMatcher {
+  private readonly re: RegExp | null;
+
+  constructor(private readonly rule: EncryptionRule) {
+    this.re = rule.kind.endsWith("_regex") ? compileRe2(rule.value) : null;
+  }
+
+  private keyMatches(k: string): boolean {
+    if (this.rule.kind.endsWith("_suffix")) return k.endsWith(this.rule.value);
+    return this.re !== null && this.re.test(k);
+  }
+
+  commentMatches(c: string): boolean {
+    return this.re !== null && this.re.test(c);
+  }
+
+  /** `path`: key names from the root; `comments`: texts of the preceding comments in scope. */
+  shouldEncrypt(path: readonly string[], comments: readonly string[]): boolean {
+    switch (this.rule.kind) {
+      case "unencrypted_suffix":
+      case "unencrypted_regex":
+        return !path.some((k) => this.keyMatches(k));
+      case "encrypted_suffix":
+      case "encrypted_regex":
+        return path.some((k) => this.keyMatches(k));
+      case "unencrypted_comment_regex":
+        return !comments.some((c) => this.commentMatches(c));
+      case "encrypted_comment_regex":
+        return comments.some((c) => this.commentMatches(c));
+    }
+  }
+
+  /** Whether a comment itself is encrypted: it follows the same decision, but a comment that
+   * carries a comment rule's marker must stay readable, or the rule could not be read back. */
+  shouldEncryptComment(path: readonly string[], comments: readonly string[], text: string): boolean {
+    if (this.rule.kind.endsWith("_comment_regex") && this.commentMatches(text)) return false;
+    return this.shouldEncrypt(path, comments);
+  }
+
+  get usesComments(): boolean {
+    return this.rule.kind.endsWith("_comment_regex");
+  }
+}
+
+const aadOf = (path: readonly string[]) => path.join(":") + ":";
+const pathText = (path: readonly string[]) => (path.length ? path.map((k) => `["${k}"]`).join("") : "(top level)");
+
+type Mode = "encrypt" | "decrypt";
+
+class Walker {
+  private readonly hash = createHash("sha512");
+  private readonly matcher: RuleMatcher;
+  /** Comment texts seen before the current item, one list per enclosing level (plaintext form). */
+  private readonly commentStack: string[][] = [];
+
+  constructor(
+    private readonly mode: Mode,
+    private readonly cipher: ValueCipher,
+    private readonly meta: Pick<Metadata, "encryptionRule" | "macOnlyEncrypted">,
+  ) {
+    this.matcher = new RuleMatcher(meta.encryptionRule);
+    if (meta.macOnlyEncrypted) this.hash.update(MAC_ONLY_SEED);
+  }
+
+  digest(): string {
+    return this.hash.digest("hex").toUpperCase();
+  }
+
+  private scopeComments(extra: string[] = []): string[] {
+    if (!this.matcher.usesComments) return [];
+    return [...this.commentStack.flat(), ...extra];
+  }
+
+  branch(b: Branch, path: string[]): Branch {
+    const out: Array<Branch["items"][number]> = [];
+    const level: string[] = [];
+    this.commentStack.push(level);
+    const items = b.items;
+    for (let i = 0; i < items.length; i++) {
+      const it = items[i]!;
+      if (it instanceof Comment) {
+        const c = this.comment(it, path);
+        out.push(c);
+        level.push(c.text);
+        continue;
+      }
+      // An inline comment on the same line belongs to this item for the comment rules.
+      const next = items[i + 1];
+      const inline = next instanceof Comment && next.inline ? [this.peekComment(next, path)] : [];
+      const p = [...path, it.key];
+      out.push({ key: it.key, value: this.value(it.value, p, inline) });
+      level.length = 0;
+    }
+    this.commentStack.pop();
+    return new Branch(out);
+  }
+
+  private list(l: List, path: string[]): List {
+    const out: List = [];
+    const level: string[] = [];
+    this.commentStack.push(level);
+    for (let i = 0; i < l.length; i++) {
+      const v = l[i]!;
+      if (v instanceof Comment) {
+        const c = this.comment(v, path);
+        out.push(c);
+        level.push(c.text);
+        continue;
+      }
+      const next = l[i + 1];
+      const inline = next instanceof Comment && next.inline ? [this.peekComment(next, path)] : [];
+      // List indexes are not part of the path (sops walkSlice).
+      out.push(this.value(v, path, inline));
+      level.length = 0;
+    }
+    this.commentStack.pop();
+    return out;
+  }
+
+  private value(v: Value, path: string[], inlineComments: string[]): Value {
+    if (v instanceof Branch) return this.branch(v, path);
+    if (Array.isArray(v)) return this.list(v, path);
+    return this.scalar(v, path, inlineComments);
+  }
+
+  /** The plaintext text of a comment, for the comment rules (decrypting it if needed). */
+  private peekComment(c: Comment, path: string[]): string {
+    if (this.mode === "encrypt" || !isEncryptedValue(c.text)) return c.text;
+    try {
+      const d = this.cipher.decrypt(c.text, aadOf(path), pathText(path));
+      return d instanceof Comment ? d.text : c.text;
+    } catch {
+      return c.text;
+    }
+  }
+
+  private comment(c: Comment, path: string[]): Comment {
+    if (this.mode === "encrypt") {
+      if (c.text === "" || !this.matcher.shouldEncryptComment(path, this.scopeComments(), c.text)) return c;
+      const e = this.cipher.encrypt(c, aadOf(path));
+      // sops refuses this too: on reading back, the ciphertext would be taken for the marker.
+      if (this.matcher.usesComments && this.matcher.commentMatches(e)) {
+        throw new SecretsError("encrypt-tree", `an encrypted comment at ${pathText(path)} matches the comment rule; re-run to get another IV`);
+      }
+      return new Comment(e, c.inline);
+    }
+    if (!isEncryptedValue(c.text)) return c;
+    try {
+      const d = this.cipher.decrypt(c.text, aadOf(path), pathText(path));
+      return d instanceof Comment ? new Comment(d.text, c.inline) : c;
+    } catch {
+      // sops keeps a comment that does not decrypt as it is (old files, hand-added comments).
+      return c;
+    }
+  }
+
+  private scalar(v: Scalar, path: string[], inlineComments: string[]): Scalar {
+    if (v === null) return null; // never encrypted, not in the MAC
+    const encrypted = this.matcher.shouldEncrypt(path, this.scopeComments(inlineComments));
+    if (this.mode === "encrypt") {
+      if (!this.meta.macOnlyEncrypted || encrypted) this.hash.update(macBytes(v));
+      return encrypted ? this.cipher.encrypt(v, aadOf(path)) : v;
+    }
+    if (!encrypted) {
+      if (!this.meta.macOnlyEncrypted) this.hash.update(macBytes(v));
+      return v;
+    }
+    if (typeof v !== "string") {
+      throw new SecretsError("decrypt-tree", `value at ${pathText(path)} should be encrypted but is not`);
+    }
+    if (v === "") return ""; // empty values are stored unencrypted
+    const d = this.cipher.decrypt(v, aadOf(path), pathText(path));
+    if (d instanceof Comment) throw new SecretsError("decrypt-tree", `value at ${pathText(path)} has type comment`);
+    this.hash.update(macBytes(d));
+    return d;
+  }
+}
+
+/** Encrypts every branch; returns the encrypted branches and the MAC digest (upper-case hex). */
+export function encryptBranches(
+  branches: Branch[],
+  cipher: ValueCipher,
+  meta: Pick<Metadata, "encryptionRule" | "macOnlyEncrypted">,
+): { branches: Branch[]; mac: string } {
+  const w = new Walker("encrypt", cipher, meta);
+  const out = branches.map((b) => w.branch(b, []));
+  return { branches: out, mac: w.digest() };
+}
+
+/** Decrypts every branch; returns the plaintext branches and the MAC digest computed over them. */
+export function decryptBranches(
+  branches: Branch[],
+  cipher: ValueCipher,
+  meta: Pick<Metadata, "encryptionRule" | "macOnlyEncrypted">,
+): { branches: Branch[]; mac: string } {
+  const w = new Walker("decrypt", cipher, meta);
+  const out = branches.map((b) => w.branch(b, []));
+  return { branches: out, mac: w.digest() };
+}
+
+/**
+ * The AAD of the MAC: `lastmodified` re-formatted as Go's RFC 3339 (fractional seconds dropped,
+ * offset kept). Throws kind `metadata` when it is not an RFC 3339 time.
+ */
+export function macAad(lastModified: string): string {
+  const m = /^(\d{4}-\d{2}-\d{2})[Tt](\d{2}:\d{2}:\d{2})(?:\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/.exec(lastModified);
+  if (!m) throw new SecretsError("metadata", "invalid sops metadata: lastmodified is not an RFC 3339 time");
+  return `${m[1]}T${m[2]}${m[3]!.toUpperCase()}`;
+}
+
+/**
+ * Checks the stored MAC against the computed one. Throws kind `mac-mismatch` (exit 51) when the file
+ * has no MAC, when it does not decrypt (tampered MAC or `lastmodified`), or when it differs.
+ */
+export function verifyMac(cipher: ValueCipher, meta: Pick<Metadata, "mac" | "lastModified">, computed: string): void {
+  if (!meta.mac) throw new SecretsError("mac-mismatch", "file has no MAC (use --ignore-mac to decrypt anyway)");
+  let stored: unknown;
+  try {
+    stored = cipher.decrypt(meta.mac, macAad(meta.lastModified), "sops.mac");
+  } catch (e) {
+    if (e instanceof SecretsError && e.kind === "metadata") throw e;
+    throw new SecretsError("mac-mismatch", "cannot decrypt the MAC: the file or its lastmodified was tampered with", { cause: e });
+  }
+  if (stored !== computed) {
+    throw new SecretsError("mac-mismatch", "MAC mismatch: the file was modified outside sops/secrets (use --ignore-mac to decrypt anyway)");
+  }
+}

@@ -1,0 +1,419 @@
+import { Alias, isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, Scalar as YScalar, type Node as YNode, type Document } from "yaml";
+import { SecretsError } from "../../errors.js";
+import { Branch, Comment, SopsFloat, SopsInt, SopsTime, type List, type PlainValue, type Scalar, type StoredDocument, type Value } from "../tree.js";
+import { doubleQuote, resolvePlain, scalarText, stringStyle } from "./goyaml.js";
+import type { EmitOptions, Store } from "./store.js";
+
+/**
+ * YAML store: go-yaml v3 semantics (what sops uses) on top of the `yaml` package's parser.
+ *
+ * Reading: every scalar is parsed as text (failsafe schema) and typed here with go-yaml v3's rules,
+ * so `0755` is int 493, `yes` a string and `2024-01-01` a timestamp, as in sops. Anchors are expanded
+ * (with a size budget against alias bombs), comments become Comment items.
+ * Writing: go-yaml v3's block layout, indent 4 by default, with its quoting and indentation rules, so
+ * a file written here is byte-identical to sops' for the same tree.
+ */
+
+/** Expanded nodes allowed per file: generous for real files, fatal for "billion laughs". */
+const EXPANSION_BUDGET = 1_000_000;
+
+const enc = new TextEncoder();
+const dec = new TextDecoder("utf-8", { fatal: true });
+
+function parseError(message: string, line?: number): SecretsError {
+  return new SecretsError("parse", line ? `invalid YAML at line ${line}: ${message}` : `invalid YAML: ${message}`);
+}
+
+function commentLines(text: string | null | undefined): string[] {
+  if (!text) return [];
+  return text.split("\n").filter((l) => l.length > 0);
+}
+
+class Reader {
+  private budget = EXPANSION_BUDGET;
+
+  constructor(
+    private readonly doc: Document.Parsed,
+    private readonly lc: LineCounter,
+  ) {}
+
+  private line(node: { range?: [number, number, number] | null } | undefined): number | undefined {
+    const off = node?.range?.[0];
+    return off === undefined ? undefined : this.lc.linePos(off).line;
+  }
+
+  private spend(): void {
+    if (--this.budget < 0) throw parseError("document too large after expanding aliases (alias bomb?)");
+  }
+
+  private deref(node: unknown, depth = 0): unknown {
+    if (isAlias(node)) {
+      if (depth > 100) throw parseError("alias chain too deep");
+      const target = (node as Alias).resolve(this.doc);
+      if (!target) throw parseError(`unknown alias *${(node as Alias).source}`, this.line(node as Alias));
+      return this.deref(target, depth + 1);
+    }
+    return node;
+  }
+
+  scalar(node: YScalar): Scalar {
+    this.spend();
+    const raw = node.value;
+    const text = typeof raw === "string" ? raw : raw === null || raw === undefined ? "" : String(raw);
+    const tag = node.tag;
+    if (tag) {
+      const t = tag.replace(/^tag:yaml\.org,2002:/, "!!");
+      switch (t) {
+        case "!!str":
+          return text;
+        case "!!binary":
+          return new Uint8Array(Buffer.from(text.replace(/\s+/g, ""), "base64"));
+        case "!!null":
+          return null;
+        case "!!bool":
+        case "!!int":
+        case "!!float":
+        case "!!timestamp": {
+          const v = resolvePlain(text);
+          const ok =
+            (t === "!!bool" && typeof v === "boolean") ||
+            (t === "!!int" && v instanceof SopsInt) ||
+            (t === "!!float" && (v instanceof SopsFloat || v instanceof SopsInt)) ||
+            (t === "!!timestamp" && v instanceof SopsTime);
+          if (!ok) throw parseError(`cannot decode a ${t} scalar`, this.line(node));
+          return t === "!!float" && v instanceof SopsInt ? new SopsFloat(Number(v.value)) : v;
+        }
+        default:
+          // go-yaml decodes unknown local tags (`!secret x`) as their plain value.
+          break;
+      }
+    }
+    if (node.type === "PLAIN") return resolvePlain(text);
+    return text;
+  }
+
+  value(node: unknown): Value {
+    const n = this.deref(node);
+    if (n === null || n === undefined) return null;
+    if (isScalar(n)) return this.scalar(n);
+    if (isMap(n)) return this.map(n, false);
+    if (isSeq(n)) return this.seq(n);
+    throw parseError("unsupported YAML node", this.line(n as YNode));
+  }
+
+  /** Comments before and after a node, as the `yaml` package attaches them. */
+  private pushComments(into: Array<Comment | unknown>, text: string | null | undefined, inline = false): void {
+    for (const l of commentLines(text)) into.push(new Comment(l, inline));
+  }
+
+  map(node: unknown, topLevel: boolean): Branch {
+    const m = node as { items: unknown[]; commentBefore?: string | null; comment?: string | null };
+    const items: Array<Branch["items"][number]> = [];
+    if (!topLevel) this.pushComments(items, m.commentBefore);
+    for (const p of m.items) {
+      if (!isPair(p)) continue;
+      this.spend();
+      const keyNode = this.deref(p.key);
+      if (!isScalar(keyNode)) throw parseError("complex mapping keys are not supported", this.line(p.key as YNode));
+      this.pushComments(items, (p.key as YScalar).commentBefore);
+      const k = keyNode.type === "PLAIN" && !keyNode.tag ? resolvePlain(String(keyNode.value ?? "")) : this.scalar(keyNode);
+      const keyText = String(keyNode.value ?? "");
+      if (typeof k !== "string" && keyText !== "<<") {
+        throw parseError("mapping keys must be strings (quote the key)", this.line(p.key as YNode));
+      }
+      const valueNode = p.value as (YNode & { commentBefore?: string | null; comment?: string | null }) | null;
+      const isScalarValue = valueNode !== null && (isScalar(valueNode) || isAlias(valueNode));
+      if (isScalarValue) this.pushComments(items, valueNode.commentBefore);
+      items.push({ key: typeof k === "string" ? k : keyText, value: this.value(valueNode) });
+      if (isScalarValue) this.pushComments(items, valueNode.comment, true);
+    }
+    this.pushComments(items, m.comment);
+    return new Branch(items);
+  }
+
+  seq(node: unknown): List {
+    const s = node as { items: unknown[]; commentBefore?: string | null; comment?: string | null };
+    const out: List = [];
+    this.pushComments(out, s.commentBefore);
+    for (const it of s.items) {
+      const n = it as (YNode & { commentBefore?: string | null; comment?: string | null }) | null;
+      const scalarItem = n !== null && (isScalar(n) || isAlias(n));
+      if (scalarItem) this.pushComments(out, n.commentBefore);
+      out.push(this.value(n));
+      if (scalarItem) this.pushComments(out, n.comment, true);
+    }
+    this.pushComments(out, s.comment);
+    return out;
+  }
+
+  document(): Branch {
+    const d = this.doc;
+    const contents = d.contents;
+    let branch: Branch;
+    if (contents === null || (isScalar(contents) && contents.value === null && !contents.tag && contents.source === "")) {
+      branch = new Branch([]);
+    } else if (isMap(contents)) {
+      branch = this.map(contents, true);
+      branch.items.unshift(...commentLines((contents as { commentBefore?: string }).commentBefore).map((l) => new Comment(l)));
+    } else if (isSeq(contents)) {
+      throw parseError("YAML documents that are sequences are not supported");
+    } else {
+      throw parseError("YAML documents that are values are not supported");
+    }
+    branch.items.unshift(...commentLines(d.commentBefore).map((l) => new Comment(l)));
+    branch.items.push(...commentLines(d.comment).map((l) => new Comment(l)));
+    return branch;
+  }
+}
+
+function decodeUtf8(input: Uint8Array): string {
+  try {
+    return dec.decode(input);
+  } catch {
+    throw parseError("the file is not UTF-8 text");
+  }
+}
+
+function parseBranches(input: Uint8Array): Branch[] {
+  const text = decodeUtf8(input);
+  const lc = new LineCounter();
+  let docs: Document.Parsed[];
+  try {
+    docs = parseAllDocuments(text, { schema: "failsafe", lineCounter: lc, prettyErrors: false, uniqueKeys: true, keepSourceTokens: false }) as Document.Parsed[];
+    if (!Array.isArray(docs)) docs = [docs];
+  } catch {
+    throw parseError("cannot parse the file");
+  }
+  const out: Branch[] = [];
+  for (const d of docs) {
+    const err = d.errors[0];
+    if (err) {
+      // The `yaml` package's messages can quote source text; ours never do.
+      const line = err.linePos?.[0]?.line ?? (err.pos ? lc.linePos(err.pos[0]).line : undefined);
+      throw parseError(err.code.toLowerCase().replace(/_/g, " "), line);
+    }
+    out.push(new Reader(d, lc).document());
+  }
+  return out;
+}
+
+function toPlainValue(v: Value): PlainValue {
+  if (v instanceof Branch) {
+    const o: Record<string, PlainValue> = {};
+    for (const it of v.items) if (!(it instanceof Comment)) o[it.key] = toPlainValue(it.value);
+    return o;
+  }
+  if (Array.isArray(v)) return v.filter((x) => !(x instanceof Comment)).map((x) => toPlainValue(x as Value));
+  if (v instanceof SopsInt) return Number(v.value);
+  if (v instanceof SopsFloat) return v.value;
+  if (v instanceof SopsTime) return v.text;
+  if (v instanceof Uint8Array) return Buffer.from(v).toString("utf8");
+  return v;
+}
+
+function fromPlainValue(v: PlainValue): Value {
+  if (Array.isArray(v)) return v.map(fromPlainValue);
+  if (v !== null && typeof v === "object") return new Branch(Object.entries(v).map(([key, value]) => ({ key, value: fromPlainValue(value) })));
+  if (typeof v === "number") return Number.isInteger(v) ? new SopsInt(BigInt(v)) : new SopsFloat(v);
+  return v;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Emitter (go-yaml v3 block style)
+
+class Writer {
+  readonly out: string[] = [];
+  constructor(private readonly best: number) {}
+
+  /** go-yaml `increase_indent`: the next indentation level for a nested block. */
+  nextIndent(indent: number): number {
+    return this.best * Math.floor((indent + this.best) / this.best);
+  }
+
+  private comments(lines: string[], indent: number): void {
+    for (const l of lines) this.out.push(" ".repeat(indent) + "#" + l);
+  }
+
+  private scalarInline(v: Scalar, simpleKey: boolean, indent: number): { text: string; block?: string[] } {
+    if (typeof v === "string") {
+      const style = stringStyle(v, simpleKey);
+      if (style === "plain") return { text: v };
+      if (style === "single") return { text: "'" + v.replace(/'/g, "''") + "'" };
+      if (style === "double") return { text: doubleQuote(v) };
+      return this.literal(v, indent);
+    }
+    if (v instanceof Uint8Array) {
+      const s = Buffer.from(v).toString("utf8");
+      if (Buffer.from(s, "utf8").equals(Buffer.from(v))) return this.scalarInline(s, simpleKey, indent);
+      return { text: "!!binary " + Buffer.from(v).toString("base64") };
+    }
+    return { text: scalarText(v) };
+  }
+
+  /** A literal block scalar (`|`, `|-`, `|+`); content lines at `indent`. */
+  private literal(v: string, indent: number): { text: string; block: string[] } {
+    let header = "|";
+    if (v[0] === " " || v[0] === "\n") header += String(this.best);
+    if (!v.endsWith("\n")) header += "-";
+    else if (v.length === 1 || v[v.length - 2] === "\n") header += "+";
+    const body = v.endsWith("\n") ? v.slice(0, -1) : v;
+    const lines = body.split("\n").map((l) => (l.length ? " ".repeat(indent) + l : ""));
+    return { text: header, block: lines };
+  }
+
+  /** Writes `prefix` + the value; `indent` is the enclosing mapping/sequence indent. */
+  private value(prefix: string, v: Value, indent: number, inSeqItem: boolean, trailing: string): void {
+    if (v instanceof Branch) {
+      const nonComment = v.items.some((i) => !(i instanceof Comment));
+      if (!nonComment) {
+        this.out.push(prefix + " {}" + trailing);
+        this.comments(v.items.map((c) => (c as Comment).text), this.nextIndent(indent));
+        return;
+      }
+      this.out.push(prefix + trailing);
+      this.mapping(v, this.nextIndent(indent), null);
+      return;
+    }
+    if (Array.isArray(v)) {
+      if (!v.some((i) => !(i instanceof Comment))) {
+        this.out.push(prefix + " []" + trailing);
+        return;
+      }
+      this.out.push(prefix + trailing);
+      this.sequence(v, this.nextIndent(indent));
+      return;
+    }
+    const contentIndent = inSeqItem ? indent + 2 : this.nextIndent(indent);
+    const s = this.scalarInline(v, false, contentIndent);
+    this.out.push(prefix + " " + s.text + trailing);
+    if ("block" in s && s.block) this.out.push(...s.block);
+  }
+
+  private key(k: string): string {
+    return this.scalarInline(k, true, 0).text;
+  }
+
+  /**
+   * A block mapping at `indent`. `firstPrefix`, when given, is the `- ` text that the first key
+   * shares a line with (a mapping that is a sequence item).
+   */
+  mapping(b: Branch, indent: number, firstPrefix: string | null): void {
+    const items = b.items;
+    let pending: string[] = [];
+    let first = true;
+    for (let i = 0; i < items.length; i++) {
+      const it = items[i]!;
+      if (it instanceof Comment) {
+        pending.push(it.text);
+        continue;
+      }
+      const next = items[i + 1];
+      let trailing = "";
+      if (next instanceof Comment && next.inline) {
+        trailing = " #" + next.text;
+        i++;
+      }
+      const lead = first && firstPrefix !== null ? firstPrefix : " ".repeat(indent);
+      if (first && firstPrefix !== null && pending.length) {
+        this.comments(pending, indent - 2);
+      } else this.comments(pending, indent);
+      pending = [];
+      this.value(lead + this.key(it.key) + ":", it.value, indent, false, trailing);
+      first = false;
+    }
+    this.comments(pending, indent);
+  }
+
+  /** A block sequence whose `- ` markers stand at column `indent`. */
+  sequence(l: List, indent: number): void {
+    let pending: string[] = [];
+    for (let i = 0; i < l.length; i++) {
+      const it = l[i]!;
+      if (it instanceof Comment) {
+        pending.push(it.text);
+        continue;
+      }
+      const next = l[i + 1];
+      let trailing = "";
+      if (next instanceof Comment && next.inline) {
+        trailing = " #" + next.text;
+        i++;
+      }
+      this.comments(pending, indent);
+      pending = [];
+      const dash = " ".repeat(indent) + "-";
+      if (it instanceof Branch && it.items.some((x) => !(x instanceof Comment))) {
+        this.mapping(it, indent + 2, dash + " ");
+      } else if (Array.isArray(it) && it.some((x) => !(x instanceof Comment))) {
+        // Nested sequence: go-yaml puts its first `- ` on the same line.
+        const start = this.out.length;
+        this.sequence(it, indent + 2);
+        this.out[start] = dash + " " + this.out[start]!.slice(indent + 2);
+      } else {
+        this.value(dash, it as Value, indent, true, trailing);
+      }
+    }
+    this.comments(pending, indent);
+  }
+}
+
+function emitBranches(branches: Branch[], indent: number): string {
+  const parts: string[] = [];
+  for (const b of branches) {
+    const w = new Writer(indent);
+    if (b.items.some((i) => !(i instanceof Comment))) w.mapping(b, 0, null);
+    else {
+      for (const c of b.items) w.out.push("#" + (c as Comment).text);
+      if (!b.items.length) w.out.push("{}");
+    }
+    parts.push(w.out.join("\n") + "\n");
+  }
+  return parts.join("---\n");
+}
+
+export const yamlStore: Store = {
+  format: "yaml",
+
+  parseEncrypted(input: Uint8Array): StoredDocument {
+    const branches = parseBranches(input);
+    let metadata: PlainValue | null = null;
+    branches.forEach((b, i) => {
+      const m = b.get("sops");
+      if (m !== undefined) {
+        if (i === 0) metadata = toPlainValue(m);
+        b.delete("sops");
+      }
+    });
+    return { branches, metadata };
+  },
+
+  parsePlain(input: Uint8Array): Branch[] {
+    return parseBranches(input);
+  },
+
+  emitEncrypted(doc, options?: EmitOptions): Uint8Array {
+    const meta = fromPlainValue(doc.metadata);
+    const withMeta = doc.branches.map((b) => new Branch([...b.items, { key: "sops", value: meta }]));
+    return enc.encode(emitBranches(withMeta, options?.indent ?? 4));
+  },
+
+  emitPlain(branches, options?: EmitOptions): Uint8Array {
+    return enc.encode(emitBranches(branches, options?.indent ?? 4));
+  },
+
+  emitValue(value: Value, options?: EmitOptions): Uint8Array {
+    const w = new Writer(options?.indent ?? 4);
+    if (value instanceof Branch) w.mapping(value, 0, null);
+    else if (Array.isArray(value)) w.sequence(value, 0);
+    else {
+      const line: string[] = [];
+      const tmp = new Writer(options?.indent ?? 4);
+      tmp.mapping(new Branch([{ key: "x", value: value as Scalar }]), 0, null);
+      // Reuse the mapping writer for quoting, then drop the `x:` key.
+      line.push(...tmp.out);
+      line[0] = line[0]!.slice(3);
+      w.out.push(...line.map((l, i) => (i === 0 ? l : l.replace(/^ {4}/, ""))));
+    }
+    return enc.encode(w.out.join("\n") + "\n");
+  },
+};
