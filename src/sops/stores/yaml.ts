@@ -1,4 +1,4 @@
-import { Alias, isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, Scalar as YScalar, type Node as YNode, type Document } from "yaml";
+import { Alias, isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, visit, Scalar as YScalar, type Node as YNode, type Document } from "yaml";
 import { SecretsError } from "../../errors.js";
 import { Branch, Comment, SopsFloat, SopsInt, SopsTime, type List, type PlainValue, type Scalar, type StoredDocument, type Value } from "../tree.js";
 import { doubleQuote, resolvePlain, scalarText, stringStyle } from "./goyaml.js";
@@ -31,11 +31,23 @@ function commentLines(text: string | null | undefined): string[] {
 
 class Reader {
   private budget = EXPANSION_BUDGET;
+  /** Each alias's target: the latest anchor of that name before it, found in one pass. */
+  private readonly targets = new Map<Alias, unknown>();
 
   constructor(
     private readonly doc: Document.Parsed,
     private readonly lc: LineCounter,
-  ) {}
+  ) {
+    const latest = new Map<string, unknown>();
+    visit(doc, {
+      Alias: (_k, a) => {
+        this.targets.set(a, latest.get(a.source));
+      },
+      Node: (_k, n) => {
+        if ((n as { anchor?: string }).anchor) latest.set((n as { anchor: string }).anchor, n);
+      },
+    });
+  }
 
   private line(node: { range?: [number, number, number] | null } | undefined): number | undefined {
     const off = node?.range?.[0];
@@ -49,7 +61,7 @@ class Reader {
   private deref(node: unknown, depth = 0): unknown {
     if (isAlias(node)) {
       if (depth > 100) throw parseError("alias chain too deep");
-      const target = (node as Alias).resolve(this.doc);
+      const target = this.targets.get(node as Alias);
       if (!target) throw parseError(`unknown alias *${(node as Alias).source}`, this.line(node as Alias));
       return this.deref(target, depth + 1);
     }
