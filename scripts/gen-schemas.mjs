@@ -1,0 +1,44 @@
+#!/usr/bin/env node
+/**
+ * Writes schemas/sops-config.schema.json from the zod schema in src/policy/schema.ts.
+ *
+ * Plain node (no tsx): esbuild bundles schema.ts and what it imports (zod included) into memory, and
+ * the bundle is imported from a data: URL, so no temp file is written. `--check` exits 1 when the
+ * committed file is stale instead of rewriting it.
+ *
+ *   npm run schemas            # regenerate
+ *   npm run schemas -- --check # CI: fail when stale
+ */
+import { build } from "esbuild";
+import { readFile, writeFile, mkdir } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const out = join(root, "schemas", "sops-config.schema.json");
+
+const result = await build({
+  entryPoints: [join(root, "src", "policy", "schema.ts")],
+  bundle: true,
+  platform: "node",
+  format: "esm",
+  target: "node20",
+  write: false,
+  logLevel: "silent",
+});
+const code = result.outputFiles[0].text;
+const mod = await import("data:text/javascript;base64," + Buffer.from(code).toString("base64"));
+const text = mod.renderJsonSchema();
+
+if (process.argv.includes("--check")) {
+  const current = await readFile(out, "utf8").catch(() => "");
+  if (current !== text) {
+    console.error(`${out} is stale: run \`npm run schemas\``);
+    process.exit(1);
+  }
+  console.log(`${out} is up to date`);
+} else {
+  await mkdir(dirname(out), { recursive: true });
+  await writeFile(out, text);
+  console.log(`wrote ${out}`);
+}

@@ -1,0 +1,178 @@
+/**
+ * Crash-safe file writes, and private temp directories.
+ *
+ * sops truncates and rewrites files in place, so a crash or a full disk mid-write loses the file
+ * (spec §9). `writeFileAtomic` never leaves a half-written target: the data goes to a temp file in the
+ * same directory (same filesystem, so the rename is atomic), is fsynced, then renamed over the target,
+ * and the directory is fsynced so the rename itself survives a power cut. A failure at any step leaves
+ * the old file as it was and removes the temp file.
+ *
+ * Modes:
+ * - the temp file is created 0600 with O_EXCL, so nobody else can open it while it is written;
+ * - `opts.mode`, when given, is the final mode (callers writing plaintext pass 0o600);
+ * - otherwise an existing target keeps its mode (permission bits, setgid etc. excluded);
+ * - otherwise a new file gets 0666 minus the umask (0644 with the usual umask 022), as sops' os.Create
+ *   does: an encrypted file is meant to be committed and read by tools, it is not secret. It stays 0600
+ *   until it has been renamed into place.
+ * A symlink target is followed: the file it points to is replaced, the link stays.
+ * Ownership is not carried over (a file rewritten by root becomes root's), as with most editors.
+ *
+ * Every `fs.promises` call goes through the `fs` default export on purpose, so tests can make one
+ * step fail with `vi.spyOn(fs.promises, …)`.
+ */
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { randomBytes } from "node:crypto";
+import { SecretsError } from "../errors.js";
+
+export interface WriteOptions {
+  /** Final permission bits of the file (e.g. 0o600 for plaintext). */
+  mode?: number;
+}
+
+function describe(e: unknown): string {
+  const err = e as NodeJS.ErrnoException;
+  if (err && typeof err.code === "string") {
+    const syscall = err.syscall ? `${err.syscall} ` : "";
+    return `${syscall}${err.code}`;
+  }
+  return e instanceof Error ? e.name : "unknown error";
+}
+
+function writeError(target: string, e: unknown): SecretsError {
+  if (e instanceof SecretsError && e.kind === "write-output") return e;
+  return new SecretsError("write-output", `could not write ${target}: ${describe(e)}`, { cause: e });
+}
+
+function currentUmask(): number {
+  // process.umask() without an argument reads the mask (documentation-only deprecation; fine in workers).
+  return process.umask();
+}
+
+/** The real path to replace: symlinks followed, relative paths resolved. */
+async function resolveTarget(target: string): Promise<{ real: string; existingMode: number | undefined }> {
+  const abs = path.resolve(target);
+  try {
+    const real = await fs.promises.realpath(abs);
+    const st = await fs.promises.stat(real);
+    if (st.isDirectory()) {
+      const err = new Error("is a directory") as NodeJS.ErrnoException;
+      err.code = "EISDIR";
+      throw err;
+    }
+    return { real, existingMode: st.mode & 0o777 };
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
+  }
+  // A dangling symlink: write where it points, as `echo > link` would.
+  try {
+    const link = await fs.promises.readlink(abs);
+    return { real: path.resolve(path.dirname(abs), link), existingMode: undefined };
+  } catch {
+    return { real: abs, existingMode: undefined };
+  }
+}
+
+async function fsyncDir(dir: string): Promise<void> {
+  if (process.platform === "win32") return;
+  let fh: fs.promises.FileHandle | undefined;
+  try {
+    fh = await fs.promises.open(dir, "r");
+    await fh.sync();
+  } catch (e) {
+    // Some filesystems cannot fsync a directory; the data itself is already synced.
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code !== "EINVAL" && code !== "ENOTSUP" && code !== "EISDIR" && code !== "EPERM" && code !== "EACCES") throw e;
+  } finally {
+    await fh?.close().catch(() => undefined);
+  }
+}
+
+/**
+ * Atomically replaces (or creates) `target` with `data`. Throws SecretsError kind `write-output`
+ * naming the path (never the data); on failure the old file, if any, is untouched and no temp file
+ * is left behind.
+ */
+export async function writeFileAtomic(target: string, data: Uint8Array | string, opts: WriteOptions = {}): Promise<void> {
+  let tmp: string | undefined;
+  let fh: fs.promises.FileHandle | undefined;
+  try {
+    const { real, existingMode } = await resolveTarget(target);
+    const dir = path.dirname(real);
+    const base = path.basename(real);
+    for (let attempt = 0; ; attempt++) {
+      const candidate = path.join(dir, `.${base}.${randomBytes(6).toString("hex")}.tmp`);
+      try {
+        fh = await fs.promises.open(candidate, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL, 0o600);
+        tmp = candidate;
+        break;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== "EEXIST" || attempt >= 10) throw e;
+      }
+    }
+    const bytes = typeof data === "string" ? Buffer.from(data, "utf8") : data;
+    await fh.writeFile(bytes);
+    // chmod explicitly: the open() mode is filtered by the umask, and an explicit mode must not be.
+    // A replaced file gets its final mode before the rename, so it never shows up under the wrong one;
+    // a new file stays 0600 until it is in place, then gets the umask default through the same fd.
+    const finalMode = opts.mode ?? existingMode;
+    if (finalMode !== undefined) await fh.chmod(finalMode & 0o7777);
+    await fh.sync();
+    await fs.promises.rename(tmp, real);
+    tmp = undefined;
+    if (finalMode === undefined) {
+      // Failing here leaves a complete file that is only more private than asked: not an error.
+      await fh.chmod(0o666 & ~currentUmask()).catch(() => undefined);
+    }
+    await fh.close();
+    fh = undefined;
+    await fsyncDir(dir);
+  } catch (e) {
+    if (fh) await fh.close().catch(() => undefined);
+    if (tmp) await fs.promises.rm(tmp, { force: true }).catch(() => undefined);
+    throw writeError(target, e);
+  }
+}
+
+export interface PrivateTempDir {
+  /** Absolute path of the directory (mode 0700). */
+  readonly path: string;
+  /** Removes the directory and everything in it. Safe to call more than once. */
+  cleanup(): Promise<void>;
+  /** The same, synchronously: for signal and exit handlers. */
+  cleanupSync(): void;
+}
+
+/**
+ * Creates a fresh directory only the current user can enter (0700) under os.tmpdir(), for plaintext
+ * that must touch the disk (the `edit` command's file). Throws SecretsError kind `write-output`.
+ */
+export async function makePrivateTempDir(prefix = "gitops-secrets-"): Promise<PrivateTempDir> {
+  if (prefix.includes("/") || prefix.includes("\\") || prefix.includes("\0")) {
+    throw new SecretsError("usage", "temp directory prefix must be a plain name");
+  }
+  let dir: string | undefined;
+  try {
+    dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), prefix));
+    await fs.promises.chmod(dir, 0o700);
+  } catch (e) {
+    if (dir) await fs.promises.rm(dir, { recursive: true, force: true }).catch(() => undefined);
+    throw new SecretsError("write-output", `could not create a private temp directory in ${os.tmpdir()}: ${describe(e)}`, { cause: e });
+  }
+  let removed = false;
+  const created = dir;
+  return {
+    path: created,
+    async cleanup() {
+      if (removed) return;
+      await fs.promises.rm(created, { recursive: true, force: true });
+      removed = true;
+    },
+    cleanupSync() {
+      if (removed) return;
+      fs.rmSync(created, { recursive: true, force: true });
+      removed = true;
+    },
+  };
+}
