@@ -1,0 +1,167 @@
+import { spawnSync } from "node:child_process";
+import { generateKeyPairSync, randomBytes } from "node:crypto";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { armor as libArmor, Decrypter, Encrypter, generateHybridIdentity, identityToRecipient as libRecipient } from "age-encryption";
+import { describe, expect, it } from "vitest";
+import { SecretsError } from "../../src/errors.js";
+import { dearmor } from "../../src/keys/age/armor.js";
+import { bech32Encode } from "../../src/keys/age/bech32.js";
+import { parseHeader } from "../../src/keys/age/header.js";
+import { identitiesFromStrings } from "../../src/keys/identities.js";
+import { generateKeyPair } from "../../src/keys/keygen.js";
+import { unwrapDataKey, wrapDataKey } from "../../src/keys/wrap.js";
+
+const tmp = mkdtempSync(join(tmpdir(), "keys-wrap-"));
+
+function shape(armored: string) {
+  const lines = armored.split("\n");
+  expect(lines[0]).toBe("-----BEGIN AGE ENCRYPTED FILE-----");
+  expect(armored.endsWith("-----END AGE ENCRYPTED FILE-----\n")).toBe(true);
+  const body = lines.slice(1, -2);
+  body.slice(0, -1).forEach((l) => expect(l).toHaveLength(64));
+  expect(body.at(-1)!.length).toBeLessThanOrEqual(64);
+  return parseHeader(dearmor(armored));
+}
+
+function goAge(args: string[], input: string | Buffer): Buffer {
+  const r = spawnSync("age", args, { input });
+  if (r.error) throw r.error;
+  expect(r.status, r.stderr.toString()).toBe(0);
+  return r.stdout;
+}
+
+describe("wrapDataKey / unwrapDataKey, X25519", () => {
+  it("writes what sops writes: 385 characters, one X25519 stanza, and opens again", async () => {
+    const pair = await generateKeyPair();
+    const key = randomBytes(32);
+    const enc = await wrapDataKey(key, pair.recipient);
+    expect(enc).toHaveLength(385);
+    const h = shape(enc);
+    expect(h.stanzas).toHaveLength(1);
+    expect(h.stanzas[0]!.args[0]).toBe("X25519");
+    expect(Buffer.from((await unwrapDataKey(enc, identitiesFromStrings([pair.identity])))!)).toEqual(key);
+  });
+
+  it("returns null when no identity matches, and when there are none", async () => {
+    const [a, b] = [await generateKeyPair(), await generateKeyPair()];
+    const enc = await wrapDataKey(randomBytes(32), a.recipient);
+    expect(await unwrapDataKey(enc, identitiesFromStrings([b.identity]))).toBeNull();
+    expect(await unwrapDataKey(enc, identitiesFromStrings([]))).toBeNull();
+    expect(await unwrapDataKey(enc, [])).toBeNull();
+  });
+
+  it("tries identities in order until one opens it", async () => {
+    const [a, b] = [await generateKeyPair(), await generateKeyPair()];
+    const key = randomBytes(32);
+    const enc = await wrapDataKey(key, b.recipient);
+    expect(Buffer.from((await unwrapDataKey(enc, identitiesFromStrings([a.identity, b.identity])))!)).toEqual(key);
+  });
+
+  it("throws SecretsError generic (and no secret) for malformed entries", async () => {
+    const pair = await generateKeyPair();
+    const enc = await wrapDataKey(randomBytes(32), pair.recipient);
+    const ids = identitiesFromStrings([pair.identity]);
+    const lines = enc.split("\n");
+    // Flip one base64 character inside the payload (line 5 holds the nonce and ciphertext).
+    const c = lines[4]![10]!;
+    lines[4] = lines[4]!.slice(0, 10) + (c === "A" ? "B" : "A") + lines[4]!.slice(11);
+    const bad = [lines.join("\n"), enc.replace("-----END AGE ENCRYPTED FILE-----", ""), "not age at all", enc.replace(/\n(?=[A-Za-z0-9+/])/, "\n\n")];
+    for (const b of bad) {
+      const err = await unwrapDataKey(b, ids).then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(SecretsError);
+      expect((err as SecretsError).kind).toBe("generic");
+      expect((err as SecretsError).message).not.toContain(pair.identity);
+    }
+  });
+
+  it("throws config for a bad recipient", async () => {
+    await expect(wrapDataKey(randomBytes(32), "age1nope")).rejects.toMatchObject({ kind: "config" });
+  });
+});
+
+describe("interop with age-encryption (typage)", () => {
+  it("typage opens ours, we open typage's (X25519)", async () => {
+    const pair = await generateKeyPair();
+    const key = randomBytes(32);
+    const d = new Decrypter();
+    d.addIdentity(pair.identity);
+    expect(Buffer.from(await d.decrypt(libArmor.decode(await wrapDataKey(key, pair.recipient))))).toEqual(key);
+
+    const e = new Encrypter();
+    e.addRecipient(pair.recipient);
+    const theirs = libArmor.encode(await e.encrypt(key));
+    expect(Buffer.from((await unwrapDataKey(theirs, identitiesFromStrings([pair.identity])))!)).toEqual(key);
+  });
+
+  it("post-quantum: round trip, one mlkem768x25519 stanza, both directions", async () => {
+    const pair = await generateKeyPair({ pq: true });
+    expect(pair.recipient.startsWith("age1pq1")).toBe(true);
+    expect(pair.recipient).toBe(await libRecipient(pair.identity));
+    const key = randomBytes(32);
+    const enc = await wrapDataKey(key, pair.recipient);
+    const h = shape(enc);
+    expect(h.stanzas.map((s) => s.args[0])).toEqual(["mlkem768x25519"]);
+    const ids = identitiesFromStrings([pair.identity]);
+    expect(Buffer.from((await unwrapDataKey(enc, ids))!)).toEqual(key);
+
+    const d = new Decrypter();
+    d.addIdentity(pair.identity);
+    expect(Buffer.from(await d.decrypt(libArmor.decode(enc)))).toEqual(key);
+
+    const other = await generateHybridIdentity();
+    const e = new Encrypter();
+    e.addRecipient(await libRecipient(other));
+    const theirs = libArmor.encode(await e.encrypt(key));
+    expect(Buffer.from((await unwrapDataKey(theirs, identitiesFromStrings([pair.identity, other])))!)).toEqual(key);
+    expect(await unwrapDataKey(theirs, ids)).toBeNull();
+  });
+
+  it("an X25519 identity next to a PQ one: each opens its own", async () => {
+    const [x, pq] = [await generateKeyPair(), await generateKeyPair({ pq: true })];
+    const ids = identitiesFromStrings([pq.identity, x.identity]);
+    const key = randomBytes(32);
+    expect(Buffer.from((await unwrapDataKey(await wrapDataKey(key, x.recipient), ids))!)).toEqual(key);
+    expect(Buffer.from((await unwrapDataKey(await wrapDataKey(key, pq.recipient), ids))!)).toEqual(key);
+  });
+
+  it("wraps to a P-256 tag recipient (one p256tag stanza)", async () => {
+    const { publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
+    const jwk = publicKey.export({ format: "jwk" });
+    const x = Buffer.from(jwk.x!, "base64url");
+    const y = Buffer.from(jwk.y!, "base64url");
+    const compressed = Buffer.concat([Buffer.from([2 + (y[31]! & 1)]), x]);
+    const tag = bech32Encode("age1tag", compressed);
+    const h = shape(await wrapDataKey(randomBytes(32), tag));
+    expect(h.stanzas.map((s) => s.args[0])).toEqual(["p256tag"]);
+  });
+});
+
+describe("interop with the Go age binary (X25519)", () => {
+  it("`age -d -i` opens what we wrap", async () => {
+    const pair = await generateKeyPair();
+    const keyFile = join(tmp, "go-d.txt");
+    writeFileSync(keyFile, pair.identity + "\n");
+    const key = randomBytes(32);
+    expect(goAge(["-d", "-i", keyFile], await wrapDataKey(key, pair.recipient))).toEqual(key);
+  });
+
+  it("we open what `age -r … -a` writes", async () => {
+    const pair = await generateKeyPair();
+    const key = randomBytes(32);
+    const armored = goAge(["-r", pair.recipient, "-a"], key).toString("latin1");
+    expect(armored.startsWith("-----BEGIN AGE ENCRYPTED FILE-----\n")).toBe(true);
+    expect(Buffer.from((await unwrapDataKey(armored, identitiesFromStrings([pair.identity])))!)).toEqual(key);
+  });
+
+  it("we open a file `age` wrote to two recipients, with either identity", async () => {
+    const [a, b] = [await generateKeyPair(), await generateKeyPair()];
+    const key = randomBytes(32);
+    const armored = goAge(["-r", a.recipient, "-r", b.recipient, "-a"], key).toString("latin1");
+    for (const p of [a, b]) expect(Buffer.from((await unwrapDataKey(armored, identitiesFromStrings([p.identity])))!)).toEqual(key);
+  });
+});
