@@ -85,6 +85,11 @@ export interface MatchOptions {
    * replace the rule's keys (sops' precedence); the rule must still match, as in sops.
    */
   requireKeys?: boolean;
+  /**
+   * Throw when no rule matches (default true, as sops). Pass false when key flags replace the rule's
+   * keys: the file is then encrypted with the flags alone and this returns null.
+   */
+  requireMatch?: boolean;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -513,6 +518,7 @@ export function matchRule(config: LoadedConfig, configDir: string, filePath: str
     }
   }
   if (index < 0) {
+    if (opts.requireMatch === false) return null;
     const shown = rel === filePath ? `"${filePath}"` : `"${filePath}" (matched as "${rel}")`;
     throw configError(config.path, undefined, `no matching creation rules found for ${shown}`);
   }

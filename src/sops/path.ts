@@ -86,7 +86,7 @@ export function setPath(branch: Branch, path: readonly PathSegment[], value: Val
       const idx = typeof seg === "number" ? seg : /^\d+$/.test(seg) ? Number(seg) : NaN;
       if (!Number.isInteger(idx) || idx < 0) throw new SecretsError("tree-path", `path element ${formatTreePath([seg])} is not a list index`);
       // Map the index among values (comments skipped) to the underlying array position.
-      const positions = node.flatMap((x, p) => (x instanceof Comment ? [] : [p]));
+      const positions: number[] = node.flatMap((x, p) => (x instanceof Comment ? [] : [p]));
       if (last) {
         if (idx >= positions.length) {
           node.push(value);

@@ -1,0 +1,122 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync } from "node:fs";
+import { readFile, writeFile } from "node:fs/promises";
+import { basename, extname, join } from "node:path";
+import { createInterface } from "node:readline/promises";
+import { SecretsError, withFileAsync } from "../../errors.js";
+import { makePrivateTempDir } from "../../io/atomic.js";
+import { loadStore, resolveFormat } from "../../files/format.js";
+import { openSecretFile, writeEncryptedFile } from "../../files/secret-file.js";
+import { encryptNew, hasData, reencrypt } from "../../sops/document.js";
+import type { Format } from "../../sops/stores/store.js";
+import type { Branch } from "../../sops/tree.js";
+import { shellSplit } from "../../util/shlex.js";
+import { creationFor, getKeySource, indentFor, type CreationFlags } from "../context.js";
+import { info } from "../io.js";
+
+export interface EditOptions extends CreationFlags {
+  ignoreMac?: boolean;
+  inputType?: string;
+}
+
+const templates: Record<Format, string> = {
+  yaml: "hello: Welcome to gitops-secrets! Edit this file as you please.\nexample_key: example_value\nexample_array:\n    - example_value1\n    - example_value2\n",
+  json: '{\n\t"hello": "Welcome to gitops-secrets! Edit this file as you please.",\n\t"example_key": "example_value"\n}\n',
+  dotenv: "hello=Welcome to gitops-secrets! Edit this file as you please.\nexample_key=example_value\n",
+  ini: "[section]\nhello = Welcome to gitops-secrets! Edit this file as you please.\nexample_key = example_value\n",
+  binary: "Welcome to gitops-secrets! Edit this file as you please.\n",
+};
+
+function editorCommand(): string[] {
+  const raw = process.env.SOPS_EDITOR || process.env.EDITOR;
+  if (raw) {
+    const argv = shellSplit(raw);
+    if (argv.length) return argv;
+  }
+  return ["vi"];
+}
+
+/** The editor while it runs, so a signal to us reaches it too (a `kill` targets only our pid). */
+let editor: ChildProcess | undefined;
+
+/** Runs the editor on `file`; resolves with its exit code. */
+function runEditor(file: string): Promise<number> {
+  const [cmd, ...args] = editorCommand();
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd!, [...args, file], { stdio: "inherit" });
+    editor = child;
+    child.on("error", (e) => reject(new SecretsError("no-editor", `cannot run the editor "${cmd}" (set SOPS_EDITOR or EDITOR)`, { cause: e })));
+    child.on("exit", (code, signal) => {
+      editor = undefined;
+      resolve(signal ? 128 : (code ?? 1));
+    });
+  });
+}
+
+/** On a terminal, shows the problem and waits to re-open the editor; elsewhere says no (the caller reports). */
+async function askRetry(message: string): Promise<boolean> {
+  if (!process.stdin.isTTY) return false;
+  info(message);
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    await rl.question("Press Enter to return to the editor, or Ctrl-C to exit without saving. ");
+    return true;
+  } finally {
+    rl.close();
+  }
+}
+
+/**
+ * `secrets edit FILE`: decrypts into a private directory (0700, file 0600), opens the editor, and
+ * re-encrypts under the same data key so that only the edited values change. The plaintext copy is
+ * removed on every exit path: success, error, no change, Ctrl-C and SIGTERM. Invalid input re-opens
+ * the editor (on a terminal). Nothing is written when nothing changed (exit 200).
+ */
+export async function editCommand(file: string, opts: EditOptions): Promise<void> {
+  const format = resolveFormat(opts.inputType, file);
+  const store = await loadStore(format);
+  const indent = await indentFor(format);
+  const keys = await getKeySource();
+  const exists = existsSync(file);
+  const opened = exists ? await openSecretFile(file, keys, { inputType: opts.inputType, ignoreMac: opts.ignoreMac }) : null;
+  // A new file needs its rule before the user types anything.
+  const creation = opened ? null : await creationFor(file, opts);
+
+  const tmp = await makePrivateTempDir("secrets-edit-");
+  const onSignal = (sig: NodeJS.Signals) => {
+    editor?.kill(sig);
+    tmp.cleanupSync();
+    process.exit(sig === "SIGINT" ? 130 : sig === "SIGTERM" ? 143 : 129);
+  };
+  const signals: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
+  for (const s of signals) process.on(s, onSignal);
+  try {
+    await withFileAsync(file, async () => {
+      const original = opened ? Buffer.from(store.emitPlain(opened.doc.branches, { indent })) : Buffer.from(templates[format]);
+      const ext = extname(file) || (format === "dotenv" ? ".env" : format === "binary" ? "" : `.${format}`);
+      const tmpFile = join(tmp.path, basename(file, extname(file)) + ext);
+      await writeFile(tmpFile, original, { mode: 0o600 });
+      let branches: Branch[];
+      for (;;) {
+        const code = await runEditor(tmpFile);
+        if (code !== 0) throw new SecretsError("no-editor", `the editor exited with status ${code}; nothing was saved`);
+        const edited = await readFile(tmpFile);
+        if (opened && edited.equals(original)) throw new SecretsError("not-modified", "file has not changed, nothing written");
+        try {
+          if (edited.length === 0) throw new SecretsError("empty-document", "file cannot be completely empty");
+          branches = store.parsePlain(edited);
+          if (!hasData(branches)) throw new SecretsError("empty-document", "the file has no values");
+          break;
+        } catch (e) {
+          if (!(e instanceof SecretsError)) throw e;
+          if (!(await askRetry(`secrets: ${file}: ${e.message}`))) throw e;
+        }
+      }
+      const out = opened ? reencrypt(opened.doc, branches) : await encryptNew(branches, creation!.recipients, keys, creation!);
+      await writeEncryptedFile(file, store, out, { indent });
+    });
+  } finally {
+    for (const s of signals) process.off(s, onSignal);
+    tmp.cleanupSync();
+  }
+}

@@ -1,0 +1,27 @@
+import { SecretsError, withFileAsync } from "../../errors.js";
+import { openSecretFile } from "../../files/secret-file.js";
+import { getPath, parseTreePath } from "../../sops/path.js";
+import { Branch, toPlain } from "../../sops/tree.js";
+import { getKeySource } from "../context.js";
+import { writeStdout } from "../io.js";
+
+/**
+ * `secrets get FILE PATH`: one value, raw (a string exactly as stored, no newline added, so
+ * `secrets get f k > out` is byte-exact); maps and lists as JSON.
+ */
+export async function getCommand(file: string, pathText: string, opts: { ignoreMac?: boolean; inputType?: string }): Promise<void> {
+  const path = parseTreePath(pathText);
+  const keys = await getKeySource();
+  const opened = await openSecretFile(file, keys, opts);
+  await withFileAsync(file, async () => {
+    const value = getPath(opened.doc.branches[0] ?? new Branch(), path);
+    if (value === undefined) throw new SecretsError("not-found", `no value at ${pathText}`);
+    if (typeof value === "string") return writeStdout(value);
+    if (value instanceof Uint8Array) return writeStdout(value);
+    const plain = toPlain(value);
+    if (plain !== null && typeof plain === "object") {
+      return writeStdout(JSON.stringify(plain, (_k, v) => (typeof v === "bigint" ? v.toString() : v)) + "\n");
+    }
+    return writeStdout(String(plain));
+  });
+}

@@ -1,0 +1,37 @@
+import { withFileAsync } from "../../errors.js";
+import { openSecretFile, writeEncryptedFile } from "../../files/secret-file.js";
+import { recipientsFromMetadata, rotate } from "../../sops/document.js";
+import { getKeySource, indentFor } from "../context.js";
+import { info } from "../io.js";
+
+export interface RotateOptions {
+  addAge?: string;
+  rmAge?: string;
+  ignoreMac?: boolean;
+  inputType?: string;
+}
+
+const list = (s: string | undefined) => (s ?? "").split(",").map((x) => x.trim()).filter(Boolean);
+
+/**
+ * `secrets rotate FILE...`: a new data key for each file (every ciphertext changes), optionally
+ * adding (to the first key group) or removing age recipients. Files are done one by one; each write
+ * is atomic, so a failure leaves that file and the ones after it untouched.
+ */
+export async function rotateCommand(files: string[], opts: RotateOptions): Promise<void> {
+  const keys = await getKeySource();
+  for (const file of files) {
+    const opened = await openSecretFile(file, keys, { inputType: opts.inputType, ignoreMac: opts.ignoreMac });
+    await withFileAsync(file, async () => {
+      const r = recipientsFromMetadata(opened.doc.metadata);
+      const add = list(opts.addAge);
+      const rm = new Set(list(opts.rmAge));
+      if (add.length && r.groups.length === 0) r.groups.push([]);
+      if (add.length) r.groups[0] = [...r.groups[0]!, ...add.filter((a) => !r.groups[0]!.includes(a))];
+      r.groups = r.groups.map((g) => g.filter((x) => !rm.has(x)));
+      const out = await rotate(opened.doc, keys, r);
+      await writeEncryptedFile(file, opened.store, out, { indent: await indentFor(opened.format) });
+      info(`${file}: data key rotated`);
+    });
+  }
+}

@@ -1,0 +1,61 @@
+import { SecretsError, withFileAsync } from "../../errors.js";
+import { openSecretFile, writeEncryptedFile } from "../../files/secret-file.js";
+import { reencrypt } from "../../sops/document.js";
+import { parseJsonValue, parseTreePath, setPath, unsetPath } from "../../sops/path.js";
+import { Branch } from "../../sops/tree.js";
+import { getKeySource, indentFor } from "../context.js";
+import { info, readStdin } from "../io.js";
+
+export interface SetOptions {
+  valueStdin?: boolean;
+  valueFile?: string;
+  idempotent?: boolean;
+  ignoreMac?: boolean;
+  inputType?: string;
+}
+
+/**
+ * `secrets set FILE PATH VALUE`: VALUE is JSON as in `sops set` ('"text"', 5, {"a":1}); with
+ * `--value-stdin` the raw bytes of stdin are the string value (no JSON, nothing on the command line).
+ * The data key and every other value's ciphertext stay as they were.
+ */
+export async function setCommand(file: string, pathText: string, valueText: string | undefined, opts: SetOptions): Promise<void> {
+  const path = parseTreePath(pathText);
+  let value;
+  if (opts.valueStdin) {
+    if (valueText !== undefined) throw new SecretsError("conflict", "give the value either as an argument or with --value-stdin, not both");
+    value = (await readStdin()).toString("utf8");
+  } else {
+    if (valueText === undefined) throw new SecretsError("set-format", "missing VALUE (or use --value-stdin)");
+    value = parseJsonValue(valueText);
+  }
+  const keys = await getKeySource();
+  const opened = await openSecretFile(file, keys, { inputType: opts.inputType, ignoreMac: opts.ignoreMac });
+  await withFileAsync(file, async () => {
+    const branches = opened.doc.branches.length ? opened.doc.branches : [new Branch()];
+    const changed = setPath(branches[0]!, path, value);
+    if (!changed && opts.idempotent) {
+      info(`${file}: unchanged`);
+      return;
+    }
+    const out = reencrypt(opened.doc, branches);
+    await writeEncryptedFile(file, opened.store, out, { indent: await indentFor(opened.format) });
+  });
+}
+
+/** `secrets unset FILE PATH`: removes one value; a missing path is an error unless `--idempotent`. */
+export async function unsetCommand(file: string, pathText: string, opts: SetOptions): Promise<void> {
+  const path = parseTreePath(pathText);
+  const keys = await getKeySource();
+  const opened = await openSecretFile(file, keys, { inputType: opts.inputType, ignoreMac: opts.ignoreMac });
+  await withFileAsync(file, async () => {
+    const branch = opened.doc.branches[0];
+    const removed = branch ? unsetPath(branch, path) : false;
+    if (!removed) {
+      if (opts.idempotent) return;
+      throw new SecretsError("not-found", `no value at ${pathText}`);
+    }
+    const out = reencrypt(opened.doc, opened.doc.branches);
+    await writeEncryptedFile(file, opened.store, out, { indent: await indentFor(opened.format) });
+  });
+}

@@ -1,0 +1,40 @@
+import { createInterface } from "node:readline/promises";
+import { SecretsError } from "../errors.js";
+import { writeFileAtomic } from "../io/atomic.js";
+
+/** Writes bytes to stdout and resolves once they are flushed (so the exit code follows the data). */
+export function writeStdout(data: Uint8Array | string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    process.stdout.write(data, (err) => (err ? reject(err) : resolve()));
+  });
+}
+
+/**
+ * Writes a command's result to `--output FILE` (atomically; plaintext gets mode 0600) or stdout.
+ */
+export async function writeResult(data: Uint8Array, output: string | undefined, opts: { plaintext: boolean }): Promise<void> {
+  if (output === undefined || output === "-") return writeStdout(data);
+  await writeFileAtomic(output, data, opts.plaintext ? { mode: 0o600 } : undefined);
+}
+
+export async function readStdin(): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const c of process.stdin) chunks.push(c as Buffer);
+  return Buffer.concat(chunks);
+}
+
+/** Asks a yes/no question on the terminal; without one, refuses and points at `--yes`. */
+export async function confirm(question: string): Promise<boolean> {
+  if (!process.stdin.isTTY) throw new SecretsError("usage", "confirmation needed: re-run with --yes");
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    const a = (await rl.question(`${question} [y/N] `)).trim().toLowerCase();
+    return a === "y" || a === "yes";
+  } finally {
+    rl.close();
+  }
+}
+
+export function info(line: string): void {
+  process.stderr.write(line + "\n");
+}

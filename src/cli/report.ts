@@ -1,0 +1,17 @@
+import { SecretsError } from "../errors.js";
+
+/**
+ * The one place the CLI prints a failure. A SecretsError's message is value-free by construction;
+ * for anything else only the error's class is printed (a library's message may quote input, e.g.
+ * JSON.parse), with the stack behind SECRETS_DEBUG=1.
+ */
+export function reportError(e: unknown): number {
+  if (e instanceof SecretsError) {
+    process.stderr.write(`secrets: ${e.toLine()}\n`);
+    return e.exitCode;
+  }
+  const name = e instanceof Error ? e.name : typeof e;
+  process.stderr.write(`secrets: internal error (${name}); run with SECRETS_DEBUG=1 for details\n`);
+  if (process.env.SECRETS_DEBUG === "1" && e instanceof Error) process.stderr.write(`${e.stack}\n`);
+  return 1;
+}

@@ -1,0 +1,64 @@
+import { readFile } from "node:fs/promises";
+import { SecretsError, withFileAsync } from "../errors.js";
+import { writeFileAtomic } from "../io/atomic.js";
+import { emitEncrypted, openDocument, type OpenDocument } from "../sops/document.js";
+import type { KeySource } from "../sops/keysource.js";
+import type { Metadata } from "../sops/metadata.js";
+import type { EmitOptions, Format, Store } from "../sops/stores/store.js";
+import type { Branch, StoredDocument } from "../sops/tree.js";
+import { loadStore, resolveFormat } from "./format.js";
+
+/** Secret files on disk: read, open, and write back atomically. Errors carry the file name. */
+
+export async function readInput(path: string): Promise<Buffer> {
+  try {
+    return await readFile(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") throw new SecretsError("no-file", "no such file", { file: path, cause: e });
+    if (code === "EISDIR") throw new SecretsError("read-input", "is a directory", { file: path, cause: e });
+    throw new SecretsError("read-input", `cannot read the file (${code ?? "error"})`, { file: path, cause: e });
+  }
+}
+
+export interface ParsedFile {
+  path: string;
+  format: Format;
+  store: Store;
+  stored: StoredDocument;
+}
+
+/** Reads and parses an encrypted file without decrypting anything (metadata-only work). */
+export async function parseEncryptedFile(path: string, inputType?: string): Promise<ParsedFile> {
+  return withFileAsync(path, async () => {
+    const format = resolveFormat(inputType, path);
+    const [bytes, store] = await Promise.all([readInput(path), loadStore(format)]);
+    if (bytes.length === 0) throw new SecretsError("parse", "the file is empty");
+    const stored = store.parseEncrypted(bytes);
+    return { path, format, store, stored };
+  });
+}
+
+export interface OpenedFile extends ParsedFile {
+  doc: OpenDocument;
+}
+
+/** Reads, parses and decrypts an encrypted file (MAC checked unless `ignoreMac`). */
+export async function openSecretFile(path: string, keys: KeySource, opts: { inputType?: string; ignoreMac?: boolean } = {}): Promise<OpenedFile> {
+  const parsed = await parseEncryptedFile(path, opts.inputType);
+  return withFileAsync(path, async () => {
+    const doc = await openDocument(parsed.stored, keys, { ignoreMac: opts.ignoreMac });
+    return { ...parsed, doc };
+  });
+}
+
+/** Serializes and atomically writes an encrypted document. */
+export async function writeEncryptedFile(
+  path: string,
+  store: Store,
+  doc: { branches: Branch[]; metadata: Metadata },
+  options?: EmitOptions,
+): Promise<void> {
+  const bytes = emitEncrypted(store, doc, options);
+  await writeFileAtomic(path, bytes);
+}

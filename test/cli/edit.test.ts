@@ -1,0 +1,118 @@
+import { spawn } from "node:child_process";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { CLI, Sandbox } from "../helpers/cli.js";
+
+/**
+ * `secrets edit` with a scripted editor. The editor records where it was pointed and with which
+ * permissions, then does what EDIT_MODE says. After every outcome the sandbox's TMPDIR must be empty:
+ * no plaintext left behind.
+ */
+
+const EDITOR_SCRIPT = `
+import { readFileSync, writeFileSync, statSync } from "node:fs";
+import { dirname } from "node:path";
+const file = process.argv[2];
+const st = statSync(file), dst = statSync(dirname(file));
+writeFileSync(process.env.EDIT_LOG, JSON.stringify({ file, fileMode: st.mode & 0o777, dirMode: dst.mode & 0o777 }));
+const text = readFileSync(file, "utf8");
+switch (process.env.EDIT_MODE) {
+  case "change": writeFileSync(file, text.replace("replicas: 3", "replicas: 4")); break;
+  case "noop": break;
+  case "invalid": writeFileSync(file, "a: [unclosed\\n"); break;
+  case "fail": process.exit(3);
+  case "new": writeFileSync(file, "token: brand-new-secret\\n"); break;
+  case "sleep": setInterval(() => {}, 1000); break;
+}
+`;
+
+const PLAIN = "db:\n    password: edit-me-secret\nreplicas: 3\n";
+
+let sb: Sandbox;
+let editorEnv: NodeJS.ProcessEnv;
+
+beforeEach(async () => {
+  sb = new Sandbox();
+  writeFileSync(join(sb.dir, "editor.mjs"), EDITOR_SCRIPT);
+  editorEnv = { SOPS_EDITOR: `${process.execPath} ${join(sb.dir, "editor.mjs")}`, EDIT_LOG: join(sb.dir, "edit-log.json") };
+  await sb.ok(["keygen"]);
+  await sb.ok(["init"]);
+  mkdirSync(sb.path("secrets"));
+  writeFileSync(sb.path("secrets/app.yaml"), PLAIN);
+  await sb.ok(["encrypt", "-i", "secrets/app.yaml"]);
+});
+afterEach(() => sb.cleanup());
+
+const noPlaintextLeft = () => expect(readdirSync(sb.tmp)).toEqual([]);
+const edit = (mode: string, file = "secrets/app.yaml") => sb.run(["edit", file], { env: { ...editorEnv, EDIT_MODE: mode } });
+
+describe("secrets edit", () => {
+  it("edits in a private 0700 dir (file 0600), changes only the edited value, removes the plaintext", async () => {
+    const before = readFileSync(sb.path("secrets/app.yaml"), "utf8");
+    const r = await edit("change");
+    expect(r.code, r.stderr).toBe(0);
+    const log = JSON.parse(readFileSync(editorEnv.EDIT_LOG!, "utf8"));
+    expect(log.dirMode).toBe(0o700);
+    expect(log.fileMode).toBe(0o600);
+    expect(log.file.startsWith(sb.tmp)).toBe(true);
+    noPlaintextLeft();
+    const after = readFileSync(sb.path("secrets/app.yaml"), "utf8");
+    const changed = before.split("\n").filter((l, i) => l !== after.split("\n")[i]).map((l) => l.trim().split(":")[0]);
+    expect(changed.filter((k) => k !== "lastmodified")).toEqual(["replicas", "mac"]);
+    expect(await sb.ok(["decrypt", "secrets/app.yaml"])).toBe(PLAIN.replace("replicas: 3", "replicas: 4"));
+  });
+
+  it("no change: exit 200, nothing written", async () => {
+    const before = readFileSync(sb.path("secrets/app.yaml"), "utf8");
+    const r = await edit("noop");
+    expect(r.code).toBe(200);
+    expect(readFileSync(sb.path("secrets/app.yaml"), "utf8")).toBe(before);
+    noPlaintextLeft();
+  });
+
+  it("invalid YAML without a terminal to re-open the editor on: error, nothing written, no plaintext left", async () => {
+    const before = readFileSync(sb.path("secrets/app.yaml"), "utf8");
+    const r = await edit("invalid");
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/^secrets: secrets\/app.yaml: invalid YAML at line \d+/);
+    expect(r.stderr.trim().split("\n")).toHaveLength(1);
+    expect(r.stderr).not.toContain("edit-me-secret");
+    expect(readFileSync(sb.path("secrets/app.yaml"), "utf8")).toBe(before);
+    noPlaintextLeft();
+  });
+
+  it("the editor fails: nothing written, no plaintext left", async () => {
+    const before = readFileSync(sb.path("secrets/app.yaml"), "utf8");
+    const r = await edit("fail");
+    expect(r.code).not.toBe(0);
+    expect(readFileSync(sb.path("secrets/app.yaml"), "utf8")).toBe(before);
+    noPlaintextLeft();
+  });
+
+  for (const signal of ["SIGTERM", "SIGINT"] as const) {
+    it(`${signal} while the editor is open: the plaintext is removed, the file untouched`, async () => {
+      const before = readFileSync(sb.path("secrets/app.yaml"), "utf8");
+      const child = spawn(process.execPath, [CLI, "edit", "secrets/app.yaml"], { cwd: sb.repo, env: { ...sb.env, ...editorEnv, EDIT_MODE: "sleep" }, stdio: "ignore" });
+      const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+      const deadline = Date.now() + 15_000;
+      while (!existsSync(editorEnv.EDIT_LOG!) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      expect(existsSync(editorEnv.EDIT_LOG!)).toBe(true);
+      expect(readdirSync(sb.tmp).length).toBe(1); // the private dir exists while editing
+      child.kill(signal);
+      const code = await exited;
+      expect(code).toBe(signal === "SIGTERM" ? 143 : 130);
+      noPlaintextLeft();
+      expect(readFileSync(sb.path("secrets/app.yaml"), "utf8")).toBe(before);
+    });
+  }
+
+  it("a new file starts from a template and is encrypted under the .sops.yaml rule", async () => {
+    const r = await edit("new", "secrets/new.yaml");
+    expect(r.code, r.stderr).toBe(0);
+    const text = readFileSync(sb.path("secrets/new.yaml"), "utf8");
+    expect(text).toMatch(/^token: ENC\[AES256_GCM,/);
+    expect(await sb.ok(["get", "secrets/new.yaml", "token"])).toBe("brand-new-secret");
+    noPlaintextLeft();
+  });
+});
