@@ -1,0 +1,528 @@
+import { SecretsError } from "../../errors.js";
+import { formatJsonFloat } from "../gofmt.js";
+import { Branch, Comment, SopsFloat, SopsInt, SopsTime, type List, type PlainValue, type Value } from "../tree.js";
+
+/**
+ * Go's `encoding/json` as sops uses it, for the JSON and binary stores:
+ *
+ * - reading: sops walks the decoder's token stream (`json.Decoder.Token` with `UseNumber`), so key
+ *   order is kept and a repeated key gives two items; an integer literal that fits an int64 is an int,
+ *   any other number a float64 (sops >= 3.13.2, `normalizeJSONNumber`);
+ * - writing: `json.Marshal` for every scalar (HTML-safe escaping) and `json.Indent` over the whole
+ *   document, then a newline.
+ *
+ * Strings are Go byte strings: bytes that are not UTF-8 decode to U+FFFD one byte at a time, as in Go.
+ */
+
+// ignoreBOM: a leading U+FEFF is data (Go keeps it); the WHATWG default would silently drop it.
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+const utf8 = new TextEncoder();
+
+/** Go's `json.Decoder` nesting limit. */
+const MAX_DEPTH = 10000;
+
+// ---------------------------------------------------------------------------------------------
+// UTF-8, the Go way
+
+/**
+ * Length of the UTF-8 sequence at `i` as Go's `utf8.DecodeRune` accepts it, or 0 when Go would
+ * return `(RuneError, 1)` (invalid or truncated sequence, surrogate, overlong, > U+10FFFF).
+ */
+export function goRuneLength(b: Uint8Array, i: number, end = b.length): number {
+  const c = b[i]!;
+  if (c < 0x80) return 1;
+  const cont = (k: number, lo = 0x80, hi = 0xbf) => i + k < end && b[i + k]! >= lo && b[i + k]! <= hi;
+  if (c >= 0xc2 && c <= 0xdf) return cont(1) ? 2 : 0;
+  if (c >= 0xe0 && c <= 0xef) {
+    const lo = c === 0xe0 ? 0xa0 : 0x80;
+    const hi = c === 0xed ? 0x9f : 0xbf;
+    return cont(1, lo, hi) && cont(2) ? 3 : 0;
+  }
+  if (c >= 0xf0 && c <= 0xf4) {
+    const lo = c === 0xf0 ? 0x90 : 0x80;
+    const hi = c === 0xf4 ? 0x8f : 0xbf;
+    return cont(1, lo, hi) && cont(2) && cont(3) ? 4 : 0;
+  }
+  return 0;
+}
+
+/** Decodes bytes like Go's `string` → rune iteration: each invalid byte becomes one U+FFFD. */
+export function goDecodeUtf8(b: Uint8Array, start = 0, end = b.length): string {
+  const view = start === 0 && end === b.length ? b : b.subarray(start, end);
+  try {
+    return strictUtf8.decode(view);
+  } catch {
+    let out = "";
+    let runStart = start;
+    let i = start;
+    while (i < end) {
+      const n = goRuneLength(b, i, end);
+      if (n === 0) {
+        out += strictUtf8.decode(b.subarray(runStart, i)) + "\ufffd";
+        i++;
+        runStart = i;
+      } else i += n;
+    }
+    return out + strictUtf8.decode(b.subarray(runStart, end));
+  }
+}
+
+export function isValidUtf8(b: Uint8Array): boolean {
+  try {
+    strictUtf8.decode(b);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Writing
+
+const HEX = "0123456789abcdef";
+
+function escapeAscii(c: number): string | null {
+  switch (c) {
+    case 0x22:
+      return '\\"';
+    case 0x5c:
+      return "\\\\";
+    case 0x08:
+      return "\\b"; // Go >= 1.22
+    case 0x0c:
+      return "\\f"; // Go >= 1.22
+    case 0x0a:
+      return "\\n";
+    case 0x0d:
+      return "\\r";
+    case 0x09:
+      return "\\t";
+    case 0x3c: // <  (json.Marshal escapes HTML)
+    case 0x3e: // >
+    case 0x26: // &
+      return "\\u00" + HEX[c >> 4] + HEX[c & 0xf];
+    default:
+      return c < 0x20 ? "\\u00" + HEX[c >> 4] + HEX[c & 0xf] : null;
+  }
+}
+
+// eslint-disable-next-line no-control-regex
+const PLAIN_ASCII = /^[^\x00-\x1f"\\<>&\u2028\u2029\ud800-\udfff]*$/;
+
+/**
+ * `json.Marshal` of a Go string: `"` and `\` escaped, `\b \f \n \r \t` short forms, other control
+ * characters and `< > &` as `\u00XX`, U+2028/U+2029 as `\u2028`/`\u2029`, each invalid UTF-8 byte
+ * as `\ufffd`. A JS string's lone surrogate is what TextEncoder makes of it: a literal U+FFFD.
+ */
+export function goJsonQuote(v: string | Uint8Array): string {
+  if (typeof v === "string") {
+    if (PLAIN_ASCII.test(v)) return '"' + v + '"';
+    let out = '"';
+    for (const ch of v) {
+      const cp = ch.codePointAt(0)!;
+      if (cp < 0x80) out += escapeAscii(cp) ?? ch;
+      else if (cp === 0x2028 || cp === 0x2029) out += "\\u202" + HEX[cp & 0xf];
+      else if (cp >= 0xd800 && cp <= 0xdfff) out += "\ufffd";
+      else out += ch;
+    }
+    return out + '"';
+  }
+  let out = '"';
+  let i = 0;
+  let runStart = 0;
+  const flush = (to: number) => {
+    if (to > runStart) out += strictUtf8.decode(v.subarray(runStart, to));
+  };
+  while (i < v.length) {
+    const c = v[i]!;
+    if (c < 0x80) {
+      const e = escapeAscii(c);
+      if (e !== null) {
+        flush(i);
+        out += e;
+        runStart = i + 1;
+      }
+      i++;
+      continue;
+    }
+    const n = goRuneLength(v, i);
+    if (n === 0) {
+      flush(i);
+      out += "\\ufffd";
+      runStart = ++i;
+      continue;
+    }
+    // U+2028 / U+2029 are E2 80 A8 / E2 80 A9.
+    if (n === 3 && c === 0xe2 && v[i + 1] === 0x80 && (v[i + 2] === 0xa8 || v[i + 2] === 0xa9)) {
+      flush(i);
+      out += v[i + 2] === 0xa8 ? "\\u2028" : "\\u2029";
+      runStart = i + 3;
+    }
+    i += n;
+  }
+  flush(v.length);
+  return out + '"';
+}
+
+/** The `json.Indent` indentation unit for sops' `indent` setting (-1: tab, N >= 0: N spaces). */
+export function jsonIndentUnit(indent: number | undefined): string {
+  const n = indent ?? -1;
+  if (n === -1) return "\t";
+  if (!Number.isInteger(n) || n < -1) throw new SecretsError("dump", "JSON indentation must be -1 (tab) or a number of spaces");
+  return " ".repeat(n);
+}
+
+function scalarJson(v: Value): string {
+  if (v === null) return "null";
+  if (typeof v === "string") return goJsonQuote(v);
+  if (typeof v === "boolean") return v ? "true" : "false";
+  if (v instanceof SopsInt) return v.value.toString();
+  if (v instanceof SopsFloat) {
+    if (!Number.isFinite(v.value)) throw new SecretsError("dump", "JSON cannot hold a NaN or infinite number");
+    return formatJsonFloat(v.value);
+  }
+  // time.Time marshals as its RFC 3339 text, which is what SopsTime holds.
+  if (v instanceof SopsTime) return goJsonQuote(v.text);
+  if (v instanceof Uint8Array) return goJsonQuote(v);
+  throw new SecretsError("dump", "a value of an unknown type cannot be written as JSON");
+}
+
+/**
+ * sops' JSON encoder followed by `json.Indent(out, "", unit)`: one element per line, `": "` after
+ * keys, `{}`/`[]` for empty containers, comments skipped. With unit "" (indent 0) Go still breaks
+ * lines, only without indentation.
+ */
+export function writeJson(v: Value, unit: string): string {
+  const parts: string[] = [];
+  const nl = (depth: number) => "\n" + unit.repeat(depth);
+  // An explicit work stack instead of recursion: documents nest as deep as the reader allows.
+  const tasks: Array<string | { v: Value; depth: number }> = [{ v, depth: 0 }];
+  while (tasks.length) {
+    const t = tasks.pop()!;
+    if (typeof t === "string") {
+      parts.push(t);
+      continue;
+    }
+    const { v: x, depth } = t;
+    let seq: Array<string | { v: Value; depth: number }>;
+    if (x instanceof Branch) {
+      const items = x.items.filter((i) => !(i instanceof Comment)) as Array<{ key: string; value: Value }>;
+      if (!items.length) {
+        parts.push("{}");
+        continue;
+      }
+      seq = ["{"];
+      items.forEach((it, i) => {
+        seq.push(nl(depth + 1) + goJsonQuote(it.key) + ": ", { v: it.value, depth: depth + 1 });
+        if (i < items.length - 1) seq.push(",");
+      });
+      seq.push(nl(depth) + "}");
+    } else if (Array.isArray(x)) {
+      const items = x.filter((i) => !(i instanceof Comment)) as Value[];
+      if (!items.length) {
+        parts.push("[]");
+        continue;
+      }
+      seq = ["["];
+      items.forEach((it, i) => {
+        seq.push(nl(depth + 1), { v: it, depth: depth + 1 });
+        if (i < items.length - 1) seq.push(",");
+      });
+      seq.push(nl(depth) + "]");
+    } else {
+      parts.push(scalarJson(x));
+      continue;
+    }
+    for (let k = seq.length - 1; k >= 0; k--) tasks.push(seq[k]!);
+  }
+  return parts.join("");
+}
+
+/** Plain metadata data as a tree value (integers as ints, other numbers as floats). */
+export function plainToValue(v: PlainValue): Value {
+  if (Array.isArray(v)) return v.map(plainToValue);
+  if (v !== null && typeof v === "object") return new Branch(Object.entries(v).map(([key, value]) => ({ key, value: plainToValue(value) })));
+  if (typeof v === "number") return Number.isInteger(v) ? new SopsInt(BigInt(v)) : new SopsFloat(v);
+  return v;
+}
+
+/** `o[key] = v` as an own property even for `__proto__`, so input keys never touch a prototype. */
+export function setOwn(o: { [key: string]: PlainValue }, key: string, v: PlainValue): void {
+  Object.defineProperty(o, key, { value: v, writable: true, enumerable: true, configurable: true });
+}
+
+/** A tree value as plain data (the metadata a store hands back). A repeated key: the last wins. */
+export function valueToPlain(v: Value): PlainValue {
+  if (v instanceof Branch) {
+    const o: Record<string, PlainValue> = {};
+    for (const it of v.items) if (!(it instanceof Comment)) setOwn(o, it.key, valueToPlain(it.value));
+    return o;
+  }
+  if (Array.isArray(v)) return v.filter((x) => !(x instanceof Comment)).map((x) => valueToPlain(x as Value));
+  if (v instanceof SopsInt) return Number(v.value);
+  if (v instanceof SopsFloat) return v.value;
+  if (v instanceof SopsTime) return v.text;
+  if (v instanceof Uint8Array) return goDecodeUtf8(v);
+  return v;
+}
+
+export function encodeUtf8(s: string): Uint8Array {
+  return utf8.encode(s);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading
+
+const WS = new Set([0x20, 0x09, 0x0a, 0x0d]);
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
+class JsonReader {
+  pos = 0;
+  constructor(private readonly b: Uint8Array) {}
+
+  fail(what: string, at = this.pos): SecretsError {
+    let line = 1;
+    let col = 1;
+    for (let i = 0; i < at && i < this.b.length; i++) {
+      if (this.b[i] === 0x0a) {
+        line++;
+        col = 1;
+      } else if ((this.b[i]! & 0xc0) !== 0x80) col++;
+    }
+    return new SecretsError("parse", `invalid JSON at line ${line}, column ${col}: ${what}`);
+  }
+
+  ws(): void {
+    while (this.pos < this.b.length && WS.has(this.b[this.pos]!)) this.pos++;
+  }
+
+  eof(): boolean {
+    return this.pos >= this.b.length;
+  }
+
+  peek(): number | undefined {
+    return this.b[this.pos];
+  }
+
+  expect(c: number, what: string): void {
+    this.ws();
+    if (this.b[this.pos] !== c) throw this.fail(this.eof() ? `unexpected end of input, expected ${what}` : `expected ${what}`);
+    this.pos++;
+  }
+
+  hex4(at: number): number {
+    if (at + 4 > this.b.length) return -1;
+    let n = 0;
+    for (let k = 0; k < 4; k++) {
+      const c = this.b[at + k]!;
+      const d = c >= 0x30 && c <= 0x39 ? c - 0x30 : c >= 0x61 && c <= 0x66 ? c - 0x57 : c >= 0x41 && c <= 0x46 ? c - 0x37 : -1;
+      if (d < 0) return -1;
+      n = n * 16 + d;
+    }
+    return n;
+  }
+
+  /** A string literal; `pos` is on the opening quote. Go's unquote rules. */
+  string(): string {
+    const b = this.b;
+    const open = this.pos++;
+    let out = "";
+    let runStart = this.pos;
+    for (;;) {
+      if (this.pos >= b.length) throw this.fail("unterminated string", open);
+      const c = b[this.pos]!;
+      if (c === 0x22) {
+        out += goDecodeUtf8(b, runStart, this.pos);
+        this.pos++;
+        return out;
+      }
+      if (c < 0x20) throw this.fail("control character in string");
+      if (c !== 0x5c) {
+        this.pos++;
+        continue;
+      }
+      out += goDecodeUtf8(b, runStart, this.pos);
+      const e = b[this.pos + 1];
+      this.pos += 2;
+      switch (e) {
+        case 0x22:
+          out += '"';
+          break;
+        case 0x5c:
+          out += "\\";
+          break;
+        case 0x2f:
+          out += "/";
+          break;
+        case 0x62:
+          out += "\b";
+          break;
+        case 0x66:
+          out += "\f";
+          break;
+        case 0x6e:
+          out += "\n";
+          break;
+        case 0x72:
+          out += "\r";
+          break;
+        case 0x74:
+          out += "\t";
+          break;
+        case 0x75: {
+          const r = this.hex4(this.pos);
+          if (r < 0) throw this.fail("invalid \\u escape in string");
+          this.pos += 4;
+          if (r >= 0xd800 && r <= 0xdfff) {
+            // A valid pair joins; anything else is U+FFFD and the next escape is read on its own.
+            const r2 = b[this.pos] === 0x5c && b[this.pos + 1] === 0x75 ? this.hex4(this.pos + 2) : -1;
+            if (r <= 0xdbff && r2 >= 0xdc00 && r2 <= 0xdfff) {
+              out += String.fromCharCode(r, r2);
+              this.pos += 6;
+            } else out += "\ufffd";
+          } else out += String.fromCharCode(r);
+          break;
+        }
+        default:
+          throw this.fail("invalid escape in string", this.pos - 2);
+      }
+      runStart = this.pos;
+    }
+  }
+
+  number(): Value {
+    const b = this.b;
+    const start = this.pos;
+    let i = this.pos;
+    if (b[i] === 0x2d) i++;
+    const digit = (k: number) => b[k] !== undefined && b[k]! >= 0x30 && b[k]! <= 0x39;
+    if (b[i] === 0x30) i++;
+    else if (digit(i)) while (digit(i)) i++;
+    else throw this.fail("invalid number", start);
+    let integer = true;
+    if (b[i] === 0x2e) {
+      integer = false;
+      i++;
+      if (!digit(i)) throw this.fail("invalid number", start);
+      while (digit(i)) i++;
+    }
+    if (b[i] === 0x65 || b[i] === 0x45) {
+      integer = false;
+      i++;
+      if (b[i] === 0x2b || b[i] === 0x2d) i++;
+      if (!digit(i)) throw this.fail("invalid number", start);
+      while (digit(i)) i++;
+    }
+    this.pos = i;
+    const text = goDecodeUtf8(b, start, i);
+    // Only up to 19 digits can fit an int64 (and BigInt of a huge literal would be slow).
+    if (integer && text.replace("-", "").length <= 19) {
+      const n = BigInt(text);
+      if (n >= INT64_MIN && n <= INT64_MAX) return new SopsInt(n);
+    }
+    const f = Number(text);
+    if (!Number.isFinite(f)) throw this.fail("number out of the float64 range", start);
+    return new SopsFloat(f);
+  }
+
+  literal(word: string, v: Value): Value {
+    for (let k = 0; k < word.length; k++) {
+      if (this.b[this.pos + k] !== word.charCodeAt(k)) throw this.fail("invalid literal");
+    }
+    this.pos += word.length;
+    return v;
+  }
+
+  scalar(): Value {
+    const c = this.peek();
+    if (c === undefined) throw this.fail("unexpected end of input, expected a value");
+    if (c === 0x22) return this.string();
+    if (c === 0x2d || (c >= 0x30 && c <= 0x39)) return this.number();
+    if (c === 0x74) return this.literal("true", true);
+    if (c === 0x66) return this.literal("false", false);
+    if (c === 0x6e) return this.literal("null", null);
+    throw this.fail("unexpected character, expected a value");
+  }
+
+  key(): string {
+    this.ws();
+    if (this.peek() !== 0x22) throw this.fail(this.eof() ? "unexpected end of input, expected a key" : "expected a string key");
+    const k = this.string();
+    this.expect(0x3a, "':' after a key");
+    return k;
+  }
+
+  /** One value, iteratively (no recursion, so nesting depth is bounded only by MAX_DEPTH). */
+  value(): Value {
+    const stack: Array<{ container: Branch | List; key: string }> = [];
+    for (;;) {
+      this.ws();
+      let v: Value;
+      const c = this.peek();
+      if (c === 0x7b || c === 0x5b) {
+        this.pos++;
+        const container: Branch | List = c === 0x7b ? new Branch() : [];
+        this.ws();
+        if (this.peek() === (c === 0x7b ? 0x7d : 0x5d)) {
+          this.pos++;
+          v = container;
+        } else {
+          if (stack.length >= MAX_DEPTH) throw this.fail("nesting too deep");
+          stack.push({ container, key: c === 0x7b ? this.key() : "" });
+          continue;
+        }
+      } else v = this.scalar();
+
+      // Attach v to its parent, closing every container that ends here.
+      for (;;) {
+        const top = stack[stack.length - 1];
+        if (!top) return v;
+        if (top.container instanceof Branch) top.container.items.push({ key: top.key, value: v });
+        else top.container.push(v);
+        this.ws();
+        const d = this.peek();
+        if (d === 0x2c) {
+          this.pos++;
+          if (top.container instanceof Branch) top.key = this.key();
+          break;
+        }
+        const isObj = top.container instanceof Branch;
+        if (d === (isObj ? 0x7d : 0x5d)) {
+          this.pos++;
+          stack.pop();
+          v = top.container;
+          continue;
+        }
+        throw this.fail(d === undefined ? "unexpected end of input" : isObj ? "expected ',' or '}'" : "expected ',' or ']'");
+      }
+    }
+  }
+}
+
+/**
+ * Parses a JSON document whose top level must be an object (sops rejects anything else), keeping
+ * key order and repeated keys. Unlike sops' token reader, data after the object is an error.
+ */
+export function parseJsonObject(input: Uint8Array): Branch {
+  const r = new JsonReader(input);
+  r.ws();
+  if (r.eof()) throw new SecretsError("parse", "invalid JSON: the input is empty");
+  if (r.peek() !== 0x7b) throw r.fail("the top level of a JSON document must be an object");
+  const root = r.value();
+  r.ws();
+  if (!r.eof()) throw r.fail("unexpected data after the top-level object");
+  return root as Branch;
+}
+
+/** Concatenates text (UTF-8 encoded) and raw byte chunks into one buffer. */
+export function joinChunks(parts: Array<string | Uint8Array>): Uint8Array {
+  const bufs = parts.map((p) => (typeof p === "string" ? utf8.encode(p) : p));
+  const out = new Uint8Array(bufs.reduce((n, b) => n + b.length, 0));
+  let o = 0;
+  for (const b of bufs) {
+    out.set(b, o);
+    o += b.length;
+  }
+  return out;
+}
