@@ -1,4 +1,6 @@
-// Bundles the CLI into dist/cli.js (one file, ESM) and the library entry into dist/index.js.
+// Bundles the CLI into dist/cli.js (ESM). Code splitting puts each lazily imported part (commands,
+// stores, the YAML library, zod, age-encryption) in its own chunk under dist/chunks/, so a command
+// parses only the code it runs: a cold `secrets --version` loads one small file.
 // The version is injected so `secrets --version` needs no file read.
 import { build } from "esbuild";
 import { readFileSync, chmodSync } from "node:fs";
@@ -16,10 +18,14 @@ const common = {
   logLevel: "warning",
 };
 
+import { rmSync } from "node:fs";
+rmSync("dist/chunks", { recursive: true, force: true });
 await build({
   ...common,
-  entryPoints: ["src/cli/main.ts"],
-  outfile: "dist/cli.js",
+  entryPoints: { cli: "src/cli/main.ts" },
+  outdir: "dist",
+  splitting: true,
+  chunkNames: "chunks/[name]-[hash]",
   banner: { js: "#!/usr/bin/env node\n" + common.banner.js },
 });
 chmodSync("dist/cli.js", 0o755);

@@ -23,7 +23,7 @@ export function setConfigOverride(path: string | undefined): void {
 
 async function configPath(): Promise<string | null> {
   if (!configCache) {
-    const { findConfig } = await import("../policy/config.js");
+    const { findConfig } = await import("../policy/discover.js");
     configCache = { path: findConfig(process.cwd(), process.env, configOverride) };
   }
   return configCache.path;

@@ -151,6 +151,9 @@ export function buildProgram(): Command {
     .addHelpText("after", examples("secrets filestatus secrets/app.yaml"))
     .action(async (file, o) => (await import("./commands/filestatus.js")).filestatusCommand(file, o));
 
+  // --- commands of other areas: one register call each (the module lazy-imports its implementation) ---
+  // --- end of other areas ---
+
   return program;
 }
 
