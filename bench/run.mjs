@@ -4,7 +4,7 @@
 //
 //   node bench/run.mjs [--runs N] [--quick]
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -112,3 +112,10 @@ if (results.yaml1000) {
   check("decrypt 1,000 YAML values / sops-age script", results.yaml1000.ours / results.yaml1000.peer, 0.5);
 }
 rmSync(work, { recursive: true, force: true });
+
+// Each area's own benchmark (bench/<area>.mjs) runs after the core one, with the same flags.
+for (const f of readdirSync(join(ROOT, "bench")).filter((f) => f.endsWith(".mjs") && f !== "run.mjs").sort()) {
+  console.log(`\n=== bench/${f}`);
+  const r = spawnSync(node, [join(ROOT, "bench", f), ...args], { stdio: "inherit" });
+  if (r.status !== 0) process.exitCode = 1;
+}
