@@ -13,11 +13,16 @@ export type TypeTag = "str" | "int" | "float" | "bool" | "time" | "bytes" | "com
 /** What can be encrypted: a non-null scalar, or a comment. */
 export type Encryptable = Exclude<Scalar, null> | Comment;
 
-const encRe = /^ENC\[AES256_GCM,data:(.+),iv:(.+),tag:(.+),type:(.+)\]/s;
-const b64Re = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+// sops' grammar is `data:(.+),iv:(.+),tag:(.+),type:(.+)\]`; base64 has no comma, so `[^,]+` is the
+// same for every well-formed value and does not backtrack through the whole string.
+const encRe = /^ENC\[AES256_GCM,data:([^,]+),iv:([^,]+),tag:([^,]+),type:([^\]]+)\]/;
+
 const IV_SIZE = 32;
 const enc = new TextEncoder();
-const dec = new TextDecoder("utf-8");
+// ignoreBOM: a value that starts with U+FEFF must keep it (the default decoder drops it).
+const dec = new TextDecoder("utf-8", { ignoreBOM: true });
+// fatal: tells text from raw bytes without re-encoding (Go strings may hold any bytes).
+const strictDec = new TextDecoder("utf-8", { ignoreBOM: true, fatal: true });
 
 export function isEncryptedValue(s: unknown): s is string {
   return typeof s === "string" && s.startsWith("ENC[AES256_GCM,");
@@ -45,14 +50,20 @@ const goBool: Record<string, boolean> = {
   "0": false, f: false, F: false, FALSE: false, false: false, False: false,
 };
 
-function fromBytes(bytes: Uint8Array, type: string, path: string): Encryptable {
+/** Where a value is, for messages only: computed when an error needs it. */
+export type PathText = () => string;
+
+function fromBytes(bytes: Uint8Array, type: string, path: PathText): Encryptable {
   const text = () => dec.decode(bytes);
-  const bad = (what: string) => new SecretsError("decrypt-tree", `cannot parse decrypted ${what} at ${path}`);
+  const bad = (what: string) => new SecretsError("decrypt-tree", `cannot parse decrypted ${what} at ${path()}`);
   switch (type) {
     case "str": {
       // Go strings are byte strings: keep non-UTF-8 payloads (the binary store) as bytes.
-      const s = text();
-      return Buffer.compare(Buffer.from(s, "utf8"), Buffer.from(bytes)) === 0 ? s : bytes;
+      try {
+        return strictDec.decode(bytes);
+      } catch {
+        return bytes;
+      }
     }
     case "bytes":
       return bytes;
@@ -82,7 +93,7 @@ function fromBytes(bytes: Uint8Array, type: string, path: string): Encryptable {
       return new SopsTime(s);
     }
     default:
-      throw new SecretsError("decrypt-tree", `unknown value type at ${path}`);
+      throw new SecretsError("decrypt-tree", `unknown value type at ${path()}`);
   }
 }
 
@@ -101,23 +112,34 @@ interface ParsedEnc {
   type: string;
 }
 
+/**
+ * Go's base64.StdEncoding: the standard alphabet, `=`-padded to a multiple of 4 (trailing bits need
+ * not be zero). Node's decoder skips characters outside the alphabet, so a length that falls short of
+ * what the text promises means there was one; it also takes the URL alphabet, which Go does not.
+ */
 function decodeB64(s: string): Buffer | null {
-  return b64Re.test(s) ? Buffer.from(s, "base64") : null;
+  const n = s.length;
+  if (n === 0 || n % 4 !== 0 || s.includes("-") || s.includes("_")) return null;
+  const pad = s.charCodeAt(n - 1) === 61 ? (s.charCodeAt(n - 2) === 61 ? 2 : 1) : 0;
+  const b = Buffer.from(s, "base64");
+  return b.length === (n / 4) * 3 - pad ? b : null;
 }
 
 /** Parses `ENC[AES256_GCM,data:…,iv:…,tag:…,type:…]`, or throws naming the path (never the value). */
-export function parseEncryptedValue(s: string, path: string): ParsedEnc {
+export function parseEncryptedValue(s: string, path: string | PathText): ParsedEnc {
+  const where = () => (typeof path === "string" ? path : path());
   const m = encRe.exec(s);
-  if (!m) throw new SecretsError("decrypt-tree", `malformed encrypted value at ${path}`);
+  if (!m) throw new SecretsError("decrypt-tree", `malformed encrypted value at ${where()}`);
   const data = decodeB64(m[1]!);
   const iv = decodeB64(m[2]!);
   const tag = decodeB64(m[3]!);
-  if (!data || !iv || !tag || iv.length === 0) throw new SecretsError("decrypt-tree", `malformed encrypted value at ${path}`);
+  if (!data || !iv || !tag || iv.length === 0) throw new SecretsError("decrypt-tree", `malformed encrypted value at ${where()}`);
   return { data, iv, tag, type: m[4]! };
 }
 
 function stashKey(aad: string, bytes: Uint8Array, type: string): string {
-  return `${type}\u0000${aad}\u0000${Buffer.from(bytes).toString("base64")}`;
+  // latin1 maps each byte to one char: an exact, cheap key for arbitrary bytes.
+  return `${type}\u0000${aad}\u0000${Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("latin1")}`;
 }
 
 /**
@@ -159,7 +181,12 @@ export class ValueCipher {
    * Decrypts one `ENC[…]` string. `path` is for messages only. Throws SecretsError kind
    * `decrypt-tree` when the value is malformed, fails authentication, or its type is unknown.
    */
-  decrypt(s: string, aad: string, path: string): Encryptable {
+  decrypt(s: string, aad: string, path: string | PathText): Encryptable {
+    return this.decryptWithBytes(s, aad, typeof path === "string" ? () => path : path).value;
+  }
+
+  /** `decrypt`, also returning the plaintext bytes (what the MAC hashes: no re-encoding). */
+  decryptWithBytes(s: string, aad: string, path: PathText): { value: Encryptable; bytes: Uint8Array } {
     const p = parseEncryptedValue(s, path);
     let bytes: Buffer;
     try {
@@ -169,10 +196,10 @@ export class ValueCipher {
       d.setAuthTag(p.tag);
       bytes = Buffer.concat([d.update(p.data), d.final()]);
     } catch (e) {
-      throw new SecretsError("decrypt-tree", `cannot decrypt value at ${path}: authentication failed (wrong key or tampered)`, { cause: e });
+      throw new SecretsError("decrypt-tree", `cannot decrypt value at ${path()}: authentication failed (wrong key or tampered)`, { cause: e });
     }
     const value = fromBytes(bytes, p.type, path);
     this.stash.set(stashKey(aad, bytes, p.type === "bytes" ? "str" : p.type), p.iv);
-    return value;
+    return { value, bytes };
   }
 }

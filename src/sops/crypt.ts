@@ -18,12 +18,19 @@ const MAC_ONLY_SEED = createHash("sha256").update("sops").digest();
 /** Decides, per value, whether it is encrypted: one rule per file (spec §4). */
 class RuleMatcher {
   private readonly re: RegExp | null;
+  readonly usesComments: boolean;
+  /** For the key rules: true when a key on the path matching the rule means "encrypt". */
+  private readonly hitMeansEncrypt: boolean;
 
   constructor(private readonly rule: EncryptionRule) {
     this.re = rule.kind.endsWith("_regex") ? compileRe2(rule.value) : null;
+    this.usesComments = rule.kind.endsWith("_comment_regex");
+    this.hitMeansEncrypt = rule.kind === "encrypted_suffix" || rule.kind === "encrypted_regex";
   }
 
-  private keyMatches(k: string): boolean {
+  /** Whether one key matches a key rule (always false for the comment rules). */
+  keyMatches(k: string): boolean {
+    if (this.usesComments) return false;
     if (this.rule.kind.endsWith("_suffix")) return k.endsWith(this.rule.value);
     return this.re !== null && this.re.test(k);
   }
@@ -32,36 +39,44 @@ class RuleMatcher {
     return this.re !== null && this.re.test(c);
   }
 
-  /** `path`: key names from the root; `comments`: texts of the preceding comments in scope. */
-  shouldEncrypt(path: readonly string[], comments: readonly string[]): boolean {
+  /** `keyHit`: some key on the path matched; `comments`: texts of the preceding comments in scope. */
+  shouldEncrypt(keyHit: boolean, comments: readonly string[]): boolean {
     switch (this.rule.kind) {
-      case "unencrypted_suffix":
-      case "unencrypted_regex":
-        return !path.some((k) => this.keyMatches(k));
-      case "encrypted_suffix":
-      case "encrypted_regex":
-        return path.some((k) => this.keyMatches(k));
       case "unencrypted_comment_regex":
         return !comments.some((c) => this.commentMatches(c));
       case "encrypted_comment_regex":
         return comments.some((c) => this.commentMatches(c));
+      default:
+        return this.hitMeansEncrypt ? keyHit : !keyHit;
     }
   }
 
   /** Whether a comment itself is encrypted: it follows the same decision, but a comment that
    * carries a comment rule's marker must stay readable, or the rule could not be read back. */
-  shouldEncryptComment(path: readonly string[], comments: readonly string[], text: string): boolean {
-    if (this.rule.kind.endsWith("_comment_regex") && this.commentMatches(text)) return false;
-    return this.shouldEncrypt(path, comments);
-  }
-
-  get usesComments(): boolean {
-    return this.rule.kind.endsWith("_comment_regex");
+  shouldEncryptComment(keyHit: boolean, comments: readonly string[], text: string): boolean {
+    if (this.usesComments && this.commentMatches(text)) return false;
+    return this.shouldEncrypt(keyHit, comments);
   }
 }
 
-const aadOf = (path: readonly string[]) => path.join(":") + ":";
-const pathText = (path: readonly string[]) => (path.length ? path.map((k) => `["${k}"]`).join("") : "(top level)");
+/**
+ * Where the walk is: the AAD (`a:b:`), whether a key on the path matched the key rule, and the path
+ * itself as a parent link (rendered only for an error message).
+ */
+interface Place {
+  readonly aad: string;
+  readonly keyHit: boolean;
+  readonly key: string | null;
+  readonly parent: Place | null;
+}
+
+const ROOT: Place = { aad: ":", keyHit: false, key: null, parent: null };
+
+function pathText(p: Place): string {
+  const keys: string[] = [];
+  for (let q: Place | null = p; q && q.key !== null; q = q.parent) keys.push(q.key);
+  return keys.length ? keys.reverse().map((k) => `["${k}"]`).join("") : "(top level)";
+}
 
 type Mode = "encrypt" | "decrypt";
 
@@ -84,12 +99,16 @@ class Walker {
     return this.hash.digest("hex").toUpperCase();
   }
 
+  private child(p: Place, key: string): Place {
+    return { aad: (p === ROOT ? "" : p.aad) + key + ":", keyHit: p.keyHit || this.matcher.keyMatches(key), key, parent: p };
+  }
+
   private scopeComments(extra: string[] = []): string[] {
     if (!this.matcher.usesComments) return [];
     return [...this.commentStack.flat(), ...extra];
   }
 
-  branch(b: Branch, path: string[]): Branch {
+  branch(b: Branch, place: Place = ROOT): Branch {
     const out: Array<Branch["items"][number]> = [];
     const level: string[] = [];
     this.commentStack.push(level);
@@ -97,74 +116,73 @@ class Walker {
     for (let i = 0; i < items.length; i++) {
       const it = items[i]!;
       if (it instanceof Comment) {
-        const c = this.comment(it, path);
+        const c = this.comment(it, place);
         out.push(c);
         level.push(c.text);
         continue;
       }
       // An inline comment on the same line belongs to this item for the comment rules.
       const next = items[i + 1];
-      const inline = next instanceof Comment && next.inline ? [this.peekComment(next, path)] : [];
-      const p = [...path, it.key];
-      out.push({ key: it.key, value: this.value(it.value, p, inline) });
+      const inline = this.matcher.usesComments && next instanceof Comment && next.inline ? [this.peekComment(next, place)] : [];
+      out.push({ key: it.key, value: this.value(it.value, this.child(place, it.key), inline) });
       level.length = 0;
     }
     this.commentStack.pop();
     return new Branch(out);
   }
 
-  private list(l: List, path: string[]): List {
+  private list(l: List, place: Place): List {
     const out: List = [];
     const level: string[] = [];
     this.commentStack.push(level);
     for (let i = 0; i < l.length; i++) {
       const v = l[i]!;
       if (v instanceof Comment) {
-        const c = this.comment(v, path);
+        const c = this.comment(v, place);
         out.push(c);
         level.push(c.text);
         continue;
       }
       const next = l[i + 1];
-      const inline = next instanceof Comment && next.inline ? [this.peekComment(next, path)] : [];
+      const inline = this.matcher.usesComments && next instanceof Comment && next.inline ? [this.peekComment(next, place)] : [];
       // List indexes are not part of the path (sops walkSlice).
-      out.push(this.value(v, path, inline));
+      out.push(this.value(v, place, inline));
       level.length = 0;
     }
     this.commentStack.pop();
     return out;
   }
 
-  private value(v: Value, path: string[], inlineComments: string[]): Value {
-    if (v instanceof Branch) return this.branch(v, path);
-    if (Array.isArray(v)) return this.list(v, path);
-    return this.scalar(v, path, inlineComments);
+  private value(v: Value, place: Place, inlineComments: string[]): Value {
+    if (v instanceof Branch) return this.branch(v, place);
+    if (Array.isArray(v)) return this.list(v, place);
+    return this.scalar(v, place, inlineComments);
   }
 
   /** The plaintext text of a comment, for the comment rules (decrypting it if needed). */
-  private peekComment(c: Comment, path: string[]): string {
+  private peekComment(c: Comment, place: Place): string {
     if (this.mode === "encrypt" || !isEncryptedValue(c.text)) return c.text;
     try {
-      const d = this.cipher.decrypt(c.text, aadOf(path), pathText(path));
+      const d = this.cipher.decrypt(c.text, place.aad, () => pathText(place));
       return d instanceof Comment ? d.text : c.text;
     } catch {
       return c.text;
     }
   }
 
-  private comment(c: Comment, path: string[]): Comment {
+  private comment(c: Comment, place: Place): Comment {
     if (this.mode === "encrypt") {
-      if (c.text === "" || !this.matcher.shouldEncryptComment(path, this.scopeComments(), c.text)) return c;
-      const e = this.cipher.encrypt(c, aadOf(path));
+      if (c.text === "" || !this.matcher.shouldEncryptComment(place.keyHit, this.scopeComments(), c.text)) return c;
+      const e = this.cipher.encrypt(c, place.aad);
       // sops refuses this too: on reading back, the ciphertext would be taken for the marker.
       if (this.matcher.usesComments && this.matcher.commentMatches(e)) {
-        throw new SecretsError("encrypt-tree", `an encrypted comment at ${pathText(path)} matches the comment rule; re-run to get another IV`);
+        throw new SecretsError("encrypt-tree", `an encrypted comment at ${pathText(place)} matches the comment rule; re-run to get another IV`);
       }
       return new Comment(e, c.inline);
     }
     if (!isEncryptedValue(c.text)) return c;
     try {
-      const d = this.cipher.decrypt(c.text, aadOf(path), pathText(path));
+      const d = this.cipher.decrypt(c.text, place.aad, () => pathText(place));
       return d instanceof Comment ? new Comment(d.text, c.inline) : c;
     } catch {
       // sops keeps a comment that does not decrypt as it is (old files, hand-added comments).
@@ -172,25 +190,27 @@ class Walker {
     }
   }
 
-  private scalar(v: Scalar, path: string[], inlineComments: string[]): Scalar {
+  private scalar(v: Scalar, place: Place, inlineComments: string[]): Scalar {
     if (v === null) return null; // never encrypted, not in the MAC
-    const encrypted = this.matcher.shouldEncrypt(path, this.scopeComments(inlineComments));
+    const encrypted = this.matcher.shouldEncrypt(place.keyHit, this.matcher.usesComments ? this.scopeComments(inlineComments) : []);
     if (this.mode === "encrypt") {
       if (!this.meta.macOnlyEncrypted || encrypted) this.hash.update(macBytes(v));
-      return encrypted ? this.cipher.encrypt(v, aadOf(path)) : v;
+      return encrypted ? this.cipher.encrypt(v, place.aad) : v;
     }
     if (!encrypted) {
       if (!this.meta.macOnlyEncrypted) this.hash.update(macBytes(v));
       return v;
     }
     if (typeof v !== "string") {
-      throw new SecretsError("decrypt-tree", `value at ${pathText(path)} should be encrypted but is not`);
+      throw new SecretsError("decrypt-tree", `value at ${pathText(place)} should be encrypted but is not`);
     }
     if (v === "") return ""; // empty values are stored unencrypted
-    const d = this.cipher.decrypt(v, aadOf(path), pathText(path));
-    if (d instanceof Comment) throw new SecretsError("decrypt-tree", `value at ${pathText(path)} has type comment`);
-    this.hash.update(macBytes(d));
-    return d;
+    const d = this.cipher.decryptWithBytes(v, place.aad, () => pathText(place));
+    if (d.value instanceof Comment) throw new SecretsError("decrypt-tree", `value at ${pathText(place)} has type comment`);
+    // sops hashes ToBytes(decoded value): for strings that is the plaintext itself; numbers, bools
+    // and times are re-formatted (a hand-made `007` or `true` hashes as `7` or `True`).
+    this.hash.update(typeof d.value === "string" || d.value instanceof Uint8Array ? d.bytes : macBytes(d.value));
+    return d.value;
   }
 }
 
@@ -201,7 +221,7 @@ export function encryptBranches(
   meta: Pick<Metadata, "encryptionRule" | "macOnlyEncrypted">,
 ): { branches: Branch[]; mac: string } {
   const w = new Walker("encrypt", cipher, meta);
-  const out = branches.map((b) => w.branch(b, []));
+  const out = branches.map((b) => w.branch(b));
   return { branches: out, mac: w.digest() };
 }
 
@@ -212,7 +232,7 @@ export function decryptBranches(
   meta: Pick<Metadata, "encryptionRule" | "macOnlyEncrypted">,
 ): { branches: Branch[]; mac: string } {
   const w = new Walker("decrypt", cipher, meta);
-  const out = branches.map((b) => w.branch(b, []));
+  const out = branches.map((b) => w.branch(b));
   return { branches: out, mac: w.digest() };
 }
 

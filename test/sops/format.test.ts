@@ -5,7 +5,7 @@ import { ValueCipher } from "../../src/sops/cipher.js";
 import { emitEncrypted, encryptNew, openDocument, reencrypt, rotate } from "../../src/sops/document.js";
 import { formatFloatF, formatJsonFloat, formatYamlFloat, parseYamlTimestamp } from "../../src/sops/gofmt.js";
 import { getPath, parseJsonValue, parseTreePath, setPath, unsetPath } from "../../src/sops/path.js";
-import { resolvePlain, stringStyle } from "../../src/sops/stores/goyaml.js";
+import { analyzedStyle, resolvePlain, stringStyle } from "../../src/sops/stores/goyaml.js";
 import { yamlStore } from "../../src/sops/stores/yaml.js";
 import { metadataToPlain } from "../../src/sops/metadata.js";
 import { Branch, SopsFloat, SopsInt, SopsTime, toPlain } from "../../src/sops/tree.js";
@@ -74,6 +74,19 @@ describe("go-yaml v3 typing of plain scalars", () => {
     expect(stringStyle("trailing space \nx", false)).toBe("double");
     expect(stringStyle("tab\there", false)).toBe("double");
   });
+  it("the quoting shortcut agrees with go-yaml's full analysis", () => {
+    const alphabet = fc.constantFrom(..."aZ09_./+=,:()[]@- #'\"\t\n!&*|>%`{}?~".split(""));
+    fc.assert(
+      fc.property(fc.array(alphabet, { maxLength: 12 }).map((a) => a.join("")), fc.boolean(), (s, key) => {
+        expect(stringStyle(s, key)).toBe(analyzedStyle(s, key));
+      }),
+      { numRuns: 3000 },
+    );
+    for (const s of ["ENC[AES256_GCM,data:abc=,iv:x/y+z=,tag:q==,type:str]", "true", "Null", "yes", "a: b", "a:", "word word"]) {
+      expect(stringStyle(s, false), s).toBe(analyzedStyle(s, false));
+    }
+  });
+
   it("keeps integers beyond 2^53 exact through a YAML round trip", () => {
     const b = yaml("big: 123456789012345678\n")[0]!;
     expect(b.get("big")).toEqual(new SopsInt(123456789012345678n));
@@ -282,5 +295,24 @@ describe("property: any tree survives YAML emit → parse and encrypt → decryp
       }),
       { numRuns: 150 },
     );
+  });
+});
+
+describe("ENC value grammar", () => {
+  it("rejects non-base64 fields, missing padding and the URL alphabet, like Go's StdEncoding", () => {
+    const c = new ValueCipher(new Uint8Array(32));
+    const good = c.encrypt("value-123", "k:");
+    expect(c.decrypt(good, "k:", "k")).toBe("value-123");
+    const iv = /iv:([^,]+)/.exec(good)![1]!;
+    const variants = [
+      good.replace(iv, iv.replace(/=$/, "")), // no padding
+      good.replace(iv, iv.slice(0, 10) + "$" + iv.slice(11)), // a character outside the alphabet
+      good.replace(iv, iv.replace(/[+/]/g, "-").replace(/^./, "-")), // URL alphabet
+      good.replace("data:", "data:,"),
+    ];
+    for (const v of variants) {
+      expect(v).not.toBe(good);
+      expect(() => c.decrypt(v, "k:", "k")).toThrow(/malformed|authentication/);
+    }
   });
 });

@@ -156,8 +156,24 @@ function analyze(value: string): Analysis {
 
 export type ScalarStyle = "plain" | "single" | "double" | "literal";
 
+/**
+ * Strings made only of these characters, starting with a letter, with single spaces between words,
+ * and no `: ` or final `:`, raise none of go-yaml's block-context flags (no indicator, break, special
+ * character, or leading/trailing space), so only their plain resolution decides the style. Most keys
+ * and every ENC[…] value take this shortcut; everything else gets the full analysis.
+ */
+const simpleRe = /^[A-Za-z][A-Za-z0-9_.\/+=,:()[\]@-]*(?: [A-Za-z0-9_.\/+=,:()[\]@-]+)*$/;
+
 /** The style go-yaml v3 writes a string in, in block context (keys: `simpleKey`). */
 export function stringStyle(s: string, simpleKey: boolean): ScalarStyle {
+  if (simpleRe.test(s) && !s.includes(": ") && !s.endsWith(":")) {
+    return !resolvesToNonString(s) && !oldBools.has(s) ? "plain" : "double";
+  }
+  return analyzedStyle(s, simpleKey);
+}
+
+/** go-yaml's full style decision (stringv, analyze_scalar, select_scalar_style). */
+export function analyzedStyle(s: string, simpleKey: boolean): ScalarStyle {
   let style: ScalarStyle;
   if (s.includes("\n")) style = "literal";
   else if (!resolvesToNonString(s) && !base60Float.test(s) && !oldBools.has(s)) style = "plain";

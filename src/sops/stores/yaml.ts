@@ -1,7 +1,9 @@
-import { Alias, isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, visit, Scalar as YScalar, type Node as YNode, type Document } from "yaml";
+import { createRequire } from "node:module";
+import type { Alias, Document, LineCounter, Node as YNode, Scalar as YScalar } from "yaml";
 import { SecretsError } from "../../errors.js";
 import { Branch, Comment, SopsFloat, SopsInt, SopsTime, type List, type PlainValue, type Scalar, type StoredDocument, type Value } from "../tree.js";
 import { doubleQuote, resolvePlain, scalarText, stringStyle } from "./goyaml.js";
+import { parseFastYaml } from "./yaml-fast.js";
 import type { EmitOptions, Store } from "./store.js";
 
 /**
@@ -13,6 +15,17 @@ import type { EmitOptions, Store } from "./store.js";
  * Writing: go-yaml v3's block layout, indent 4 by default, with its quoting and indentation rules, so
  * a file written here is byte-identical to sops' for the same tree.
  */
+
+/**
+ * The `yaml` package, loaded on first use: files the fast reader (yaml-fast.ts) handles, which is
+ * every file sops or we wrote, never pay for loading it. A plain `require` lets esbuild bundle it as a
+ * lazily evaluated module; from source (tests) createRequire does the same.
+ */
+let yamlLib: typeof import("yaml") | undefined;
+function Y(): typeof import("yaml") {
+  yamlLib ??= typeof require === "function" ? (require("yaml") as typeof import("yaml")) : (createRequire(import.meta.url)("yaml") as typeof import("yaml"));
+  return yamlLib;
+}
 
 /** Expanded nodes allowed per file: generous for real files, fatal for "billion laughs". */
 const EXPANSION_BUDGET = 1_000_000;
@@ -26,7 +39,12 @@ function parseError(message: string, line?: number): SecretsError {
 
 function commentLines(text: string | null | undefined): string[] {
   if (!text) return [];
-  return text.split("\n").filter((l) => l.length > 0);
+  // Empty strings are blank lines between comments (not comments); the `yaml` package reports a
+  // bare `#` as " ", where go-yaml (and so sops) has an empty comment.
+  return text
+    .split("\n")
+    .filter((l) => l.length > 0)
+    .map((l) => (l === " " ? "" : l));
 }
 
 class Reader {
@@ -39,7 +57,7 @@ class Reader {
     private readonly lc: LineCounter,
   ) {
     const latest = new Map<string, unknown>();
-    visit(doc, {
+    Y().visit(doc, {
       Alias: (_k, a) => {
         this.targets.set(a, latest.get(a.source));
       },
@@ -59,7 +77,7 @@ class Reader {
   }
 
   private deref(node: unknown, depth = 0): unknown {
-    if (isAlias(node)) {
+    if (Y().isAlias(node)) {
       if (depth > 100) throw parseError("alias chain too deep");
       const target = this.targets.get(node as Alias);
       if (!target) throw parseError(`unknown alias *${(node as Alias).source}`, this.line(node as Alias));
@@ -104,12 +122,13 @@ class Reader {
     return text;
   }
 
-  value(node: unknown): Value {
+  /** `ownCommentsTaken`: the node's leading comments were already placed by the caller. */
+  value(node: unknown, ownCommentsTaken = false): Value {
     const n = this.deref(node);
     if (n === null || n === undefined) return null;
-    if (isScalar(n)) return this.scalar(n);
-    if (isMap(n)) return this.map(n, false);
-    if (isSeq(n)) return this.seq(n);
+    if (Y().isScalar(n)) return this.scalar(n);
+    if (Y().isMap(n)) return this.map(n, ownCommentsTaken);
+    if (Y().isSeq(n)) return this.seq(n);
     throw parseError("unsupported YAML node", this.line(n as YNode));
   }
 
@@ -123,10 +142,10 @@ class Reader {
     const items: Array<Branch["items"][number]> = [];
     if (!topLevel) this.pushComments(items, m.commentBefore);
     for (const p of m.items) {
-      if (!isPair(p)) continue;
+      if (!Y().isPair(p)) continue;
       this.spend();
       const keyNode = this.deref(p.key);
-      if (!isScalar(keyNode)) throw parseError("complex mapping keys are not supported", this.line(p.key as YNode));
+      if (!Y().isScalar(keyNode)) throw parseError("complex mapping keys are not supported", this.line(p.key as YNode));
       this.pushComments(items, (p.key as YScalar).commentBefore);
       const k = keyNode.type === "PLAIN" && !keyNode.tag ? resolvePlain(String(keyNode.value ?? "")) : this.scalar(keyNode);
       const keyText = String(keyNode.value ?? "");
@@ -134,7 +153,7 @@ class Reader {
         throw parseError("mapping keys must be strings (quote the key)", this.line(p.key as YNode));
       }
       const valueNode = p.value as (YNode & { commentBefore?: string | null; comment?: string | null }) | null;
-      const isScalarValue = valueNode !== null && (isScalar(valueNode) || isAlias(valueNode));
+      const isScalarValue = valueNode !== null && (Y().isScalar(valueNode) || Y().isAlias(valueNode));
       if (isScalarValue) this.pushComments(items, valueNode.commentBefore);
       items.push({ key: typeof k === "string" ? k : keyText, value: this.value(valueNode) });
       if (isScalarValue) this.pushComments(items, valueNode.comment, true);
@@ -149,9 +168,11 @@ class Reader {
     this.pushComments(out, s.commentBefore);
     for (const it of s.items) {
       const n = it as (YNode & { commentBefore?: string | null; comment?: string | null }) | null;
-      const scalarItem = n !== null && (isScalar(n) || isAlias(n));
-      if (scalarItem) this.pushComments(out, n.commentBefore);
-      out.push(this.value(n));
+      const scalarItem = n !== null && (Y().isScalar(n) || Y().isAlias(n));
+      // go-yaml makes a comment before `- ` the item's head comment, which sops puts in the list,
+      // whatever the item is (a mapping item's leading comments do not go inside the mapping).
+      if (n !== null) this.pushComments(out, n.commentBefore);
+      out.push(this.value(n, true));
       if (scalarItem) this.pushComments(out, n.comment, true);
     }
     this.pushComments(out, s.comment);
@@ -162,12 +183,12 @@ class Reader {
     const d = this.doc;
     const contents = d.contents;
     let branch: Branch;
-    if (contents === null || (isScalar(contents) && contents.value === null && !contents.tag && contents.source === "")) {
+    if (contents === null || (Y().isScalar(contents) && contents.value === null && !contents.tag && contents.source === "")) {
       branch = new Branch([]);
-    } else if (isMap(contents)) {
+    } else if (Y().isMap(contents)) {
       branch = this.map(contents, true);
       branch.items.unshift(...commentLines((contents as { commentBefore?: string }).commentBefore).map((l) => new Comment(l)));
-    } else if (isSeq(contents)) {
+    } else if (Y().isSeq(contents)) {
       throw parseError("YAML documents that are sequences are not supported");
     } else {
       throw parseError("YAML documents that are values are not supported");
@@ -188,10 +209,15 @@ function decodeUtf8(input: Uint8Array): string {
 
 function parseBranches(input: Uint8Array): Branch[] {
   const text = decodeUtf8(input);
-  const lc = new LineCounter();
+  return parseFastYaml(text) ?? parseYamlFull(text);
+}
+
+/** The full parser (the `yaml` package plus go-yaml typing): any YAML, with line-numbered errors. */
+export function parseYamlFull(text: string): Branch[] {
+  const lc = new (Y().LineCounter)();
   let docs: Document.Parsed[];
   try {
-    docs = parseAllDocuments(text, { schema: "failsafe", lineCounter: lc, prettyErrors: false, uniqueKeys: true, keepSourceTokens: false }) as Document.Parsed[];
+    docs = Y().parseAllDocuments(text, { schema: "failsafe", lineCounter: lc, prettyErrors: false, uniqueKeys: true, keepSourceTokens: false }) as Document.Parsed[];
     if (!Array.isArray(docs)) docs = [docs];
   } catch {
     throw parseError("cannot parse the file");
