@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import { isAbsolute, join } from "node:path";
 import { SecretsError } from "../errors.js";
 import { parseIdentity, type KnownIdentity } from "./age/identity.js";
-import { shlexSplit } from "./shlex.js";
+import { shlexSplit } from "../util/shlex.js";
 
 /**
  * Where age identities come from, exactly as sops 3.13 looks for them (spec §11,

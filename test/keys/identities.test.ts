@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { SecretsError } from "../../src/errors.js";
 import { defaultKeyFilePath, describeIdentitySet, loadIdentities, noKeyError, parseIdentityFile, type IdentitySet } from "../../src/keys/identities.js";
 import { generateKeyPair, type KeyPair } from "../../src/keys/keygen.js";
-import { shlexSplit } from "../../src/keys/shlex.js";
+import { shlexSplit } from "../../src/util/shlex.js";
 import { unwrapDataKey, wrapDataKey } from "../../src/keys/wrap.js";
 
 const root = mkdtempSync(join(tmpdir(), "keys-ids-"));

@@ -10,7 +10,7 @@ import { openSecretFile, writeEncryptedFile } from "../../files/secret-file.js";
 import { encryptNew, hasData, reencrypt } from "../../sops/document.js";
 import type { Format } from "../../sops/stores/store.js";
 import type { Branch } from "../../sops/tree.js";
-import { shellSplit } from "../../util/shlex.js";
+import { shlexSplit } from "../../util/shlex.js";
 import { creationFor, getKeySource, indentFor, type CreationFlags } from "../context.js";
 import { info } from "../io.js";
 
@@ -30,7 +30,12 @@ const templates: Record<Format, string> = {
 function editorCommand(): string[] {
   const raw = process.env.SOPS_EDITOR || process.env.EDITOR;
   if (raw) {
-    const argv = shellSplit(raw);
+    let argv: string[];
+    try {
+      argv = shlexSplit(raw);
+    } catch (e) {
+      throw new SecretsError("no-editor", "cannot parse $SOPS_EDITOR/$EDITOR (unterminated quote?)", { cause: e });
+    }
     if (argv.length) return argv;
   }
   return ["vi"];
