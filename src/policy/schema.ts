@@ -18,19 +18,13 @@
  * - a string field given a number (`path_regex: 2024`) is a type error (go-yaml would stringify it).
  */
 import { z } from "zod";
+import { encryptionRuleKinds, type EncryptionRuleKind } from "../sops/metadata.js";
 import { goRegexpProblem } from "./regex.js";
 import { checkRecipient, shortRecipient, splitRecipients } from "./recipient.js";
 
-/** The six options choosing which values are encrypted (spec §4). At most one per rule. */
-export const ENCRYPTION_OPTIONS = [
-  "unencrypted_suffix",
-  "encrypted_suffix",
-  "unencrypted_regex",
-  "encrypted_regex",
-  "unencrypted_comment_regex",
-  "encrypted_comment_regex",
-] as const;
-export type EncryptionRuleKind = (typeof ENCRYPTION_OPTIONS)[number];
+/** The six options choosing which values are encrypted (spec §4); defined with the format. */
+export const ENCRYPTION_OPTIONS = encryptionRuleKinds;
+export type { EncryptionRuleKind };
 
 /** The encryption options a rule sets (empty strings are unset, as in sops). */
 export function encryptionOptionsSet(rule: Record<string, unknown>): EncryptionRuleKind[] {

@@ -11,22 +11,17 @@ import type { PlainValue } from "./tree.js";
  * and fixed by sops, not user configuration.
  */
 
-export type EncryptionRuleKind =
-  | "unencrypted_suffix"
-  | "encrypted_suffix"
-  | "unencrypted_regex"
-  | "encrypted_regex"
-  | "unencrypted_comment_regex"
-  | "encrypted_comment_regex";
-
-export const encryptionRuleKinds: readonly EncryptionRuleKind[] = [
+/** The six options choosing which values are encrypted (spec §4); a file or rule uses at most one. */
+export const encryptionRuleKinds = [
   "unencrypted_suffix",
   "encrypted_suffix",
   "unencrypted_regex",
   "encrypted_regex",
   "unencrypted_comment_regex",
   "encrypted_comment_regex",
-];
+] as const;
+
+export type EncryptionRuleKind = (typeof encryptionRuleKinds)[number];
 
 export interface EncryptionRule {
   kind: EncryptionRuleKind;
