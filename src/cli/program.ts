@@ -1,6 +1,13 @@
 import { Command, CommanderError, Option } from "commander";
 import { VERSION } from "../version.js";
 import { reportError } from "./report.js";
+import { registerAuditCommand } from "./commands/audit.js";
+import { registerCheckCommand } from "./commands/check.js";
+import { registerDiffCommand } from "./commands/diff.js";
+import { registerGitCommands } from "./commands/git-setup.js";
+import { registerLogCommand } from "./commands/log.js";
+import { registerMergeDriverCommand } from "./commands/merge-driver.js";
+import { registerShowCommand } from "./commands/show.js";
 
 /**
  * The `secrets` command line: names and flags follow sops where sops has them. Each action is a thin
@@ -152,6 +159,13 @@ export function buildProgram(): Command {
     .action(async (file, o) => (await import("./commands/filestatus.js")).filestatusCommand(file, o));
 
   // --- commands of other areas: one register call each (the module lazy-imports its implementation) ---
+  registerLogCommand(program);
+  registerShowCommand(program);
+  registerDiffCommand(program);
+  registerGitCommands(program);
+  registerMergeDriverCommand(program);
+  registerCheckCommand(program);
+  registerAuditCommand(program);
   // --- end of other areas ---
 
   return program;

@@ -1,0 +1,32 @@
+import type { Command } from "commander";
+import { SecretsError } from "../../errors.js";
+
+/** `secrets check --staged`: the commit guard (run by the pre-commit hook `secrets git setup --hooks` installs). */
+export function registerCheckCommand(program: Command): void {
+  program
+    .command("check")
+    .description("refuse a commit that would add a plaintext secret, a broken secrets file or an obvious token")
+    .option("--staged", "check what is staged for the next commit (the index)")
+    .option("--config <file>", "the .sops.yaml to use")
+    .addHelpText("after", "\nExamples:\n  $ secrets check --staged\n")
+    .action(checkCommand);
+}
+
+export async function checkCommand(raw: unknown): Promise<void> {
+  const { CheckOptions, parseOptions } = await import("../../git/options.js");
+  const opts = parseOptions(CheckOptions, raw);
+  if (!opts.staged) throw new SecretsError("usage", "say what to check: --staged (the index, as a pre-commit hook does)");
+  const [{ openRepo }, { checkStaged }, { checkRefusedError }, { getConfig, setConfigOverride }, { info }] = await Promise.all([
+    import("../../git/repo.js"),
+    import("../../git/check.js"),
+    import("../../git/errors.js"),
+    import("../context.js"),
+    import("../io.js"),
+  ]);
+  if (opts.config) setConfigOverride(opts.config);
+  const repo = await openRepo();
+  const { problems } = await checkStaged(repo, await getConfig());
+  if (!problems.length) return;
+  for (const p of problems) info(`${p.file}${p.line ? `:${p.line}` : ""}: ${p.message}`);
+  throw checkRefusedError(problems.length, new Set(problems.map((p) => p.file)).size);
+}

@@ -1,0 +1,57 @@
+import type { Command } from "commander";
+import { SecretsError } from "../../errors.js";
+
+/** `secrets diff [REV [REV]] [-- FILE...]`: key-level differences of secrets files. */
+export function registerDiffCommand(program: Command): void {
+  program
+    .command("diff")
+    .description("key-level diff of secrets files (added/changed/removed keys; values hidden unless --values)")
+    .argument("[revs-and-files...]", "up to two revisions, then files (or put files after --)")
+    .option("--staged", "compare with the index instead of the work tree")
+    .option("--cached", "same as --staged")
+    .option("--values", "show the values (decrypted)")
+    .option("--format <format>", "text or json", "text")
+    .option("--exit-code", "exit with 1 when there are differences")
+    .addHelpText("after", "\nExamples:\n  $ secrets diff\n  $ secrets diff HEAD~3 -- secrets/app.yaml\n  $ secrets diff main feature --values\n")
+    .action(diffCommand);
+}
+
+export async function diffCommand(operands: string[], raw: unknown): Promise<void> {
+  const { DiffOptions, parseOptions } = await import("../../git/options.js");
+  const opts = parseOptions(DiffOptions, raw);
+  const [{ openRepo, repoPath, resolveCommit }, { secretsDiff }, { renderDiffJson, renderDiffText }, { getConfig, getKeySource }, { writeStdout }, { existsSync }] = await Promise.all([
+    import("../../git/repo.js"),
+    import("../../git/diff.js"),
+    import("../../git/render.js"),
+    import("../context.js"),
+    import("../io.js"),
+    import("node:fs"),
+  ]);
+  const repo = await openRepo();
+  // Operands after `--` are files; before it, revisions first (as git disambiguates them), then files.
+  const dashdash = process.argv.indexOf("--");
+  const afterDash = dashdash >= 0 ? process.argv.slice(dashdash + 1) : [];
+  const before = operands.slice(0, operands.length - afterDash.length);
+  const revs: string[] = [];
+  const files: string[] = [...afterDash];
+  for (const op of before) {
+    if (!files.length && revs.length < 2) {
+      try {
+        revs.push(await resolveCommit(repo, op));
+        continue;
+      } catch (e) {
+        if (!(e instanceof SecretsError) || !existsSync(op)) throw new SecretsError("usage", `"${op}" is neither a revision nor a file`);
+      }
+    }
+    if (!existsSync(op)) throw new SecretsError("usage", `"${op}" is not a file (and at most two revisions come first)`);
+    files.push(op);
+  }
+  const staged = !!(opts.staged || opts.cached);
+  if (staged && revs.length > 1) throw new SecretsError("usage", "--staged compares one revision with the index: give at most one");
+  const from = revs[0] ?? "HEAD";
+  const to = revs[1] ? { rev: revs[1] } : staged ? { index: true as const } : { worktree: true as const };
+  const diffs = await secretsDiff(repo, { from, to, paths: files.map((f) => repoPath(repo, f)), keys: await getKeySource() });
+  const names = opts.format === "text" ? (await getConfig().catch(() => null))?.recipientNames : undefined;
+  await writeStdout(opts.format === "json" ? renderDiffJson(diffs, opts) : renderDiffText(diffs, { values: opts.values, names }));
+  if (opts.exitCode && diffs.length) process.exitCode = 1;
+}

@@ -1,0 +1,61 @@
+import type { Command } from "commander";
+import { SecretsError, withFileAsync } from "../../errors.js";
+
+/**
+ * `secrets merge-driver %O %A %B %P`, run by git for files with `merge=secrets`: merges the three
+ * versions key by key and writes the result over %A. Non-zero exit: conflicts (the file then holds
+ * both candidates, still encrypted) or a merge it could not do (%A left as it was).
+ */
+export function registerMergeDriverCommand(program: Command): void {
+  program
+    .command("merge-driver")
+    .description("(run by git) three-way merge of an encrypted file: %O %A %B %P")
+    .argument("<base>", "the common ancestor's version (%O)")
+    .argument("<ours>", "our version, replaced by the result (%A)")
+    .argument("<theirs>", "their version (%B)")
+    .argument("[path]", "the file's path in the repository (%P), for its format and rule")
+    .action(mergeDriverCommand);
+}
+
+export async function mergeDriverCommand(base: string, ours: string, theirs: string, filePath: string | undefined): Promise<void> {
+  const name = filePath ?? ours;
+  const [{ mergeSecretFile }, { mergeConflictError }, { formatForPath, loadStore }, { readInput }, { writeFileAtomic }, { getConfig, getKeySource, indentFor }, { info }, { git }] = await Promise.all([
+    import("../../git/merge-secret.js"),
+    import("../../git/errors.js"),
+    import("../../files/format.js"),
+    import("../../files/secret-file.js"),
+    import("../../io/atomic.js"),
+    import("../context.js"),
+    import("../io.js"),
+    import("../../git/exec.js"),
+  ]);
+  await withFileAsync(name, async () => {
+    const format = formatForPath(name);
+    const [o, a, b, store] = await Promise.all([readInput(base), readInput(ours), readInput(theirs), loadStore(format)]);
+    const policy = await policyFor(name, getConfig);
+    const result = await mergeSecretFile({ base: o, ours: a, theirs: b, store, keys: await getKeySource(), policy, emit: { indent: await indentFor(format) } });
+    if (result.kind === "plaintext") {
+      // Not a secrets file (the attributes pattern is wider than the rule): git's own text merge.
+      const r = await git(["merge-file", "-L", "ours", "-L", "base", "-L", "theirs", ours, base, theirs], { okCodes: Array.from({ length: 128 }, (_, i) => i) });
+      if (r.code > 0) throw new SecretsError("conflict", `merge conflict (${r.code} hunk${r.code === 1 ? "" : "s"}; not an encrypted file: text merge)`, { exitCode: 1 });
+      return;
+    }
+    await writeFileAtomic(ours, result.bytes);
+    for (const w of result.warnings) info(`secrets: ${name}: ${w}`);
+    if (result.conflicts.length) throw mergeConflictError(name, result.conflicts.map((c) => c.path));
+  });
+}
+
+/** The recipients the `.sops.yaml` rule names for this path, if a config and a rule with keys exist. */
+async function policyFor(file: string, getConfig: () => Promise<import("../../policy/config.js").LoadedConfig | null>) {
+  try {
+    const config = await getConfig();
+    if (!config) return null;
+    const { matchRule } = await import("../../policy/config.js");
+    const rule = matchRule(config, config.dir, file, { requireKeys: false, requireMatch: false });
+    return rule && rule.keyGroups.every((g) => g.age.length) ? { groups: rule.keyGroups.map((g) => g.age), shamirThreshold: rule.shamirThreshold } : null;
+  } catch (e) {
+    if (e instanceof SecretsError) return null; // the policy is only compared: a broken one must not stop a merge
+    throw e;
+  }
+}
