@@ -8,6 +8,7 @@ import { registerGitCommands } from "./commands/git-setup.js";
 import { registerLogCommand } from "./commands/log.js";
 import { registerMergeDriverCommand } from "./commands/merge-driver.js";
 import { registerShowCommand } from "./commands/show.js";
+import { registerAccessCommands } from "./commands/access-commands.js";
 
 /**
  * The `secrets` command line: names and flags follow sops where sops has them. Each action is a thin
@@ -141,13 +142,14 @@ export function buildProgram(): Command {
 
   program
     .command("updatekeys")
-    .description("re-wrap each file's data key for the recipients its .sops.yaml rule names now")
-    .argument("<files...>")
+    .description("re-wrap each file's data key for the recipients its .sops.yaml rule names now (a removed recipient also gets the file a new data key)")
+    .argument("[files...]", "the files (or --all)")
+    .option("--all", "every secret file of the repository whose recipients differ from its rule")
     .option("-y, --yes", "apply without asking")
     .option("--config <file>", "the .sops.yaml to use")
     .addOption(inputType())
     .addOption(ignoreMac())
-    .addHelpText("after", examples("secrets updatekeys -y secrets/app.yaml"))
+    .addHelpText("after", examples("secrets updatekeys -y secrets/app.yaml", "secrets updatekeys --all --yes"))
     .action(async (files, o) => (await import("./commands/updatekeys.js")).updatekeysCommand(files, o));
 
   program
@@ -166,6 +168,7 @@ export function buildProgram(): Command {
   registerMergeDriverCommand(program);
   registerCheckCommand(program);
   registerAuditCommand(program);
+  registerAccessCommands(program);
   // --- end of other areas ---
 
   return program;

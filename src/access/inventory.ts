@@ -1,0 +1,114 @@
+import fs from "node:fs";
+import path from "node:path";
+import { SecretsError } from "../errors.js";
+import { formatForPath } from "../files/format.js";
+import type { LoadedConfig } from "../policy/config.js";
+import type { Recipients } from "../sops/document.js";
+import type { Metadata } from "../sops/metadata.js";
+import type { Format } from "../sops/stores/store.js";
+import { workTreeFiles, workTreeTop } from "./git.js";
+import { readMetadata } from "./metadata.js";
+import { compareRecipients, recipientsOf, type RecipientDelta } from "./recipients.js";
+import { isPolicyFile, RuleBook } from "./rules.js";
+
+/**
+ * The secret files of a repository and their state, from metadata only (nothing is decrypted).
+ *
+ * A secret file is a file tracked by git, or untracked and not ignored, below the `.sops.yaml`
+ * directory, that a creation rule matches (the policy file itself excepted). Outside a git work tree
+ * every file below the directory counts (`.git` and `node_modules` directories skipped).
+ */
+
+export type FileStatus = "ok" | "drift" | "plaintext" | "empty" | "malformed";
+
+export interface SecretFileState {
+  /** Relative to the config directory, `/`-separated. */
+  file: string;
+  format: Format;
+  /** Index of the covering creation rule. */
+  rule: number;
+  /** Who the rule says should read it. */
+  expected: Recipients;
+  status: FileStatus;
+  /** Present for encrypted files (`ok`, `drift`). */
+  metadata?: Metadata;
+  actual?: Recipients;
+  delta?: RecipientDelta;
+  /** For `malformed`: the value-free reason. */
+  problem?: string;
+}
+
+/** Runs `fn` over `items` with at most `limit` in flight; results in input order. */
+export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!, i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
+async function walk(dir: string, rel = ""): Promise<string[]> {
+  const entries = await fs.promises.readdir(path.join(dir, rel), { withFileTypes: true });
+  const out: string[] = [];
+  for (const e of entries) {
+    const p = rel ? `${rel}/${e.name}` : e.name;
+    if (e.isDirectory()) {
+      if (e.name === ".git" || e.name === "node_modules") continue;
+      out.push(...(await walk(dir, p)));
+    } else if (e.isFile()) out.push(p);
+  }
+  return out;
+}
+
+/** Files below the config directory (see above), relative to it. */
+export async function repoFiles(dir: string): Promise<string[]> {
+  const top = await workTreeTop(dir);
+  const files = top ? await workTreeFiles(dir) : await walk(dir);
+  return files.sort();
+}
+
+/** The secret files (covered by a rule), relative to the config directory, sorted. */
+export async function secretFiles(book: RuleBook, files?: readonly string[]): Promise<string[]> {
+  const all = files ?? (await repoFiles(book.config.dir));
+  return all.filter((f) => !isPolicyFile(f) && book.indexFor(f) >= 0);
+}
+
+/** The state of one secret file from its bytes. */
+export async function fileState(book: RuleBook, file: string, bytes: Uint8Array): Promise<SecretFileState> {
+  const expected = book.expected(file);
+  if (!expected) throw new SecretsError("generic", `${file} is not covered by any creation rule`);
+  const format = formatForPath(file);
+  const base = { file, format, rule: expected.index, expected: expected.recipients };
+  try {
+    const read = await readMetadata(bytes, format);
+    if (read.kind === "empty") return { ...base, status: "empty" };
+    if (read.kind === "plain") return { ...base, status: "plaintext" };
+    const actual = recipientsOf(read.metadata);
+    const delta = compareRecipients(actual, expected.recipients);
+    return { ...base, status: delta.same ? "ok" : "drift", metadata: read.metadata, actual, delta };
+  } catch (e) {
+    if (e instanceof SecretsError) return { ...base, status: "malformed", problem: e.message };
+    throw e;
+  }
+}
+
+/** Reads every secret file (in parallel) and reports its state. */
+export async function scanSecretFiles(book: RuleBook, opts: { files?: readonly string[]; only?: (file: string) => boolean } = {}): Promise<SecretFileState[]> {
+  const files = (await secretFiles(book, opts.files)).filter((f) => !opts.only || opts.only(f));
+  return mapLimit(files, 32, async (file) => {
+    let bytes: Buffer;
+    try {
+      bytes = await fs.promises.readFile(path.join(book.config.dir, file));
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code ?? "error";
+      const expected = book.expected(file)!;
+      return { file, format: formatForPath(file), rule: expected.index, expected: expected.recipients, status: "malformed", problem: `cannot read the file (${code})` };
+    }
+    return fileState(book, file, bytes);
+  });
+}

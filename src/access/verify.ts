@@ -1,0 +1,115 @@
+import fs from "node:fs";
+import path from "node:path";
+import { SecretsError } from "../errors.js";
+import { loadStore } from "../files/format.js";
+import { lintPolicy, type LintFinding } from "../policy/lint.js";
+import { openDocument } from "../sops/document.js";
+import type { KeySource } from "../sops/keysource.js";
+import { mapLimit, repoFiles, scanSecretFiles, type SecretFileState } from "./inventory.js";
+import { Namer, type NamedRecipient } from "./recipients.js";
+import { isPolicyFile, RuleBook } from "./rules.js";
+
+/**
+ * `secrets verify`: the repository-wide check that every secret file is encrypted, to exactly the
+ * recipients its rule names, with well-formed metadata, and (for files one of the caller's keys can
+ * open) a MAC that verifies. Without a key nothing is decrypted: only metadata is read.
+ */
+
+export type ProblemKind = "plaintext" | "drift" | "malformed" | "mac";
+
+export interface Problem {
+  file: string;
+  kind: ProblemKind;
+  /** Index of the creation rule covering the file. */
+  rule: number;
+  message: string;
+  /** For drift: who the file should gain and lose to match its rule. */
+  missing?: NamedRecipient[];
+  extra?: NamedRecipient[];
+}
+
+export interface VerifyReport {
+  /** The `.sops.yaml` path. */
+  config: string;
+  /** Number of secret files (covered by a rule, empty ones included). */
+  files: number;
+  /** Empty files under a rule: they hold nothing, so they pass. */
+  empty: string[];
+  problems: Problem[];
+  /** Policy findings (lint); they fail verify only in strict mode. */
+  warnings: LintFinding[];
+  /** Files whose MAC was checked (opened with one of the caller's keys). */
+  macChecked: number;
+}
+
+export interface VerifyOptions {
+  /** Keys to check MACs with, and the recipients they open; omit to check metadata only. */
+  keys?: { source: KeySource; recipients: readonly string[] };
+}
+
+function problemFor(state: SecretFileState, namer: Namer): Problem | null {
+  const rule = state.rule;
+  switch (state.status) {
+    case "ok":
+    case "empty":
+      return null;
+    case "plaintext":
+      return { file: state.file, kind: "plaintext", rule, message: `not encrypted, but creation_rules[${rule}] covers it (encrypt it: secrets encrypt -i ${state.file})` };
+    case "malformed":
+      return { file: state.file, kind: "malformed", rule, message: `malformed: ${state.problem ?? "unreadable"}` };
+    case "drift": {
+      const missing = state.delta!.added.map((r) => namer.named(r));
+      const extra = state.delta!.removed.map((r) => namer.named(r));
+      const parts = [
+        ...missing.map((r) => `missing ${r.name ?? r.recipient}`),
+        ...extra.map((r) => `extra ${r.name ?? r.recipient}`),
+      ];
+      const what = parts.length ? parts.join(", ") : "key groups or Shamir threshold differ";
+      return { file: state.file, kind: "drift", rule, message: `recipients differ from creation_rules[${rule}]: ${what} (fix: secrets updatekeys --all)`, missing, extra };
+    }
+  }
+}
+
+async function checkMac(dir: string, state: SecretFileState, keys: KeySource): Promise<Problem | null> {
+  try {
+    const bytes = await fs.promises.readFile(path.join(dir, state.file));
+    const store = await loadStore(state.format);
+    await openDocument(store.parseEncrypted(bytes), keys);
+    return null;
+  } catch (e) {
+    if (!(e instanceof SecretsError)) throw e;
+    const kind: ProblemKind = e.kind === "mac-mismatch" || e.kind === "decrypt-tree" ? "mac" : "malformed";
+    return { file: state.file, kind, rule: state.rule, message: e.message };
+  }
+}
+
+export async function verifyRepository(book: RuleBook, opts: VerifyOptions = {}): Promise<VerifyReport> {
+  const config = book.config;
+  const all = await repoFiles(config.dir);
+  const states = await scanSecretFiles(book, { files: all });
+  const namer = new Namer(config);
+  const problems: Problem[] = [];
+  for (const s of states) {
+    const p = problemFor(s, namer);
+    if (p) problems.push(p);
+  }
+
+  let macChecked = 0;
+  if (opts.keys && opts.keys.recipients.length > 0) {
+    const mine = new Set(opts.keys.recipients);
+    const openable = states.filter((s) => (s.status === "ok" || s.status === "drift") && s.actual!.groups.some((g) => g.some((r) => mine.has(r))));
+    const results = await mapLimit(openable, 8, (s) => checkMac(config.dir, s, opts.keys!.source));
+    macChecked = openable.length;
+    for (const p of results) if (p) problems.push(p);
+  }
+
+  problems.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+  return {
+    config: config.path,
+    files: states.length,
+    empty: states.filter((s) => s.status === "empty").map((s) => s.file),
+    problems,
+    warnings: lintPolicy(config, all.filter((f) => !isPolicyFile(f))),
+    macChecked,
+  };
+}

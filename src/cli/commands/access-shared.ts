@@ -1,0 +1,27 @@
+import { z } from "zod";
+import { SecretsError } from "../../errors.js";
+import type { LoadedConfig } from "../../policy/config.js";
+import { getConfig } from "../context.js";
+
+/** What the access, verify and policy commands share: the required config and option parsing. */
+
+export async function requireConfig(): Promise<LoadedConfig> {
+  const config = await getConfig();
+  if (!config) throw new SecretsError("config", "no .sops.yaml found (run `secrets init`, or pass --config)");
+  return config;
+}
+
+/**
+ * Parses a command's options (as commander hands them over) with a zod schema; the first problem
+ * becomes a one-line usage error naming the option.
+ */
+export function parseOptions<S extends z.ZodType>(schema: S, raw: unknown): z.infer<S> {
+  const r = schema.safeParse(raw);
+  if (r.success) return r.data;
+  const issue = r.error.issues[0]!;
+  const name = issue.path.length ? `--${String(issue.path[0]).replace(/[A-Z]/g, (c) => "-" + c.toLowerCase())}: ` : "";
+  throw new SecretsError("usage", `${name}${issue.message}`);
+}
+
+export const formatEnum = <T extends readonly [string, ...string[]]>(values: T, fallback: T[number]) =>
+  z.enum(values, { error: `expected ${values.join(" or ")}` }).default(fallback as never);

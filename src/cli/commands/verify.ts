@@ -1,0 +1,35 @@
+import { z } from "zod";
+import { renderVerifyText, verifyJson } from "../../access/report.js";
+import { RuleBook } from "../../access/rules.js";
+import { verifyRepository } from "../../access/verify.js";
+import { getKeySource, setConfigOverride } from "../context.js";
+import { writeStdout } from "../io.js";
+import { formatEnum, parseOptions, requireConfig } from "./access-shared.js";
+
+const VerifyOptions = z.object({
+  format: formatEnum(["text", "json"] as const, "text"),
+  strict: z.boolean().optional(),
+  mac: z.boolean().default(true),
+  config: z.string().optional(),
+});
+
+/**
+ * `secrets verify`: the CI and pre-commit gate. Prints the problems and exits 1 when there are any
+ * (or, with --strict, when the policy has warnings); prints one summary line and exits 0 otherwise.
+ */
+export async function verifyCommand(raw: unknown): Promise<void> {
+  const opts = parseOptions(VerifyOptions, raw);
+  if (opts.config) setConfigOverride(opts.config);
+  const config = await requireConfig();
+  let keys;
+  if (opts.mac) {
+    const { ownRecipients } = await import("../../keys/source.js");
+    // A broken key file must not hide the metadata checks: without usable keys, MACs are not checked.
+    const recipients = await ownRecipients({ env: process.env }).catch(() => [] as string[]);
+    if (recipients.length) keys = { source: await getKeySource(), recipients };
+  }
+  const report = await verifyRepository(new RuleBook(config), { keys });
+  const failed = report.problems.length > 0 || (!!opts.strict && report.warnings.length > 0);
+  await writeStdout(opts.format === "json" ? JSON.stringify(verifyJson(report, failed), null, 2) + "\n" : renderVerifyText(report, failed, !!opts.strict));
+  if (failed) process.exitCode = 1;
+}
