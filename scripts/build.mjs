@@ -29,3 +29,37 @@ await build({
   banner: { js: "#!/usr/bin/env node\n" + common.banner.js },
 });
 chmodSync("dist/cli.js", 0o755);
+
+// The library (the package's `exports`): dist/index.js, code-split like the CLI so that importing the
+// SDK parses only what a `get` needs, with its chunks under dist/lib/ (the CLI's stay its own).
+// Types: tsc with tsconfig.lib.json (declarations only) into dist/types/, re-exported by
+// dist/index.d.ts. tsc runs only when a source is newer than the last declarations (it takes seconds).
+import { existsSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { join } from "node:path";
+
+rmSync("dist/lib", { recursive: true, force: true });
+await build({
+  ...common,
+  entryPoints: { index: "src/index.ts" },
+  outdir: "dist",
+  splitting: true,
+  chunkNames: "lib/[name]-[hash]",
+});
+
+function newestMtime(dir) {
+  let t = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    t = Math.max(t, e.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
+  }
+  return t;
+}
+const dts = "dist/index.d.ts";
+const stale = !existsSync(dts) || !existsSync("dist/types/index.d.ts")
+  || statSync(dts).mtimeMs < Math.max(newestMtime("src"), statSync("tsconfig.lib.json").mtimeMs, statSync("tsconfig.json").mtimeMs);
+if (stale) {
+  rmSync("dist/types", { recursive: true, force: true });
+  execFileSync(process.execPath, [join("node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.lib.json"], { stdio: "inherit" });
+  writeFileSync(dts, 'export * from "./types/index.js";\n');
+}

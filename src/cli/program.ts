@@ -1,6 +1,9 @@
 import { Command, CommanderError, Option } from "commander";
 import { VERSION } from "../version.js";
 import { reportError } from "./report.js";
+import { registerImportCommand } from "./commands/import.js";
+import { registerRunCommand } from "./commands/run.js";
+import { registerExportCommand } from "./commands/export.js";
 import { registerAuditCommand } from "./commands/audit.js";
 import { registerCheckCommand } from "./commands/check.js";
 import { registerDiffCommand } from "./commands/diff.js";
@@ -121,13 +124,17 @@ export function buildProgram(): Command {
 
   program
     .command("get")
-    .description("print one decrypted value, raw (no newline added)")
-    .argument("<file>")
-    .argument("<path>")
+    .description("print one decrypted value, raw (no newline added): by secret path, or FILE PATH")
+    .argument("<file|secret-path>", "an encrypted file, or a secret path such as app/DATABASE_URL")
+    .argument("[path]", "the key path in FILE (only with a file)")
     .addOption(inputType())
     .addOption(ignoreMac())
-    .addHelpText("after", examples("secrets get secrets/app.yaml db.password"))
-    .action(async (file, path, o) => (await import("./commands/get.js")).getCommand(file, path, o));
+    .option("--root <dir>", "the secrets root for a secret path (default: $SECRETS_ROOT, else secrets/ beside .sops.yaml)")
+    .addHelpText("after", examples("secrets get app/DATABASE_URL", "secrets get secrets/app.yaml db.password"))
+    .action(async (file, path, o) => {
+      const m = await import("./commands/get.js");
+      return path === undefined ? m.getSecretCommand(file, o) : m.getCommand(file, path, o);
+    });
 
   program
     .command("rotate")
@@ -161,6 +168,9 @@ export function buildProgram(): Command {
     .action(async (file, o) => (await import("./commands/filestatus.js")).filestatusCommand(file, o));
 
   // --- commands of other areas: one register call each (the module lazy-imports its implementation) ---
+  registerImportCommand(program);
+  registerRunCommand(program);
+  registerExportCommand(program);
   registerLogCommand(program);
   registerShowCommand(program);
   registerDiffCommand(program);

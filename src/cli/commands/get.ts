@@ -25,3 +25,18 @@ export async function getCommand(file: string, pathText: string, opts: { ignoreM
     return writeStdout(String(plain));
   });
 }
+
+/**
+ * `secrets get SECRET_PATH`: one secret by path (`app/DATABASE_URL`), printed like the two-argument
+ * form prints a value.
+ */
+export async function getSecretCommand(secretPath: string, opts: { root?: string }): Promise<void> {
+  const [{ SecretRepository }, { resolveRoot }] = await Promise.all([import("../../secrets/repository.js"), import("../../secrets/root.js")]);
+  const repo = new SecretRepository({ root: resolveRoot({ root: opts.root }), keys: await getKeySource() });
+  const value = await repo.read(secretPath);
+  if (typeof value === "string") return writeStdout(value);
+  if (value !== null && typeof value === "object") {
+    return writeStdout(JSON.stringify(value, (_k, v) => (typeof v === "bigint" ? v.toString() : v)) + "\n");
+  }
+  return writeStdout(String(value));
+}

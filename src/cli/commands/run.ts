@@ -1,0 +1,55 @@
+import type { Command } from "commander";
+
+/**
+ * `secrets run [--file F]... [--only PATHS] -- CMD ARGS...`: runs CMD with secrets in its
+ * environment (each value under its key path in UPPER_SNAKE), signals passed on, its exit status
+ * returned.
+ */
+
+export interface SelectionOptions {
+  file?: string[];
+  only?: string[];
+  root?: string;
+}
+
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+/** `--file`, `--only`, `--root`: the selection options `run` and `export` share. */
+export function selectionOptions(cmd: Command): Command {
+  return cmd
+    .option("--file <file>", "inject every value of this encrypted file (repeatable)", collect)
+    .option("--only <paths>", "inject only the secrets under these secret paths, comma-separated (repeatable)", collect)
+    .option("--root <dir>", "the secrets root (default: $SECRETS_ROOT, else secrets/ beside .sops.yaml)");
+}
+
+/** The variables a selection gives (shared with `export`). */
+export async function environmentFor(o: SelectionOptions): Promise<Map<string, string>> {
+  const [{ SecretRepository }, { resolveRoot }, { buildEnvironment }, ctx] = await Promise.all([
+    import("../../secrets/repository.js"),
+    import("../../secrets/root.js"),
+    import("../../secrets/env.js"),
+    import("../context.js"),
+  ]);
+  const repo = new SecretRepository({ root: resolveRoot({ root: o.root }), keys: await ctx.getKeySource() });
+  const only = (o.only ?? []).flatMap((s) => s.split(",")).map((s) => s.trim()).filter(Boolean);
+  return buildEnvironment(await repo.select({ files: o.file ?? [], only }));
+}
+
+export function registerRunCommand(program: Command): void {
+  selectionOptions(
+    program
+      .command("run")
+      .description("run a command with secrets in its environment (nested keys as UPPER_SNAKE)")
+      .argument("<command...>", "the command and its arguments, after --"),
+  )
+    .addHelpText("after", "\nExamples:\n  $ secrets run -- node server.js\n  $ secrets run --only app/DATABASE_URL,app/API_KEY -- ./migrate.sh\n  $ secrets run --file secrets/ci.yaml -- npm test\n")
+    .action(async (command: string[], o: SelectionOptions) => {
+      const vars = await environmentFor(o);
+      const { runWithEnvironment } = await import("../../secrets/child.js");
+      const env: NodeJS.ProcessEnv = { ...process.env };
+      for (const [k, v] of vars) env[k] = v;
+      process.exitCode = await runWithEnvironment(command[0]!, command.slice(1), env);
+    });
+}

@@ -1,0 +1,44 @@
+import { spawn } from "node:child_process";
+import os from "node:os";
+import { SecretsError } from "../errors.js";
+
+/**
+ * Runs a command with extra environment variables, as `secrets run` does: no shell, the terminal
+ * (stdin/stdout/stderr) shared, the usual termination signals passed on to the child, and the
+ * child's exit status returned (128 + the signal number when a signal ended it, as shells report).
+ */
+
+const FORWARDED: readonly NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT", "SIGUSR2"];
+
+export function runWithEnvironment(command: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { env, stdio: "inherit", shell: false, windowsHide: false });
+    const handlers = new Map<NodeJS.Signals, () => void>();
+    for (const sig of FORWARDED) {
+      const h = () => {
+        // The child may already be gone; then there is nobody to tell.
+        try {
+          child.kill(sig);
+        } catch {
+          /* ignore */
+        }
+      };
+      handlers.set(sig, h);
+      process.on(sig, h);
+    }
+    const cleanup = () => {
+      for (const [sig, h] of handlers) process.off(sig, h);
+    };
+    child.on("error", (e: NodeJS.ErrnoException) => {
+      cleanup();
+      if (e.code === "ENOENT") reject(new SecretsError("usage", `command not found: ${command}`, { exitCode: 127 }));
+      else if (e.code === "EACCES") reject(new SecretsError("usage", `cannot run ${command}: permission denied`, { exitCode: 126 }));
+      else reject(new SecretsError("generic", `cannot run ${command} (${e.code ?? "error"})`));
+    });
+    child.on("exit", (code, signal) => {
+      cleanup();
+      if (code !== null) resolve(code);
+      else resolve(128 + (signal ? (os.constants.signals[signal] ?? 0) : 0));
+    });
+  });
+}

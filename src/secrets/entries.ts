@@ -1,0 +1,93 @@
+import type { EncryptionRule } from "../sops/metadata.js";
+import { Branch, Comment, SopsFloat, SopsInt, SopsTime, type Value } from "../sops/tree.js";
+
+/**
+ * What a secret file holds, seen as secrets: leaves, their plain values, and the metadata kept next
+ * to a value.
+ *
+ * Metadata (SDK `set(path, value, { metadata })`) lives in a sibling key that the file's own rule
+ * leaves in clear, so it stays readable in the committed file and sops handles it like any other
+ * unencrypted value (it is covered by the MAC): for key `password` under the default rule
+ * (`unencrypted_suffix: _unencrypted`) the sibling is `password_metadata_unencrypted`; under another
+ * `unencrypted_suffix` S it is `password_metadata` + S; under any other rule it is `password_metadata`,
+ * and writing it fails when that rule would encrypt it. A sibling counts as metadata only while the
+ * key it describes exists; it is never listed, exported or injected as a secret.
+ */
+
+export const METADATA_MARK = "_metadata";
+
+import type { SecretMetadata, SecretValue } from "./types.js";
+export type { MetadataScalar, SecretMetadata, SecretValue } from "./types.js";
+
+export function metadataKey(key: string, rule: EncryptionRule): string {
+  return key + METADATA_MARK + (rule.kind === "unencrypted_suffix" ? rule.value : "");
+}
+
+/** The keys of `branch` that are metadata siblings of another key in it. */
+export function metadataKeysIn(branch: Branch, rule: EncryptionRule): Set<string> {
+  const keys = new Set(branch.keys());
+  const out = new Set<string>();
+  for (const k of keys) {
+    const m = metadataKey(k, rule);
+    if (m !== k && keys.has(m)) out.add(m);
+  }
+  return out;
+}
+
+/** A tree value as plain data, metadata siblings left out. Integers beyond 2^53 stay exact (bigint). */
+export function toSecretValue(v: Value, rule: EncryptionRule): SecretValue {
+  if (v instanceof Branch) {
+    const skip = metadataKeysIn(v, rule);
+    const o: { [key: string]: SecretValue } = {};
+    for (const it of v.items) {
+      if (it instanceof Comment || skip.has(it.key)) continue;
+      Object.defineProperty(o, it.key, { value: toSecretValue(it.value, rule), enumerable: true, writable: true, configurable: true });
+    }
+    return o;
+  }
+  if (Array.isArray(v)) return v.filter((x): x is Value => !(x instanceof Comment)).map((x) => toSecretValue(x, rule));
+  if (v instanceof SopsInt) {
+    const n = Number(v.value);
+    return Number.isSafeInteger(n) ? n : v.value;
+  }
+  if (v instanceof SopsFloat) return v.value;
+  if (v instanceof SopsTime) return v.text;
+  if (v instanceof Uint8Array) return Buffer.from(v).toString("utf8");
+  return v;
+}
+
+export interface Leaf {
+  keyPath: string[];
+  value: Value;
+}
+
+/** Every value that is not a map (lists count as one value), depth first, metadata siblings skipped. */
+export function leavesOf(branch: Branch, rule: EncryptionRule, prefix: string[] = []): Leaf[] {
+  const out: Leaf[] = [];
+  const skip = metadataKeysIn(branch, rule);
+  for (const it of branch.items) {
+    if (it instanceof Comment || skip.has(it.key)) continue;
+    const keyPath = [...prefix, it.key];
+    if (it.value instanceof Branch) out.push(...leavesOf(it.value, rule, keyPath));
+    else out.push({ keyPath, value: it.value });
+  }
+  return out;
+}
+
+/** The metadata kept for the key at the end of `keyPath`, or undefined. */
+export function readMetadata(root: Branch, keyPath: readonly string[], rule: EncryptionRule): SecretMetadata | undefined {
+  let parent: Value | undefined = root;
+  for (const k of keyPath.slice(0, -1)) parent = parent instanceof Branch ? parent.get(k) : undefined;
+  if (!(parent instanceof Branch)) return undefined;
+  const key = keyPath[keyPath.length - 1]!;
+  if (parent.get(key) === undefined) return undefined;
+  const m = parent.get(metadataKey(key, rule));
+  if (!(m instanceof Branch)) return undefined;
+  const out: SecretMetadata = {};
+  for (const it of m.items) {
+    if (it instanceof Comment) continue;
+    const v = toSecretValue(it.value, rule);
+    out[it.key] = typeof v === "bigint" ? v.toString() : v !== null && typeof v === "object" ? JSON.stringify(v) : v;
+  }
+  return out;
+}

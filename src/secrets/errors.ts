@@ -1,0 +1,89 @@
+import { SecretsError, type ErrorKind } from "../errors.js";
+
+/**
+ * The typed errors of the secret-path layer and the SDK. Each is a SecretsError (so the CLI prints it
+ * like any other, once, with its exit code) whose message names paths and files only. None keeps a
+ * `cause` that is not itself a SecretsError: a foreign error's message may quote input.
+ */
+
+function keptCause(cause: unknown): unknown {
+  return cause instanceof SecretsError ? cause : undefined;
+}
+
+export interface TypedErrorOptions {
+  file?: string;
+  cause?: unknown;
+  exitCode?: number;
+}
+
+function baseOptions(o: TypedErrorOptions): { file?: string; cause?: unknown; exitCode?: number } {
+  const out: { file?: string; cause?: unknown; exitCode?: number } = {};
+  if (o.file !== undefined) out.file = o.file;
+  const cause = keptCause(o.cause);
+  if (cause !== undefined) out.cause = cause;
+  if (o.exitCode !== undefined) out.exitCode = o.exitCode;
+  return out;
+}
+
+/** No secret at this path: no file holds it, or the file has no such key. */
+export class SecretNotFound extends SecretsError {
+  /** The secret path(s) asked for, as given. */
+  readonly secretPaths: readonly string[];
+  constructor(secretPaths: string | readonly string[], message: string, options: TypedErrorOptions = {}) {
+    super("not-found", message, baseOptions(options));
+    this.name = "SecretNotFound";
+    this.secretPaths = typeof secretPaths === "string" ? [secretPaths] : [...secretPaths];
+  }
+}
+
+/** None of the available age identities can open the file's data key. */
+export class NoMatchingKey extends SecretsError {
+  constructor(message: string, options: TypedErrorOptions = {}) {
+    super("no-key", message, baseOptions(options));
+    this.name = "NoMatchingKey";
+  }
+}
+
+/** The file cannot be trusted: MAC mismatch, a value that fails authentication, broken metadata or syntax. */
+export class IntegrityError extends SecretsError {
+  constructor(kind: ErrorKind, message: string, options: TypedErrorOptions = {}) {
+    super(kind, message, baseOptions(options));
+    this.name = "IntegrityError";
+  }
+}
+
+/** The `.sops.yaml` policy does not allow or describe what was asked (no rule, no keys, metadata it would encrypt). */
+export class PolicyError extends SecretsError {
+  constructor(message: string, options: TypedErrorOptions = {}) {
+    super("config", message, baseOptions(options));
+    this.name = "PolicyError";
+  }
+}
+
+/** A secret path that is malformed, or that two files could answer. */
+export class SecretPathError extends SecretsError {
+  constructor(message: string, options: TypedErrorOptions = {}) {
+    super("tree-path", message, baseOptions(options));
+    this.name = "SecretPathError";
+  }
+}
+
+const integrityKinds: ReadonlySet<ErrorKind> = new Set<ErrorKind>(["mac-mismatch", "decrypt-tree", "metadata", "parse"]);
+
+/**
+ * Turns an error from the file/format layers into the typed error it stands for, keeping its message,
+ * file and exit code. Errors that are neither (I/O, usage) stay as they are; a non-SecretsError becomes
+ * a generic SecretsError naming only its class.
+ */
+export function toTypedError(e: unknown): SecretsError {
+  if (e instanceof SecretNotFound || e instanceof NoMatchingKey || e instanceof IntegrityError || e instanceof PolicyError || e instanceof SecretPathError) return e;
+  if (e instanceof SecretsError) {
+    const opts = { file: e.file, cause: e, exitCode: e.exitCode };
+    if (e.kind === "no-key") return new NoMatchingKey(e.message, opts);
+    if (integrityKinds.has(e.kind)) return new IntegrityError(e.kind, e.message, opts);
+    if (e.kind === "config" || e.kind === "no-recipients") return new PolicyError(e.message, opts);
+    return e;
+  }
+  const name = e instanceof Error ? e.name : typeof e;
+  return new SecretsError("generic", `internal error (${name})`);
+}
