@@ -5,7 +5,7 @@ import type { LoadedConfig } from "../policy/config.js";
 import { closedSide, diffVersions, mergeChanges, type ChangeKind } from "./changes.js";
 import { catFileBatch } from "./exec.js";
 import { fileHistory, readBlobs, type CommitInfo, type FileChange } from "./history.js";
-import { versionCache } from "./log.js";
+import { versionCache } from "./sides.js";
 import { trackedSecretFiles } from "./discover.js";
 import type { Repo } from "./repo.js";
 import { recipientGroups, type Version } from "./versions.js";

@@ -5,7 +5,7 @@ import { formatForPath, loadStore } from "../files/format.js";
 import type { KeySource } from "../sops/keysource.js";
 import { diffVersions, type VersionDiff } from "./changes.js";
 import { catFileBatch, git } from "./exec.js";
-import { sideMaker } from "./log.js";
+import { sideMaker } from "./sides.js";
 import type { Repo } from "./repo.js";
 import { Opener, parseVersion, type Version } from "./versions.js";
 

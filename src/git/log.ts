@@ -1,13 +1,13 @@
-import { SecretsError } from "../errors.js";
 import type { KeySource } from "../sops/keysource.js";
 import { formatTreePath, parseTreePath } from "../sops/path.js";
 import type { Store } from "../sops/stores/store.js";
-import { closedSide, diffVersions, mergeChanges, type ChangeKind, type Side } from "./changes.js";
+import { diffVersions, mergeChanges, type ChangeKind, type Side } from "./changes.js";
 import { fileHistory, readBlobs, type CommitInfo } from "./history.js";
 import { leaves, underPath, type Leaf } from "./leaves.js";
 import type { Repo } from "./repo.js";
 import { showValue } from "./values.js";
-import { Opener, parseVersion, type Version } from "./versions.js";
+import { sideMaker, versionCache } from "./sides.js";
+import { Opener, type Version } from "./versions.js";
 
 /**
  * `secrets log`: per secret (leaf), the commits that added, changed or removed it. Read from one
@@ -39,47 +39,6 @@ export interface LogOptions {
   values?: boolean;
   keys?: KeySource;
   since?: string;
-}
-
-/** Parses every distinct blob once; a blob that is not a readable file is treated as absent. */
-export function versionCache(store: Store, blobs: Map<string, Buffer>): (id: string | null) => Version | null {
-  const cache = new Map<string, Version | null>();
-  return (id) => {
-    if (id === null) return null;
-    if (!cache.has(id)) {
-      const bytes = blobs.get(id);
-      let v: Version | null = null;
-      try {
-        v = bytes ? parseVersion(store, bytes) : null;
-      } catch (e) {
-        if (!(e instanceof SecretsError)) throw e;
-      }
-      cache.set(id, v);
-    }
-    return cache.get(id)!;
-  };
-}
-
-/** Decrypts versions on demand (once each); failures (no key, bad MAC) leave a version closed. */
-export function sideMaker(opener: Opener | null): (v: Version | null) => Promise<Side> {
-  const cache = new Map<Version, Promise<Side>>();
-  return (v) => {
-    if (v === null) return Promise.resolve({ version: null, open: null });
-    let p = cache.get(v);
-    if (!p) {
-      p = (async (): Promise<Side> => {
-        if (!v.metadata || !opener) return closedSide(v);
-        try {
-          return { version: v, open: await opener.open(v) };
-        } catch (e) {
-          if (e instanceof SecretsError) return { version: v, open: null };
-          throw e;
-        }
-      })();
-      cache.set(v, p);
-    }
-    return p;
-  };
 }
 
 export async function secretLog(repo: Repo, file: string, store: Store, opts: LogOptions = {}): Promise<FileLog> {
