@@ -40,7 +40,7 @@ async function metadataPlain(bytes: Uint8Array, format: Format): Promise<PlainVa
     const text = dec.decode(bytes);
     // Every sops file names its metadata key; a file without the word has none.
     if (!text.includes("sops")) return null;
-    const fast = format === "yaml" ? yamlBlock(text) : jsonBlock(text);
+    const fast = fastMetadataPlain(text, format);
     if (fast !== undefined) return fast;
   }
   const store = await loadStore(format);
@@ -51,6 +51,11 @@ async function metadataPlain(bytes: Uint8Array, format: Format): Promise<PlainVa
     if (format === "binary" && e instanceof SecretsError && e.kind === "parse") return null;
     throw e;
   }
+}
+
+/** The metadata block cut out of sops-shaped YAML or JSON text; undefined when the text is not in that shape. */
+export function fastMetadataPlain(text: string, format: "yaml" | "json" | "binary"): PlainValue | undefined {
+  return format === "yaml" ? yamlBlock(text) : jsonBlock(text);
 }
 
 /**

@@ -48,7 +48,8 @@ interface TextEdit {
 }
 
 function applyEdits(text: string, edits: TextEdit[]): string {
-  const sorted = [...edits].sort((a, b) => b.start - a.start || b.end - a.end);
+  // From the end backwards; of two insertions at one place, the one made first ends up first.
+  const sorted = edits.map((e, i) => ({ ...e, i })).sort((a, b) => b.start - a.start || b.end - a.end || b.i - a.i);
   let out = text;
   let limit = Infinity;
   for (const e of sorted) {

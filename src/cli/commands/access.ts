@@ -149,17 +149,17 @@ export async function accessGrantCommand(name: string, recipient: string | undef
     return;
   }
   if (edit.newRule) {
-    // A new rule must not take files from the rule that covers them now: they would lose every
-    // other reader. Adding the recipient to that rule is what was meant.
+    // A new rule only for files no rule covers yet: files an existing rule covers would either be
+    // taken from it (losing every other reader) or stay with it (the grant would do nothing).
     const files = await repoFiles(config.dir);
     const before = new RuleBook(config);
     const after = new RuleBook(edit.config);
-    const taken = files.filter((f) => f !== ".sops.yaml" && after.indexFor(f) === edit.rule && before.indexFor(f) >= 0);
-    if (taken.length) {
-      const from = [...new Set(taken.map((f) => before.indexFor(f)))].map((i) => `creation_rules[${i}]`).join(", ");
+    const covered = files.filter((f) => f !== ".sops.yaml" && after.ruleMatches(edit.rule, f) && before.indexFor(f) >= 0);
+    if (covered.length) {
+      const by = [...new Set(covered.map((f) => before.indexFor(f)))].sort((a, b) => a - b).map((i) => `creation_rules[${i}]`).join(", ");
       throw new SecretsError(
         "usage",
-        `no rule has path_regex ${JSON.stringify(opts.path)}, and a new one would take ${taken.length} file(s) from ${from}; grant with that rule's path_regex instead`,
+        `no rule has path_regex ${JSON.stringify(opts.path)}, and ${covered.length} file(s) it matches are covered by ${by}; grant with that rule's path_regex instead`,
       );
     }
   }
