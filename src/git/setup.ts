@@ -1,4 +1,4 @@
-import { chmod, readFile } from "node:fs/promises";
+import { chmod, mkdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { SecretsError } from "../errors.js";
 import { writeFileAtomic } from "../io/atomic.js";
@@ -116,7 +116,6 @@ async function installHook(repo: Repo, opts: SetupOptions): Promise<string> {
     throw new SecretsError("usage", `${file} exists and is not ours: add \`secrets check --staged\` to it, or re-run with --force to replace it`);
   }
   const body = `#!/bin/sh\n${HOOK_MARKER}: refuses commits that would leak a secret (bypass once: git commit --no-verify)\nexec ${opts.command} check --staged\n`;
-  const { mkdir } = await import("node:fs/promises");
   await mkdir(hooks, { recursive: true });
   await writeFileAtomic(file, body, { mode: 0o755 });
   await chmod(file, 0o755);
