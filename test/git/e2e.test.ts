@@ -186,6 +186,43 @@ writeFileSync(f, t);
   });
 });
 
+describe("merge driver command", () => {
+  it("exits 40 on a conflict and leaves the candidates in %A; files that are not encrypted get git's text merge", async () => {
+    await setupRepo();
+    const base = readFileSync(sb.path(FILE));
+    await set("port", "1");
+    const ours = readFileSync(sb.path(FILE));
+    writeFileSync(sb.path(FILE), base);
+    await set("port", "2");
+    const theirs = readFileSync(sb.path(FILE));
+    const dir = sb.path("..", "m");
+    mkdirSync(dir);
+    const [o, a, b] = ["o", "a", "b"].map((n) => `${dir}/${n}`);
+    writeFileSync(o!, base);
+    writeFileSync(a!, ours);
+    writeFileSync(b!, theirs);
+    const r = await sb.run(["merge-driver", o!, a!, b!, FILE]);
+    expect(r.code).toBe(40);
+    expect(r.stderr).toBe(`secrets: ${FILE}: merge conflict at ["port"]: both candidates are kept in the file, marked <<<<<<< ours / >>>>>>> theirs; resolve with \`secrets edit ${FILE}\`, then git add it\n`);
+    writeFileSync(sb.path(FILE), readFileSync(a!));
+    expect(await sb.ok(["get", FILE, "port"])).toBe('{"<<<<<<< ours":1,"||||||| base":5432,">>>>>>> theirs":2}\n');
+
+    // A plain YAML file under the attributes' pattern: merged like git would.
+    writeFileSync(sb.path("secrets/plain.yaml"), "a: 1\nb: 2\nc: 3\n");
+    sb.git("add", "secrets/plain.yaml");
+    sb.git("commit", "-q", "--no-verify", "-m", "plain");
+    sb.git("checkout", "-q", "-b", "side");
+    writeFileSync(sb.path("secrets/plain.yaml"), "a: 1\nb: 2\nc: side\n");
+    sb.git("commit", "-q", "--no-verify", "-a", "-m", "side");
+    sb.git("checkout", "-q", "main");
+    writeFileSync(sb.path("secrets/plain.yaml"), "a: main\nb: 2\nc: 3\n");
+    sb.git("commit", "-q", "--no-verify", "-a", "-m", "main");
+    const m = git("merge", "--no-edit", "--no-verify", "side");
+    expect(m.status, m.stderr).toBe(0);
+    expect(readFileSync(sb.path("secrets/plain.yaml"), "utf8")).toBe("a: main\nb: 2\nc: side\n");
+  });
+});
+
 describe("git diff through the textconv driver", () => {
   it("shows the changed key, values as fingerprints; --show-values shows them", async () => {
     await setupRepo();
