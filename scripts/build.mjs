@@ -59,7 +59,7 @@ const dts = "dist/index.d.ts";
 const stale = !existsSync(dts) || !existsSync("dist/types/index.d.ts")
   || statSync(dts).mtimeMs < Math.max(newestMtime("src"), statSync("tsconfig.lib.json").mtimeMs, statSync("tsconfig.json").mtimeMs);
 if (stale) {
-  rmSync("dist/types", { recursive: true, force: true });
+  // Incremental: the build info lives in dist/types, so removing that folder forces a full emit.
   execFileSync(process.execPath, [join("node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.lib.json"], { stdio: "inherit" });
   writeFileSync(dts, 'export * from "./types/index.js";\n');
 }

@@ -1,3 +1,4 @@
+import { isMap, parseDocument } from "yaml";
 import { SecretsError } from "../errors.js";
 import { loadStore } from "../files/format.js";
 import { unsetPath } from "../sops/path.js";
@@ -102,7 +103,6 @@ async function yamlSource(bytes: Uint8Array): Promise<Source> {
   if (branches.length > 1) throw new SecretsError("parse", "a YAML file with several documents cannot be imported");
   const entries = leaves(branches[0] ?? new Branch());
   const text = Buffer.from(bytes).toString("utf8");
-  const { parseDocument, isMap } = await import("yaml");
   return {
     format: "yaml",
     entries,

@@ -55,7 +55,7 @@ export class SecretsClient {
   }
 
   /** One secret: a string for a string, numbers, booleans, and maps/lists as plain data. */
-  get(secretPath: string): Promise<SecretValue> {
+  async get(secretPath: string): Promise<SecretValue> {
     const p = parseInput(SecretPathSchema, secretPath, "secret path");
     return typed(() => this.#repo.read(p));
   }

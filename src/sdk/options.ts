@@ -12,7 +12,7 @@ export const ClientOptionsSchema = z.strictObject({
   cwd: z.string().min(1).optional(),
 }) satisfies z.ZodType<SecretsClientOptions>;
 
-export const SecretPathSchema = z.string().min(1);
+export const SecretPathSchema = z.string();
 export const PrefixSchema = z.string();
 export const PathListSchema = z.array(SecretPathSchema);
 
