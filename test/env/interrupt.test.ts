@@ -1,0 +1,117 @@
+import { spawn } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { CLI, Sandbox } from "../helpers/cli.js";
+
+/**
+ * An import killed at any point loses nothing: each file is at every instant its old or its new
+ * version (atomic renames), the target is written before the .env is stripped, and running the same
+ * import again completes it. Kills land at the named pause points of the command
+ * (SECRETS_TEST_PAUSE_IMPORT_AT, a test-only hook) and at random moments.
+ */
+
+const ENV = [
+  "# production settings",
+  "DATABASE_URL=postgresql://user:password@host/db",
+  "API_KEY=sk-1234567890",
+  "JWT_SECRET_KEY=super-secret",
+  "SENTRY_DSN=https://key@sentry.io/project",
+  "LOG_LEVEL=INFO",
+  "ENVIRONMENT=production",
+  "WORKERS=4",
+  "",
+].join("\n");
+const STRIPPED = "# production settings\nLOG_LEVEL=INFO\nENVIRONMENT=production\nWORKERS=4\n";
+const MOVED = {
+  DATABASE_URL: "postgresql://user:password@host/db",
+  API_KEY: "sk-1234567890",
+  JWT_SECRET_KEY: "super-secret",
+  SENTRY_DSN: "https://key@sentry.io/project",
+};
+
+let sb: Sandbox;
+beforeEach(async () => {
+  sb = new Sandbox();
+  await sb.ok(["keygen"]);
+  await sb.ok(["init"]);
+});
+afterEach(() => sb.cleanup());
+
+/** Starts `secrets import .env`; kills it with SIGKILL when `when` resolves. Resolves once it is gone. */
+function importKilled(env: NodeJS.ProcessEnv, when: (child: ReturnType<typeof spawn>, stderr: () => string) => Promise<void>): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, "import", ".env"], { cwd: sb.repo, env: { ...sb.env, ...env }, stdio: ["ignore", "ignore", "pipe"] });
+    let err = "";
+    child.stderr!.on("data", (c) => (err += c));
+    child.on("error", reject);
+    child.on("close", (code, signal) => resolve({ code, signal, stderr: err }));
+    void when(child, () => err).then(() => child.kill("SIGKILL"));
+  });
+}
+
+async function targetValues(): Promise<Record<string, unknown> | null> {
+  if (!existsSync(sb.path("secrets/app.yaml"))) return null;
+  return JSON.parse(await sb.ok(["decrypt", "--output-type", "json", "secrets/app.yaml"]));
+}
+
+const waitFor = async (cond: () => boolean) => {
+  for (let i = 0; i < 600 && !cond(); i++) await new Promise((r) => setTimeout(r, 25));
+  if (!cond()) throw new Error("timed out");
+};
+
+describe("interrupted import", () => {
+  it("killed after planning: the old state, untouched", async () => {
+    mkdirSync(sb.path("secrets"));
+    writeFileSync(sb.path("secrets/app.yaml"), "EXISTING: keep-me\n");
+    await sb.ok(["encrypt", "-i", "secrets/app.yaml"]);
+    const oldTarget = readFileSync(sb.path("secrets/app.yaml"));
+    writeFileSync(sb.path(".env"), ENV);
+    const r = await importKilled({ SECRETS_TEST_PAUSE_IMPORT_AT: "planned" }, (_c, err) => waitFor(() => err().includes("paused at planned")));
+    expect(r.signal).toBe("SIGKILL");
+    expect(readFileSync(sb.path(".env"), "utf8")).toBe(ENV);
+    expect(readFileSync(sb.path("secrets/app.yaml"))).toEqual(oldTarget);
+  });
+
+  it("killed between the two writes: the new secrets file beside the old .env (every secret in both); a re-run completes it", async () => {
+    writeFileSync(sb.path(".env"), ENV);
+    const r = await importKilled({ SECRETS_TEST_PAUSE_IMPORT_AT: "secrets-written" }, (_c, err) => waitFor(() => err().includes("paused at secrets-written")));
+    expect(r.signal).toBe("SIGKILL");
+    expect(readFileSync(sb.path(".env"), "utf8")).toBe(ENV); // old
+    expect(await targetValues()).toEqual(MOVED); // new, complete
+    const again = await sb.run(["import", ".env"]);
+    expect(again.code).toBe(0);
+    for (const k of Object.keys(MOVED)) expect(again.stdout).toMatch(new RegExp(`already there +${k} `));
+    expect(readFileSync(sb.path(".env"), "utf8")).toBe(STRIPPED);
+    expect(await targetValues()).toEqual(MOVED);
+  });
+
+  it("killed at random moments: each file old or new, never a secret only in neither", async () => {
+    // How long an uninterrupted import takes here, to spread the kills over it.
+    writeFileSync(sb.path(".env"), ENV);
+    const t0 = Date.now();
+    await sb.ok(["import", ".env"]);
+    const full = Date.now() - t0;
+    const states = new Set<string>();
+    for (let i = 0; i < 12; i++) {
+      writeFileSync(sb.path(".env"), ENV);
+      rmSync(sb.path("secrets"), { recursive: true, force: true });
+      // The last one comes well after an import's usual end.
+      const delay = i === 11 ? full * 3 : Math.round((full * 1.2 * i) / 11);
+      await importKilled({}, () => new Promise((r) => setTimeout(r, delay)));
+      const env = readFileSync(sb.path(".env"), "utf8");
+      expect([ENV, STRIPPED]).toContain(env);
+      const target = await targetValues(); // throws if the file were half written
+      if (target !== null) expect(target).toEqual(MOVED);
+      // Stripped .env only ever with the secrets file in place.
+      if (env === STRIPPED) expect(target).toEqual(MOVED);
+      states.add(`${env === ENV ? "old" : "new"} .env, ${target === null ? "no" : "new"} secrets file`);
+      // Whatever the state, running the import again ends in the complete new state.
+      await sb.ok(["import", ".env"]);
+      expect(readFileSync(sb.path(".env"), "utf8")).toBe(STRIPPED);
+      expect(await targetValues()).toEqual(MOVED);
+    }
+    // The kills landed both before and after the end (the exact mix depends on the machine).
+    expect(states.has("old .env, no secrets file")).toBe(true);
+    expect(states.has("new .env, new secrets file")).toBe(true);
+  }, 180_000);
+});
