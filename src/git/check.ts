@@ -5,6 +5,7 @@ import { isEncryptedValue, parseEncryptedValue, type ValueCipher } from "../sops
 import { encryptBranches, macAad } from "../sops/crypt.js";
 import type { LoadedConfig } from "../policy/config.js";
 import type { Metadata } from "../sops/metadata.js";
+import type { Store } from "../sops/stores/store.js";
 import type { Branch, Value } from "../sops/tree.js";
 import { catFileBatch, git } from "./exec.js";
 import { findMarkers } from "./merge-tree.js";
@@ -40,7 +41,10 @@ export async function stagedFiles(repo: Repo): Promise<string[]> {
 
 export async function checkStaged(repo: Repo, config: LoadedConfig | null): Promise<{ problems: Problem[]; checked: number }> {
   const files = await stagedFiles(repo);
-  const bodies = await catFileBatch(files.map((f) => `:${f}`), { cwd: repo.top });
+  // The staged version of each file, and the committed one (a secrets file staged decrypted is refused too).
+  const all = await catFileBatch([...files.map((f) => `:${f}`), ...files.map((f) => `HEAD:${f}`)], { cwd: repo.top });
+  const bodies = all.slice(0, files.length);
+  const committed = all.slice(files.length);
   const problems: Problem[] = [];
   const matchRule = config ? (await import("../policy/config.js")).matchRule : null;
   for (let i = 0; i < files.length; i++) {
@@ -55,9 +59,10 @@ export async function checkStaged(repo: Repo, config: LoadedConfig | null): Prom
     }
     const add = (message: string, line?: number) => problems.push(line === undefined ? { file, message } : { file, line, message });
 
+    const store = await loadStore(formatForPath(file));
     let version: Version | null = null;
     try {
-      version = parseVersion(await loadStore(formatForPath(file)), body);
+      version = parseVersion(store, body);
     } catch (e) {
       if (!(e instanceof SecretsError)) throw e;
       if (covered) add(`not an encrypted file, but it matches ${covered}: encrypt it first (secrets encrypt -i ${file})`);
@@ -68,12 +73,22 @@ export async function checkStaged(repo: Repo, config: LoadedConfig | null): Prom
       continue;
     }
     if (covered && version) add(`not an encrypted file, but it matches ${covered}: encrypt it first (secrets encrypt -i ${file})`);
+    else if (!covered && version && wasEncrypted(store, committed[i])) add("encrypted in HEAD but staged in plaintext: encrypt it again (secrets encrypt -i FILE), or git rm it to drop it");
     const scope = scanScope(file);
     if (scope && !body.subarray(0, 8000).includes(0)) {
       for (const f of scanText(body.toString("utf8"), { keysOnly: scope === "keys" })) add(`looks like ${f.kind}; keep it in an encrypted secrets file`, f.line);
     }
   }
   return { problems, checked: files.length };
+}
+
+function wasEncrypted(store: Store, body: Buffer | null | undefined): boolean {
+  if (!body) return false;
+  try {
+    return parseVersion(store, body).metadata !== null;
+  } catch {
+    return false;
+  }
 }
 
 /** What is wrong with an encrypted file, read without a key (messages name paths, never values). */

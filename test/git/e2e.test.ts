@@ -289,6 +289,17 @@ describe("secrets check --staged (the pre-commit hook)", () => {
     c = await sb.run(["check", "--staged"]);
     expect(c.stderr).toContain('value at ["api_token"] is in clear text');
     expect(c.stderr).not.toContain("added-by-hand");
+    // A secrets file outside any rule, decrypted in place and staged: refused too.
+    writeFileSync(sb.path("other.json"), '{"token": "abc"}\n');
+    await sb.ok(["encrypt", "-i", "--age", (await sb.ok(["keygen", "-o", sb.path("..", "k3.txt")])).trim(), "other.json"]);
+    sb.git("add", "other.json");
+    sb.git("commit", "-q", "--no-verify", "-m", "other");
+    writeFileSync(sb.path("other.json"), '{"token": "abc"}\n');
+    sb.git("add", "other.json");
+    c = await sb.run(["check", "--staged"]);
+    expect(c.stderr).toContain("other.json: encrypted in HEAD but staged in plaintext");
+    sb.git("reset", "-q", "--hard");
+
     writeFileSync(sb.path(FILE), enc);
     await set("port", "2");
     sb.git("add", FILE);
