@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { emitEncrypted, encryptNew, openDocument, reencrypt, rotate } from "../../src/sops/document.js";
 import { dotenvStore } from "../../src/sops/stores/dotenv.js";
@@ -6,7 +7,8 @@ import { jsonStore } from "../../src/sops/stores/json.js";
 import { binaryStore } from "../../src/sops/stores/binary.js";
 import type { Store } from "../../src/sops/stores/store.js";
 import { yamlStore } from "../../src/sops/stores/yaml.js";
-import { Branch } from "../../src/sops/tree.js";
+import { Branch, fromPlain } from "../../src/sops/tree.js";
+import { sameValue, showValue } from "../../src/git/values.js";
 import { mergeSecretFile } from "../../src/git/merge-secret.js";
 import { findMarkers, mergeTrees } from "../../src/git/merge-tree.js";
 import { leaves } from "../../src/git/leaves.js";
@@ -222,5 +224,32 @@ describe("tree merge", () => {
     expect(r.conflicts.map((c) => c.path)).toEqual(['["l"]']);
     const ok = mergeTrees(y("l:\n    - 1\n"), y("l:\n    - 1\n    - 3\n"), y("l:\n    - 1\n"), "nested");
     expect(out(ok.branches)).toBe("l:\n    - 1\n    - 3\n");
+  });
+
+  it("properties: one-sided changes merge without conflict to that side; a merge is symmetric up to the conflict sides", () => {
+    const leaf = fc.oneof(fc.string({ maxLength: 4 }), fc.integer({ min: -5, max: 5 }), fc.boolean());
+    const tree = fc.dictionary(fc.constantFrom("a", "b", "c", "d"), fc.oneof(leaf, fc.dictionary(fc.constantFrom("x", "y", "z"), leaf, { maxKeys: 3 })), { maxKeys: 4 });
+    const doc = (o: object) => [fromPlain(o) as Branch];
+    fc.assert(
+      fc.property(tree, tree, tree, (o, a, b) => {
+        const [O, A, B] = [doc(o), doc(a), doc(b)];
+        for (const [x, y, want] of [
+          [O, A, A],
+          [A, O, A],
+          [A, A, A],
+        ] as const) {
+          const r = mergeTrees(O, x, y, "nested");
+          expect(r.conflicts).toEqual([]);
+          expect(sameValue(r.branches[0], want[0])).toBe(true);
+        }
+        // Swapping sides gives the same conflicting paths, and the same keys everywhere else.
+        const ab = mergeTrees(O, A, B, "nested");
+        const ba = mergeTrees(O, B, A, "nested");
+        expect(ab.conflicts.map((c) => c.path).sort()).toEqual(ba.conflicts.map((c) => c.path).sort());
+        const clean = (r: typeof ab) => [...leaves(r.branches)].filter(([p]) => !r.conflicts.some((c) => p.startsWith(c.path))).map(([p, l]) => [p, showValue(l.value)]).sort();
+        expect(clean(ab)).toEqual(clean(ba));
+      }),
+      { numRuns: 300 },
+    );
   });
 });
