@@ -129,6 +129,18 @@ export async function mergeSecretFile(input: MergeInput): Promise<MergeOutcome> 
     warnings.push("the merged recipients differ from the .sops.yaml rule for this path: run `secrets updatekeys` on it after the merge");
   }
 
+  // A result that is exactly one side (same values, same metadata) is that side's file, byte for byte.
+  const m0 = side.metadata;
+  const metadataKept =
+    metadata.keyGroups === m0.keyGroups &&
+    metadata.encryptionRule.kind === m0.encryptionRule.kind &&
+    metadata.encryptionRule.value === m0.encryptionRule.value &&
+    metadata.macOnlyEncrypted === m0.macOnlyEncrypted &&
+    metadata.shamirThreshold === m0.shamirThreshold;
+  if (!merged.conflicts.length && metadataKept) {
+    const same = merged.branches.length === side.branches.length && merged.branches.every((b, i) => sameValue(b, side.branches[i]));
+    if (same) return { kind: "merged", bytes: chosen === "ours" ? input.ours : input.theirs, conflicts: [], warnings };
+  }
   const out = reencrypt({ branches: merged.branches, metadata, dataKey, cipher }, merged.branches);
   checkCandidatesEncrypted(merged, out.branches, { ours, theirs, base });
   return { kind: "merged", bytes: emitEncrypted(input.store, out, input.emit), conflicts: merged.conflicts, warnings };

@@ -196,6 +196,16 @@ describe("merge driver core", () => {
     expect(await decrypt(yamlStore, r.bytes)).toBe("a: 1\nb:\n    <<<<<<< ours: x\n    '>>>>>>> theirs': w\nc: z\n");
   });
 
+  it("a result equal to one side is that side's file, byte for byte", async () => {
+    const base = await encrypt(yamlStore, BASE);
+    const ours = await edit(yamlStore, base, (b) => b.set("api_token", "tok-new"));
+    // theirs rewrote the file without changing a value (new lastmodified and MAC only)
+    const theirs = await edit(yamlStore, base, () => undefined);
+    expect(text(theirs)).not.toBe(text(base));
+    const r = await merge(yamlStore, base, ours, theirs);
+    expect(text(r.bytes)).toBe(text(ours));
+  });
+
   it("plaintext files are left to git's text merge", async () => {
     const p = Buffer.from("a: 1\n");
     expect((await mergeSecretFile({ base: p, ours: p, theirs: p, store: yamlStore, keys })).kind).toBe("plaintext");
