@@ -7,7 +7,6 @@ import { policyFromConfig } from "../secrets/policy.js";
 import { SecretRepository } from "../secrets/repository.js";
 import { resolveRoot } from "../secrets/root.js";
 import { keySourceFromIdentities } from "./keys.js";
-import { ClientOptionsSchema, MetadataSchema, parseInput, PathListSchema, PrefixSchema, SecretPathSchema, SecretValueSchema, SetOptionsSchema } from "./options.js";
 
 /**
  * The SDK: secrets by path, read from the encrypted files in the repository.
@@ -35,43 +34,61 @@ async function typed<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
-export class SecretsClient {
-  readonly #repo: SecretRepository;
+interface ClientState {
+  repo: SecretRepository;
+  options: typeof import("./options.js");
+}
 
+export class SecretsClient {
+  readonly #state: Promise<ClientState>;
+  #repo: SecretRepository | undefined;
+
+  /**
+   * Options are checked against their zod schema on first use (zod is loaded then, so that importing
+   * the SDK stays cheap): an invalid option rejects every call with a one-line SecretsError. `url` and
+   * `token` are refused at once.
+   */
   constructor(options: SecretsClientOptions = {}) {
-    const o = parseInput(ClientOptionsSchema, options, "SecretsClient options");
-    if (o.url !== undefined || o.token !== undefined) throw new ServerNotAvailable();
-    const cwd = path.resolve(o.cwd ?? process.cwd());
-    const root = resolveRoot({ root: o.root, cwd });
-    const keys = o.identities !== undefined
-      ? keySourceFromIdentities(o.identities)
-      : lazyKeySource();
-    this.#repo = new SecretRepository({ root, keys, policy: policyFromConfig(root) });
+    if (options !== null && typeof options === "object" && (options.url !== undefined || options.token !== undefined)) throw new ServerNotAvailable();
+    this.#state = import("./options.js").then((m) => {
+      const o = m.parseInput(m.ClientOptionsSchema, options, "SecretsClient options");
+      if (o.url !== undefined || o.token !== undefined) throw new ServerNotAvailable();
+      const cwd = path.resolve(o.cwd ?? process.cwd());
+      const root = resolveRoot({ root: o.root, cwd });
+      const keys = o.identities !== undefined ? keySourceFromIdentities(o.identities) : lazyKeySource();
+      this.#repo = new SecretRepository({ root, keys, policy: policyFromConfig(root) });
+      return { repo: this.#repo, options: m };
+    });
+    // Reported by the calls that await it; never an unhandled rejection of its own.
+    this.#state.catch(() => undefined);
   }
 
   /** The absolute secrets root this client reads. */
-  get root(): string {
-    return this.#repo.root;
+  async root(): Promise<string> {
+    return (await this.#state).repo.root;
   }
 
   /** One secret: a string for a string, numbers, booleans, and maps/lists as plain data. */
   async get(secretPath: string): Promise<SecretValue> {
-    const p = parseInput(SecretPathSchema, secretPath, "secret path");
-    return typed(() => this.#repo.read(p));
+    const { repo, options: m } = await this.#state;
+    const p = m.parseInput(m.SecretPathSchema, secretPath, "secret path");
+    return typed(() => repo.read(p));
   }
 
   /** The metadata kept next to a secret (undefined when there is none). */
   async getMetadata(secretPath: string): Promise<SecretMetadata | undefined> {
-    const p = parseInput(SecretPathSchema, secretPath, "secret path");
-    return (await typed(() => this.#repo.readEntry(p))).metadata;
+    const { repo, options: m } = await this.#state;
+    const p = m.parseInput(m.SecretPathSchema, secretPath, "secret path");
+    return (await typed(() => repo.readEntry(p))).metadata;
   }
 
   /** Many secrets, keyed by the paths given. Each file is decrypted once however many paths it serves. */
   async getMany(secretPaths: readonly string[]): Promise<Record<string, SecretValue>> {
-    const ps = parseInput(PathListSchema, secretPaths, "secret paths");
-    const m = await typed(() => this.#repo.readMany(ps));
+    const { repo, options: m } = await this.#state;
+    const ps = m.parseInput(m.PathListSchema, secretPaths, "secret paths");
+    const got = await typed(() => repo.readMany(ps));
     const out: Record<string, SecretValue> = {};
-    for (const [k, v] of m) Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
+    for (const [k, v] of got) Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
     return out;
   }
 
@@ -80,27 +97,28 @@ export class SecretsClient {
    * the encrypted file atomically. `metadata` is kept next to the value, in clear.
    */
   async set(secretPath: string, value: SecretValue, options?: { metadata?: SecretMetadata }): Promise<void> {
-    const p = parseInput(SecretPathSchema, secretPath, "secret path");
-    const v = parseInput(SecretValueSchema, value, "secret value");
-    const opts = parseInput(SetOptionsSchema, options, "set options");
-    const metadata = opts?.metadata === undefined ? undefined : parseInput(MetadataSchema, opts.metadata, "metadata");
-    await typed(() => this.#repo.write(p, fromPlain(v), metadata));
+    const { repo, options: m } = await this.#state;
+    const p = m.parseInput(m.SecretPathSchema, secretPath, "secret path");
+    const v = m.parseInput(m.SecretValueSchema, value, "secret value");
+    const opts = m.parseInput(m.SetOptionsSchema, options, "set options");
+    await typed(() => repo.write(p, fromPlain(v), opts?.metadata));
   }
 
   /** The secret paths under a prefix (a folder, a file or a key; "" for all), sorted. Decrypts nothing. */
   async list(prefix = ""): Promise<string[]> {
-    const p = parseInput(PrefixSchema, prefix, "prefix");
-    return (await typed(() => this.#repo.list(p))).map((e) => e.path);
+    const { repo, options: m } = await this.#state;
+    const p = m.parseInput(m.PrefixSchema, prefix, "prefix");
+    return (await typed(() => repo.list(p))).map((e) => e.path);
   }
 
   /** Counters: files decrypted, reads served from memory. */
   stats(): SecretsClientStats {
-    return this.#repo.stats();
+    return this.#repo?.stats() ?? { decryptions: 0, cacheHits: 0 };
   }
 
   /** Drops every decrypted file from memory. */
   clearCache(): void {
-    this.#repo.clearCache();
+    this.#repo?.clearCache();
   }
 }
 

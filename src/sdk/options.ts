@@ -1,37 +1,42 @@
-import { z } from "zod";
+// zod/mini: the same schemas as zod's classic API in a fraction of the code, so importing the SDK
+// stays cheap (the full zod is only loaded with the .sops.yaml policy, when a file is created).
+import { array, bigint, boolean, lazy, minLength, null as nullType, number, optional, record, refine, safeParse, strictObject, string, union, type ZodMiniType } from "zod/mini";
 import { SecretsError } from "../errors.js";
 import type { SecretsClientOptions } from "../secrets/types.js";
 
 /** The SDK's inputs, parsed with zod. Messages name the option, never a value given for it. */
 
-export const ClientOptionsSchema = z.strictObject({
-  root: z.string().min(1).optional(),
-  identities: z.array(z.string()).optional(),
-  url: z.string().optional(),
-  token: z.string().optional(),
-  cwd: z.string().min(1).optional(),
-}) satisfies z.ZodType<SecretsClientOptions>;
+const nonEmpty = () => string().check(minLength(1));
+const finite = () => number().check(refine(Number.isFinite, "must be a finite number"));
 
-export const SecretPathSchema = z.string();
-export const PrefixSchema = z.string();
-export const PathListSchema = z.array(SecretPathSchema);
+export const ClientOptionsSchema = strictObject({
+  root: optional(nonEmpty()),
+  identities: optional(array(string())),
+  url: optional(string()),
+  token: optional(string()),
+  cwd: optional(nonEmpty()),
+}) satisfies ZodMiniType<SecretsClientOptions>;
+
+export const SecretPathSchema = string();
+export const PrefixSchema = string();
+export const PathListSchema = array(SecretPathSchema);
 
 type Json = string | number | boolean | null | bigint | Json[] | { [key: string]: Json };
-export const SecretValueSchema: z.ZodType<Json> = z.lazy(() =>
-  z.union([z.string(), z.number().refine(Number.isFinite, "must be a finite number"), z.boolean(), z.null(), z.bigint(), z.array(SecretValueSchema), z.record(z.string(), SecretValueSchema)]),
+export const SecretValueSchema: ZodMiniType<Json> = lazy(() =>
+  union([string(), finite(), boolean(), nullType(), bigint(), array(SecretValueSchema), record(string(), SecretValueSchema)]),
 );
 
-export const MetadataSchema = z.record(z.string().min(1), z.union([z.string(), z.number().refine(Number.isFinite, "must be a finite number"), z.boolean(), z.null()]));
+export const MetadataSchema = record(nonEmpty(), union([string(), finite(), boolean(), nullType()]));
 
-export const SetOptionsSchema = z.strictObject({ metadata: MetadataSchema.optional() }).optional();
+export const SetOptionsSchema = optional(strictObject({ metadata: optional(MetadataSchema) }));
 
 /** Parses an SDK input; a failure is a one-line SecretsError naming what was wrong (no value). */
-export function parseInput<T>(schema: z.ZodType<T>, input: unknown, what: string): T {
-  const r = schema.safeParse(input);
+export function parseInput<T>(schema: ZodMiniType<T>, input: unknown, what: string): T {
+  const r = safeParse(schema, input);
   if (r.success) return r.data;
   const issue = r.error.issues[0]!;
   const at = issue.path.length ? ` at ${issue.path.map(String).join(".")}` : "";
-  // zod's own messages may quote the received value for some checks; only its code is used here.
+  // zod's messages may quote the received value for some checks; only the issue's code is used here.
   const reason =
     issue.code === "unrecognized_keys"
       ? `unknown option ${(issue as { keys?: string[] }).keys?.join(", ")}`

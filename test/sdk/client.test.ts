@@ -249,7 +249,7 @@ describe("set", () => {
   it("validates inputs with one-line errors", async () => {
     await expect(client.set("app/x", undefined as never)).rejects.toThrow(/invalid secret value/);
     await expect(client.set("app/x", "v", { metadata: { nested: { no: 1 } } } as never)).rejects.toThrow(/invalid metadata|invalid set options/);
-    expect(() => new SecretsClient({ rooot: "x" } as never)).toThrow(/unknown option rooot/);
+    await expect(new SecretsClient({ rooot: "x" } as never).get("app/x")).rejects.toThrow(/^invalid SecretsClient options: unknown option rooot$/);
   });
 });
 
