@@ -369,6 +369,10 @@ describe("history: log, show, diff, audit", () => {
     const token = f.secrets.find((s: { path: string }) => s.path === '["api_token"]');
     expect(token.events.map((e: { change: string; author: string }) => `${e.change}:${e.author}`)).toEqual(["added:Test", "changed:Carol"]);
     expect(token.couldHaveReadCurrentValue.map((r: { name: string }) => r.name).sort()).toEqual(["bob", "me"]);
+    const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+    const later = JSON.parse(await sb.ok(["audit", "--format", "json", "--since", tomorrow]));
+    expect(later.files[0].secrets).toEqual([]);
+    expect(JSON.parse(await sb.ok(["log", FILE, "--format", "json", "--since", tomorrow])).secrets).toEqual([]);
     const md = await sb.ok(["audit"]);
     expect(md).toContain(`## ${FILE}`);
     expect(md).toContain("| `[\"api_token\"]` |");
