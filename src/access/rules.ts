@@ -58,7 +58,7 @@ export class RuleBook {
   }
 }
 
-/** Whether a path (relative to the config directory) can be a secret file at all. */
+/** Whether a path is a policy file (`.sops.yaml`, the config's own or a nested one): never a secret file. */
 export function isPolicyFile(rel: string): boolean {
-  return rel === ".sops.yaml";
+  return rel === ".sops.yaml" || rel.endsWith("/.sops.yaml");
 }

@@ -63,7 +63,7 @@ export function lintPolicy(config: LoadedConfig, files: readonly string[]): Lint
   });
 
   const regexes = rules.map((r) => (r.path_regex == null || r.path_regex === "" ? null : compileGoRegexp(r.path_regex)));
-  const candidates = files.filter((f) => f !== ".sops.yaml").map((f) => f.split("/").join(path.sep));
+  const candidates = files.filter((f) => f !== ".sops.yaml" && !f.endsWith("/.sops.yaml")).map((f) => f.split("/").join(path.sep));
   const matching = regexes.map((re) => candidates.filter((f) => re === null || re.test(f)));
   const catchAll = regexes.findIndex((re) => re === null);
   rules.forEach((_rule, i) => {

@@ -4,7 +4,7 @@ import { commitPaths, workTreeTop } from "../../access/git.js";
 import { repoFiles, scanSecretFiles } from "../../access/inventory.js";
 import { Namer } from "../../access/recipients.js";
 import { accessListJson, renderAccessTable } from "../../access/report.js";
-import { RuleBook } from "../../access/rules.js";
+import { isPolicyFile, RuleBook } from "../../access/rules.js";
 import { applyPlans, exposure, planDrift, type FilePlan } from "../../access/update.js";
 import { SecretsError } from "../../errors.js";
 import { writeFileAtomic } from "../../io/atomic.js";
@@ -154,7 +154,7 @@ export async function accessGrantCommand(name: string, recipient: string | undef
     const files = await repoFiles(config.dir);
     const before = new RuleBook(config);
     const after = new RuleBook(edit.config);
-    const covered = files.filter((f) => f !== ".sops.yaml" && after.ruleMatches(edit.rule, f) && before.indexFor(f) >= 0);
+    const covered = files.filter((f) => !isPolicyFile(f) && after.ruleMatches(edit.rule, f) && before.indexFor(f) >= 0);
     if (covered.length) {
       const by = [...new Set(covered.map((f) => before.indexFor(f)))].sort((a, b) => a - b).map((i) => `creation_rules[${i}]`).join(", ");
       throw new SecretsError(
