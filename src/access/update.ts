@@ -144,7 +144,10 @@ export function exposure(plans: readonly FilePlan[]): Map<string, Array<{ file: 
   return out;
 }
 
-/** Writes every planned file (each write atomic). */
+/**
+ * Writes every planned file, each write atomic. A few at a time: each atomic write waits for two
+ * fsyncs (file and directory), which overlap well (measured: ~3 s of 11 s idle for 667 files, one by one).
+ */
 export async function applyPlans(plans: readonly FilePlan[]): Promise<void> {
-  for (const p of plans) await writeFileAtomic(p.abs, p.bytes);
+  await mapLimit(plans, 8, (p) => writeFileAtomic(p.abs, p.bytes));
 }
