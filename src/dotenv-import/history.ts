@@ -1,4 +1,5 @@
 import { execFile } from "node:child_process";
+import fs from "node:fs";
 import path from "node:path";
 
 /**
@@ -36,11 +37,18 @@ export async function gitExposure(
   current: ReadonlyMap<string, string>,
   parse: (bytes: Uint8Array) => Promise<Map<string, string>>,
 ): Promise<HistoryReport | null> {
-  const dir = path.dirname(path.resolve(file));
-  const top = await git(dir, ["rev-parse", "--show-toplevel"]);
+  // Real paths on both sides: git reports the top level with symlinks resolved (/tmp on macOS).
+  let abs: string;
+  try {
+    abs = path.join(fs.realpathSync(path.dirname(path.resolve(file))), path.basename(file));
+  } catch {
+    return null;
+  }
+  const top = await git(path.dirname(abs), ["rev-parse", "--show-toplevel"]);
   if (!top) return null;
-  const toplevel = top.toString("utf8").trim();
-  const rel = path.relative(toplevel, path.resolve(file)).split(path.sep).join("/");
+  const toplevel = fs.realpathSync(top.toString("utf8").trim());
+  const rel = path.relative(toplevel, abs).split(path.sep).join("/");
+  if (rel.startsWith("../")) return null;
   const log = await git(toplevel, ["log", "--all", "--format=%H", `-n${MAX_COMMITS}`, "--", rel]);
   const commits = log ? log.toString("utf8").split("\n").filter(Boolean) : [];
   const staged = await git(toplevel, ["show", `:${rel}`]);

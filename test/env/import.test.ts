@@ -199,3 +199,25 @@ describe("secrets import of JSON and YAML", () => {
     expect(await decryptJson("secrets/values.yaml")).toEqual({ db: { password: "pw-abcdef" }, auth: { token: "t0k3n-value" } });
   });
 });
+
+describe("secrets get: the two forms", () => {
+  it("SECRET_PATH or FILE PATH; flags of one form are refused with the other", async () => {
+    writeFileSync(sb.path(".env"), ISSUE_ENV);
+    await sb.ok(["import", ".env"]);
+    mkdirSync(sb.path("src"));
+    expect(await sb.ok(["get", "app/JWT_SECRET_KEY"], { cwd: sb.path("src") })).toBe(MOVED.JWT_SECRET_KEY);
+    expect(await sb.ok(["get", "--root", "secrets", "app/API_KEY"])).toBe(MOVED.API_KEY);
+    expect(await sb.ok(["get", "secrets/app.yaml", "SENTRY_DSN"])).toBe(MOVED.SENTRY_DSN);
+    const a = await sb.run(["get", "--ignore-mac", "app/API_KEY"]);
+    expect(a.code).toBe(1);
+    expect(a.stderr).toBe("secrets: --input-type and --ignore-mac apply to the FILE PATH form only (a secret path reads the file as it is named)\n");
+    const b = await sb.run(["get", "--root", "secrets", "secrets/app.yaml", "API_KEY"]);
+    expect(b.stderr).toBe("secrets: --root applies to the one-argument form (secrets get SECRET_PATH) only\n");
+    const c = await sb.run(["get", "app/NOPE"]);
+    expect(c.code).toBe(1);
+    expect(c.stderr).toBe("secrets: secret app/NOPE not found: secrets/app.yaml has no key NOPE\n");
+    const d = await sb.run(["get", "DATABASE_URL"]);
+    expect(d.code).toBe(91);
+    expect(d.stderr).toMatch(/^secrets: secret path "DATABASE_URL" names no key: a secret path is FILE\/KEY, e.g. app\/DATABASE_URL/);
+  });
+});

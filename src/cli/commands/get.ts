@@ -9,7 +9,8 @@ import { writeStdout } from "../io.js";
  * `secrets get FILE PATH`: one value, raw (a string exactly as stored, no newline added, so
  * `secrets get f k > out` is byte-exact); maps and lists as JSON.
  */
-export async function getCommand(file: string, pathText: string, opts: { ignoreMac?: boolean; inputType?: string }): Promise<void> {
+export async function getCommand(file: string, pathText: string, opts: { ignoreMac?: boolean; inputType?: string; root?: string }): Promise<void> {
+  if (opts.root !== undefined) throw new SecretsError("usage", "--root applies to the one-argument form (secrets get SECRET_PATH) only");
   const path = parseTreePath(pathText);
   const keys = await getKeySource();
   const opened = await openSecretFile(file, keys, opts);
@@ -30,7 +31,10 @@ export async function getCommand(file: string, pathText: string, opts: { ignoreM
  * `secrets get SECRET_PATH`: one secret by path (`app/DATABASE_URL`), printed like the two-argument
  * form prints a value.
  */
-export async function getSecretCommand(secretPath: string, opts: { root?: string }): Promise<void> {
+export async function getSecretCommand(secretPath: string, opts: { root?: string; inputType?: string; ignoreMac?: boolean }): Promise<void> {
+  if (opts.inputType !== undefined || opts.ignoreMac) {
+    throw new SecretsError("usage", "--input-type and --ignore-mac apply to the FILE PATH form only (a secret path reads the file as it is named)");
+  }
   const [{ SecretRepository }, { resolveRoot }] = await Promise.all([import("../../secrets/repository.js"), import("../../secrets/root.js")]);
   const repo = new SecretRepository({ root: resolveRoot({ root: opts.root }), keys: await getKeySource() });
   const value = await repo.read(secretPath);
