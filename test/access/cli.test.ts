@@ -220,6 +220,33 @@ describe("access grant / revoke", () => {
     expect(readFileSync(sb.path(".sops.yaml"), "utf8")).toBe(after);
   });
 
+  it("--policy-only edits .sops.yaml alone; verify then reports the drift until updatekeys --all", async () => {
+    const r = await sb.run(["access", "grant", "bob", bob, "--path", "^secrets/dev/.*", "--policy-only"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain("run `secrets updatekeys --all`");
+    expect((await git.status()).modified).toEqual([".sops.yaml"]);
+    const v = await sb.run(["verify", "--format", "json"]);
+    expect(v.code).toBe(1);
+    expect(JSON.parse(v.stdout).problems.map((p: { file: string; missing: Array<{ name: string }> }) => `${p.file} ${p.missing.map((m) => m.name)}`)).toEqual([
+      "secrets/dev/app.env bob",
+      "secrets/dev/app.yaml bob",
+    ]);
+    await sb.ok(["updatekeys", "--all", "--yes"]);
+    expect((await sb.run(["verify"])).code).toBe(0);
+    expect(await sb.ok(["decrypt", "secrets/dev/app.yaml"], { env: asBob })).toBe(DEV);
+  });
+
+  it("single-file updatekeys also gives a new data key when its rule drops a recipient", async () => {
+    await sb.ok(["rotate", "--add-age", bob, "secrets/dev/app.yaml"]);
+    const before = await dataKeyOf("secrets/dev/app.yaml", {});
+    const r = await sb.run(["updatekeys", "-y", "secrets/dev/app.yaml"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain("secrets/dev/app.yaml: updated (new data key)");
+    expect(r.stdout).toContain('secrets/dev/app.yaml: ["debug_token"]');
+    expect(Buffer.from(await dataKeyOf("secrets/dev/app.yaml", {})).equals(Buffer.from(before))).toBe(false);
+    expect((await sb.run(["decrypt", "secrets/dev/app.yaml"], { env: asBob })).code).toBe(128);
+  });
+
   it("revoke refuses to leave a rule without recipients, and names unknown recipients", async () => {
     const r = await sb.run(["access", "revoke", "me"]);
     expect(r.code).toBe(1);
