@@ -1,6 +1,6 @@
 import path from "node:path";
 import { matchRule, type LoadedConfig, type ResolvedRule } from "../policy/config.js";
-import { compileGoRegexp } from "../policy/regex.js";
+import { compileGoRegexp } from "../util/go-regexp.js";
 import type { Recipients } from "../sops/document.js";
 
 /**

@@ -24,7 +24,7 @@ import {
 import type { $ZodIssue } from "zod/v4/core";
 import { SecretsError } from "../errors.js";
 import type { Format } from "../sops/stores/store.js";
-import { compileGoRegexp, GoRegexpError } from "./regex.js";
+import { compileGoRegexp, GoRegexpError } from "../util/go-regexp.js";
 export { CONFIG_FILE_NAME, findConfig, lookupConfig } from "./discover.js";
 import { checkRecipient, splitRecipients } from "./recipient.js";
 import {

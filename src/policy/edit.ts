@@ -16,7 +16,7 @@ import { SecretsError } from "../errors.js";
 import { parseConfig, type LoadedConfig } from "./config.js";
 import { ruleAgeEntries } from "./lint.js";
 import { checkRecipient, shortRecipient, splitRecipients } from "./recipient.js";
-import { compileGoRegexp } from "./regex.js";
+import { compileGoRegexp } from "../util/go-regexp.js";
 
 /**
  * Editing `.sops.yaml` for `access grant` and `access revoke`, keeping everything else of the file as

@@ -1,6 +1,6 @@
 /** `.sops.yaml` handling: discovery, loading, rule choice, the JSON Schema, RE2 patterns, recipients. */
 export * from "./config.js";
-export { GoRegexpError, compileGoRegexp, goRegexpProblem, translateGoRegexp } from "./regex.js";
+export { GoRegexpError, compileGoRegexp, goRegexpProblem, translateGoRegexp } from "../util/go-regexp.js";
 export { checkRecipient, shortRecipient, splitRecipients, type RecipientCheck, type RecipientKind } from "./recipient.js";
 export {
   CreationRuleSchema,

@@ -2,7 +2,7 @@ import path from "node:path";
 import type { ConfigPath, LoadedConfig } from "./config.js";
 import { formatPath } from "./config.js";
 import { shortRecipient, splitRecipients } from "./recipient.js";
-import { compileGoRegexp } from "./regex.js";
+import { compileGoRegexp } from "../util/go-regexp.js";
 import type { KeyGroup } from "./schema.js";
 
 /**

@@ -19,7 +19,7 @@
  */
 import { z } from "zod";
 import { encryptionRuleKinds, type EncryptionRuleKind } from "../sops/metadata.js";
-import { goRegexpProblem } from "./regex.js";
+import { goRegexpProblem } from "../util/go-regexp.js";
 import { checkRecipient, shortRecipient, splitRecipients } from "./recipient.js";
 
 /** The six options choosing which values are encrypted (spec §4); defined with the format. */

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { SecretsError } from "../errors.js";
 import { isEncryptedValue, macBytes, ValueCipher } from "./cipher.js";
 import type { EncryptionRule, Metadata } from "./metadata.js";
-import { compileRe2 } from "./re2.js";
+import { compileGoRegexp } from "../util/go-regexp.js";
 import { Branch, Comment, type List, type Scalar, type Value } from "./tree.js";
 
 /**
@@ -15,6 +15,15 @@ import { Branch, Comment, type List, type Scalar, type Value } from "./tree.js";
 
 const MAC_ONLY_SEED = createHash("sha256").update("sops").digest();
 
+/** A rule's RE2 pattern; sops treats a pattern that does not compile as matching nothing. */
+function compileRule(pattern: string): RegExp | null {
+  try {
+    return compileGoRegexp(pattern);
+  } catch {
+    return null;
+  }
+}
+
 /** Decides, per value, whether it is encrypted: one rule per file (spec §4). */
 class RuleMatcher {
   private readonly re: RegExp | null;
@@ -23,7 +32,7 @@ class RuleMatcher {
   private readonly hitMeansEncrypt: boolean;
 
   constructor(private readonly rule: EncryptionRule) {
-    this.re = rule.kind.endsWith("_regex") ? compileRe2(rule.value) : null;
+    this.re = rule.kind.endsWith("_regex") ? compileRule(rule.value) : null;
     this.usesComments = rule.kind.endsWith("_comment_regex");
     this.hitMeansEncrypt = rule.kind === "encrypted_suffix" || rule.kind === "encrypted_regex";
   }

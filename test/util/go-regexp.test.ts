@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { compileGoRegexp, GoRegexpError, goRegexpProblem, translateGoRegexp } from "../../src/policy/regex.js";
+import { compileGoRegexp, GoRegexpError, goRegexpProblem, translateGoRegexp } from "../../src/util/go-regexp.js";
 
 const matches = (re: string, s: string) => compileGoRegexp(re).test(s);
 
