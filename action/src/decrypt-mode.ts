@@ -1,0 +1,220 @@
+import * as core from "@actions/core";
+import { resolve } from "node:path";
+import { parseEncryptedFile, type ParsedFile } from "../../src/files/secret-file.js";
+import type { LoadedConfig } from "../../src/policy/config.js";
+import { openDocument } from "../../src/sops/document.js";
+import { allAgeRecipients, parseMetadata } from "../../src/sops/metadata.js";
+import type { PathSegment } from "../../src/sops/path.js";
+import { isBranch, type Branch } from "../../src/sops/tree.js";
+import { parseAgeKey, recordingKeySource } from "./age-key.js";
+import { auditJson, auditMarkdown, type Audit, type AuditFile } from "./audit.js";
+import { exportEnv, requireFileCommand, setOutputs, writeDotenv } from "./export.js";
+import type { NamedValue } from "./file-commands.js";
+import { ActionFailure, fileProblem } from "./failure.js";
+import { configFor, displayPath, planFromPatterns, planFromPolicy, type PlannedFile } from "./files.js";
+import type { Inputs } from "./inputs.js";
+import { leavesOf, valueAt } from "./leaves.js";
+import type { MaskRegistry } from "./masks.js";
+import { ENV_NAME, nameForPath, reservedEnvName } from "./names.js";
+import { say } from "./log.js";
+import { counted, joinSafe, safe, shownName, shownPath, shownRecipient } from "./safe-text.js";
+import { parseSelector, type Selector } from "./selectors.js";
+import { saveWrittenFiles } from "./state.js";
+import { workingRoot } from "./workspace.js";
+
+/**
+ * Decrypt mode: open the chosen files with the age-key identities, register every exported value with
+ * the runner's masker as soon as it exists, then hand the values on (step outputs; env vars and a .env
+ * file on request) and write the audit. Nothing is printed before every value is registered.
+ */
+
+interface Secret extends NamedValue {
+  /** Workspace-relative file it came from. */
+  file: string;
+  path: PathSegment[];
+}
+
+/** What to take from one file: everything, or the selectors naming it. */
+interface FileWork extends PlannedFile {
+  selectors: Selector[] | null;
+}
+
+function planSelectors(root: string, workspace: string, lines: Inputs["secrets"]): FileWork[] {
+  const byFile = new Map<string, FileWork>();
+  for (const l of lines) {
+    const sel = parseSelector(l);
+    const abs = resolve(root, sel.file);
+    let w = byFile.get(abs);
+    if (!w) byFile.set(abs, (w = { abs, display: displayPath(workspace, abs), optional: false, selectors: [] }));
+    w.selectors!.push(sel);
+  }
+  return [...byFile.values()];
+}
+
+/** Encrypted in sops' sense (as `filestatus`): metadata with a version and a MAC. */
+function isEncrypted(p: ParsedFile): boolean {
+  const m = p.stored.metadata as Record<string, unknown> | null;
+  return !!m && typeof m === "object" && !!m.version && !!m.mac;
+}
+
+function recipientsOf(p: ParsedFile): string[] {
+  try {
+    return allAgeRecipients(parseMetadata(p.stored.metadata!));
+  } catch {
+    return [];
+  }
+}
+
+/** The values one file contributes, named. */
+function pick(work: FileWork, branches: Branch[]): Secret[] {
+  const out: Secret[] = [];
+  const add = (path: PathSegment[], value: string, name: string | null) => {
+    if (name === null) throw new ActionFailure(safe`a key in ${shownPath(work.display)} gives no usable name; select it with a name in the secrets input`);
+    out.push({ name, value, file: work.display, path });
+  };
+  if (work.selectors === null) {
+    for (const b of branches) for (const l of leavesOf(b)) add(l.path, l.value, nameForPath(l.path));
+    return out;
+  }
+  for (const sel of work.selectors) {
+    const node = valueAt(branches, sel.path);
+    if (node === undefined) throw new ActionFailure(safe`input secrets: line ${sel.line}: ${shownPath(work.display)} has no value at that path`);
+    const isTree = isBranch(node) || Array.isArray(node);
+    for (const l of leavesOf(node, sel.path)) {
+      const rest = l.path.slice(sel.path.length);
+      // A named scalar gets the name itself; below a named map or list the rest of the path follows it.
+      const name = sel.name === undefined ? nameForPath(l.path) : isTree ? nameForPath(rest, sel.name) : sel.name;
+      add(l.path, l.value, name);
+    }
+  }
+  return out;
+}
+
+/** Names must be valid, distinct (case-insensitively: step outputs are) and, when exported to env, allowed. */
+function checkNames(secrets: Secret[], toEnv: boolean): Secret[] {
+  const seen = new Map<string, Secret>();
+  const unique: Secret[] = [];
+  for (const s of secrets) {
+    if (!ENV_NAME.test(s.name)) throw new ActionFailure(safe`a secret from ${shownPath(s.file)} has a name that is not [A-Za-z_][A-Za-z0-9_]*`);
+    const key = s.name.toUpperCase();
+    const prev = seen.get(key);
+    if (prev) {
+      // The same value selected twice under the same name is harmless; anything else is ambiguous.
+      if (prev.name === s.name && prev.file === s.file && prev.path.join("\0") === s.path.join("\0")) continue;
+      throw new ActionFailure(
+        safe`two secrets would be named ${shownName(s.name)} (from ${shownPath(prev.file)} and ${shownPath(s.file)}); give them distinct names with the secrets input`,
+      );
+    }
+    seen.set(key, s);
+    if (toEnv && reservedEnvName(s.name)) {
+      throw new ActionFailure(safe`the secret ${shownName(s.name)} cannot be exported to the environment: the name is reserved (PATH, NODE_OPTIONS, BASH_ENV, ENV, LD_*, GITHUB_*, RUNNER_*, ACTIONS_*)`);
+    }
+    if (toEnv && s.value.includes("\0")) throw new ActionFailure(safe`the secret ${shownName(s.name)} holds a NUL character and cannot be an environment variable`);
+    unique.push(s);
+  }
+  return unique;
+}
+
+export async function decryptMode(inputs: Inputs, masks: MaskRegistry): Promise<void> {
+  const toEnv = inputs["export-env"];
+  const dotenvPath = inputs["dotenv-file"];
+  requireFileCommand("GITHUB_OUTPUT");
+  if (toEnv) requireFileCommand("GITHUB_ENV");
+  if (inputs["age-key"].trim() === "") throw new ActionFailure(safe`input age-key is required in decrypt mode`);
+  if (inputs.files.length && inputs.secrets.length) throw new ActionFailure(safe`set either files or secrets, not both (a secrets line without #PATH selects a whole file)`);
+  const identities = parseAgeKey(inputs["age-key"]);
+
+  const { workspace, root } = workingRoot(inputs);
+
+  let config: LoadedConfig | null | undefined;
+  let work: FileWork[];
+  if (inputs.secrets.length) work = planSelectors(root, workspace, inputs.secrets);
+  else if (inputs.files.length) work = planFromPatterns(root, workspace, inputs.files).map((f) => ({ ...f, selectors: null }));
+  else work = (await planFromPolicy(root, workspace, (config = configFor(root)))).map((f) => ({ ...f, selectors: null }));
+
+  const secrets: Secret[] = [];
+  const auditFiles: AuditFile[] = [];
+  const skipped: string[] = [];
+  for (const w of work) {
+    let parsed: ParsedFile;
+    try {
+      parsed = await parseEncryptedFile(w.abs);
+    } catch (e) {
+      if (w.optional) {
+        skipped.push(w.display);
+        continue;
+      }
+      throw new ActionFailure(safe`cannot decrypt ${shownPath(w.display)}: ${fileProblem(e)}`);
+    }
+    if (!isEncrypted(parsed)) {
+      if (w.optional) {
+        skipped.push(w.display);
+        continue;
+      }
+      throw new ActionFailure(safe`cannot decrypt ${shownPath(w.display)}: it is not a SOPS-encrypted file`);
+    }
+    const opened: string[] = [];
+    let branches: Branch[];
+    try {
+      branches = (await openDocument(parsed.stored, recordingKeySource(identities, (r) => opened.push(r)))).branches;
+    } catch (e) {
+      const problem = fileProblem(e);
+      const to = recipientsOf(parsed);
+      if (to.length && (e as { kind?: string }).kind === "no-key") {
+        throw new ActionFailure(safe`cannot decrypt ${shownPath(w.display)}: ${problem} (it is encrypted to ${joinSafe(to.map(shownRecipient), safe`, `)})`);
+      }
+      throw new ActionFailure(safe`cannot decrypt ${shownPath(w.display)}: ${problem}`);
+    }
+    const picked = pick(w, branches);
+    // Registered before anything else can happen: from here on the runner masks these values.
+    masks.addValues(picked.map((s) => s.value));
+    secrets.push(...picked);
+    auditFiles.push({ file: w.display, encryptedTo: recipientsOf(parsed).map((recipient) => ({ recipient })), openedWith: [...new Set(opened)], secrets: [] });
+  }
+  if (auditFiles.length === 0) throw new ActionFailure(safe`no SOPS-encrypted file is covered by the .sops.yaml rules below the working directory`);
+
+  const unique = checkNames(secrets, toEnv || dotenvPath !== "");
+  for (const s of unique) auditFiles.find((f) => f.file === s.file)!.secrets.push(s.name);
+
+  // The audit names recipients by their .sops.yaml anchors when the config can be read; without it
+  // the recipients alone are listed, which is no reason to fail a deploy.
+  if (config === undefined) {
+    try {
+      config = configFor(root);
+    } catch {
+      config = null;
+    }
+  }
+  if (config) {
+    for (const f of auditFiles) for (const r of f.encryptedTo) {
+      const name = config.recipientNames.get(r.recipient);
+      if (name !== undefined) r.name = name;
+    }
+  }
+
+  if (dotenvPath !== "") {
+    const target = resolve(root, dotenvPath);
+    // Saved before the file exists, so the post step removes it even if this step dies while writing.
+    saveWrittenFiles([target]);
+    await writeDotenv(target, unique);
+    core.setOutput("dotenv-file", target);
+  }
+  setOutputs(unique);
+  if (toEnv) exportEnv(unique);
+
+  const audit: Audit = {
+    commit: process.env.GITHUB_SHA,
+    ref: process.env.GITHUB_REF,
+    repository: process.env.GITHUB_REPOSITORY,
+    workflow: process.env.GITHUB_WORKFLOW,
+    runId: process.env.GITHUB_RUN_ID,
+    files: auditFiles,
+    skipped,
+    exportedToEnv: toEnv,
+    dotenvFile: dotenvPath !== "",
+  };
+  core.setOutput("audit-json", auditJson(audit));
+  core.setOutput("secret-count", String(unique.length));
+  if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(auditMarkdown(audit), true).write();
+  say(safe`Decrypted ${counted(unique.length, safe`secret`, safe`secrets`)} from ${counted(auditFiles.length, safe`file`, safe`files`)}${toEnv ? safe`, exported as step outputs and environment variables` : safe`, exported as step outputs`}${dotenvPath !== "" ? safe` and to dotenv-file` : safe``}. The job summary lists their names.`);
+}
