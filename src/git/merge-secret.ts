@@ -121,7 +121,11 @@ export async function mergeSecretFile(input: MergeInput): Promise<MergeOutcome> 
   const ours = open("ours", kOurs)!;
   const baseBranches = base?.branches ?? (versions.base && !versions.base.metadata ? versions.base.stored.branches : null);
 
-  const merged = input.store.format === "binary" ? await mergeBinary(baseBranches, ours.branches, theirs.branches) : mergeTrees(baseBranches, ours.branches, theirs.branches, input.store.format === "dotenv" || input.store.format === "ini" ? "flat" : "nested");
+  const format = input.store.format;
+  const merged =
+    format === "binary"
+      ? await mergeBinary(baseBranches, ours.branches, theirs.branches)
+      : mergeTrees(baseBranches, ours.branches, theirs.branches, format === "dotenv" || format === "ini" ? "flat" : "nested");
 
   const side = chosen === "ours" ? ours : theirs;
   const metadata = await mergedMetadata(base?.metadata ?? null, ours.metadata, theirs.metadata, side, dataKey, input.keys, warnings);
