@@ -19,7 +19,11 @@ const common = {
 };
 
 import { rmSync } from "node:fs";
-rmSync("dist/chunks", { recursive: true, force: true });
+// Chunk names carry a content hash, so a build never overwrites a chunk another process is loading.
+// Old chunks are removed only with --clean (npm run build): the test setup rebuilds without it, so
+// test runs in parallel in one checkout do not pull files from under each other.
+const clean = process.argv.includes("--clean");
+if (clean) rmSync("dist/chunks", { recursive: true, force: true });
 await build({
   ...common,
   entryPoints: { cli: "src/cli/main.ts" },
@@ -38,7 +42,7 @@ import { existsSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 
-rmSync("dist/lib", { recursive: true, force: true });
+if (clean) rmSync("dist/lib", { recursive: true, force: true });
 await build({
   ...common,
   entryPoints: { index: "src/index.ts" },
