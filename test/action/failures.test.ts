@@ -102,5 +102,9 @@ describe.each([false, true])("failures (RUNNER_DEBUG=%s)", (debug) => {
     expect(readFileSync(step.files.GITHUB_ENV, "utf8")).toBe("");
     if (step.env.GITHUB_OUTPUT) expect(readFileSync(step.files.GITHUB_OUTPUT, "utf8")).toBe("");
     expect(r.summary).toBe("");
+    // The post step runs after a failed main step too: nothing to remove, nothing to say.
+    const post = runStage(step, "post");
+    expect(post.status).toBe(0);
+    expect(post.stdout + post.stderr).toBe("");
   });
 });
