@@ -3,6 +3,7 @@
 // parses only the code it runs: a cold `secrets --version` loads one small file.
 // The version is injected so `secrets --version` needs no file read.
 import { build } from "esbuild";
+import { join } from "node:path";
 import { readFileSync, chmodSync } from "node:fs";
 
 const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
@@ -24,6 +25,19 @@ import { rmSync } from "node:fs";
 // test runs in parallel in one checkout do not pull files from under each other.
 const clean = process.argv.includes("--clean");
 if (clean) rmSync("dist/chunks", { recursive: true, force: true });
+// The `yaml` package as one CommonJS file that the CLI require()s on first use (see
+// src/sops/stores/yaml-lib.ts): a static import would make every YAML command parse it at start-up.
+await build({ ...common, entryPoints: ["node_modules/yaml/dist/index.js"], format: "cjs", outfile: "dist/chunks/yaml-lib.cjs", banner: {} });
+const deferYamlLib = {
+  name: "defer-yaml-lib",
+  setup(b) {
+    b.onResolve({ filter: /\/yaml-lib\.js$/ }, (args) => ({ path: join(args.resolveDir, "yaml-lib.ts"), namespace: "defer-yaml-lib" }));
+    b.onLoad({ filter: /.*/, namespace: "defer-yaml-lib" }, () => ({
+      loader: "js",
+      contents: `let lib; export function loadYamlLib() { return (lib ??= require("./yaml-lib.cjs")); }`,
+    }));
+  },
+};
 await build({
   ...common,
   entryPoints: { cli: "src/cli/main.ts" },
@@ -31,6 +45,9 @@ await build({
   splitting: true,
   chunkNames: "chunks/[name]-[hash]",
   banner: { js: "#!/usr/bin/env node\n" + common.banner.js },
+  plugins: [deferYamlLib],
+  // The require above is resolved at run time, next to the chunk, by the banner's createRequire.
+  external: ["./yaml-lib.cjs"],
 });
 chmodSync("dist/cli.js", 0o755);
 
@@ -40,7 +57,6 @@ chmodSync("dist/cli.js", 0o755);
 // dist/index.d.ts. tsc runs only when a source is newer than the last declarations (it takes seconds).
 import { existsSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { execFileSync } from "node:child_process";
-import { join } from "node:path";
 
 if (clean) rmSync("dist/lib", { recursive: true, force: true });
 await build({

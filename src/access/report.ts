@@ -25,13 +25,23 @@ export function renderTable(header: string[], rows: string[][]): string {
   return [line(header), ...rows.map(line)].join("\n") + "\n";
 }
 
-/** A Markdown table cell: pipes escaped, code spans for paths and keys. */
+/**
+ * Text for a Markdown table cell. Names come from the repository (YAML anchors, file paths), so HTML
+ * is escaped too: an anchor like `eve<!--` would otherwise hide every later row of a PR comment.
+ */
 export function mdCell(s: string): string {
-  return s.replace(/\\/g, "\\\\").replace(/\|/g, "\\|").replace(/\n/g, " ");
+  return s
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;")
+    .replace(/\\/g, "\\\\")
+    .replace(/\|/g, "\\|")
+    .replace(/\r?\n/g, " ");
 }
 
+/** A code span; `|` escaped because these sit in table rows (GitHub honours `\|` inside them). */
 export function mdCode(s: string): string {
-  return "`" + s.replace(/`/g, "'") + "`";
+  return "`" + s.replace(/`/g, "'").replace(/\|/g, "\\|").replace(/\r?\n/g, " ") + "`";
 }
 
 // ---------------------------------------------------------------------------------------------

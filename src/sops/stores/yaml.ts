@@ -1,9 +1,9 @@
-import { createRequire } from "node:module";
 import type { Alias, Document, LineCounter, Node as YNode, Scalar as YScalar } from "yaml";
 import { SecretsError } from "../../errors.js";
 import { Branch, Comment, SopsFloat, SopsInt, SopsTime, type List, type PlainValue, type Scalar, type StoredDocument, type Value } from "../tree.js";
 import { doubleQuote, resolvePlain, scalarText, stringStyle } from "./goyaml.js";
 import { parseFastYaml } from "./yaml-fast.js";
+import { loadYamlLib } from "./yaml-lib.js";
 import type { EmitOptions, Store } from "./store.js";
 
 /**
@@ -16,14 +16,10 @@ import type { EmitOptions, Store } from "./store.js";
  * a file written here is byte-identical to sops' for the same tree.
  */
 
-/**
- * The `yaml` package, loaded on first use: files the fast reader (yaml-fast.ts) handles, which is
- * every file sops or we wrote, never pay for loading it. A plain `require` lets esbuild bundle it as a
- * lazily evaluated module; from source (tests) createRequire does the same.
- */
+/** The `yaml` package (see yaml-lib.ts for how the CLI defers loading it). */
 let yamlLib: typeof import("yaml") | undefined;
 function Y(): typeof import("yaml") {
-  yamlLib ??= typeof require === "function" ? (require("yaml") as typeof import("yaml")) : (createRequire(import.meta.url)("yaml") as typeof import("yaml"));
+  yamlLib ??= loadYamlLib();
   return yamlLib;
 }
 
