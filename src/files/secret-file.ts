@@ -44,10 +44,10 @@ export interface OpenedFile extends ParsedFile {
 }
 
 /** Reads, parses and decrypts an encrypted file (MAC checked unless `ignoreMac`). */
-export async function openSecretFile(path: string, keys: KeySource, opts: { inputType?: string; ignoreMac?: boolean } = {}): Promise<OpenedFile> {
+export async function openSecretFile(path: string, keys: KeySource, opts: { inputType?: string; ignoreMac?: boolean; readOnly?: boolean } = {}): Promise<OpenedFile> {
   const parsed = await parseEncryptedFile(path, opts.inputType);
   return withFileAsync(path, async () => {
-    const doc = await openDocument(parsed.stored, keys, { ignoreMac: opts.ignoreMac });
+    const doc = await openDocument(parsed.stored, keys, { ignoreMac: opts.ignoreMac, readOnly: opts.readOnly });
     return { ...parsed, doc };
   });
 }

@@ -152,7 +152,14 @@ function stashKey(aad: string, bytes: Uint8Array, type: string): string {
 export class ValueCipher {
   private readonly stash = new Map<string, Buffer>();
 
-  constructor(private readonly key: Uint8Array) {
+  /**
+   * `remember`: keep decrypted values' IVs for re-encryption (default). A read-only caller (decrypt,
+   * get) passes false and skips that bookkeeping, one string key and map entry per value.
+   */
+  constructor(
+    private readonly key: Uint8Array,
+    private readonly remember = true,
+  ) {
     if (key.length !== 32) throw new TypeError("data key must be 32 bytes");
   }
 
@@ -199,7 +206,7 @@ export class ValueCipher {
       throw new SecretsError("decrypt-tree", `cannot decrypt value at ${path()}: authentication failed (wrong key or tampered)`, { cause: e });
     }
     const value = fromBytes(bytes, p.type, path);
-    this.stash.set(stashKey(aad, bytes, p.type === "bytes" ? "str" : p.type), p.iv);
+    if (this.remember) this.stash.set(stashKey(aad, bytes, p.type === "bytes" ? "str" : p.type), p.iv);
     return { value, bytes };
   }
 }

@@ -109,7 +109,7 @@ function checkPlain(branches: Branch[]): void {
 export async function openDocument(
   stored: { branches: Branch[]; metadata: PlainValue | null },
   keys: KeySource,
-  opts: { ignoreMac?: boolean } = {},
+  opts: OpenOptions = {},
 ): Promise<OpenDocument> {
   if (stored.metadata === null) throw new SecretsError("metadata", "sops metadata not found: the file is not encrypted");
   const metadata = parseMetadata(stored.metadata);
@@ -117,9 +117,15 @@ export async function openDocument(
   return openWithDataKey(stored.branches, metadata, dataKey, opts);
 }
 
+export interface OpenOptions {
+  ignoreMac?: boolean;
+  /** The caller only reads: `reencrypt` will not be called, so IVs need not be remembered. */
+  readOnly?: boolean;
+}
+
 /** Decrypts every value with a known data key and checks the MAC (unless `ignoreMac`). */
-export function openWithDataKey(encrypted: Branch[], metadata: Metadata, dataKey: Uint8Array, opts: { ignoreMac?: boolean } = {}): OpenDocument {
-  const cipher = new ValueCipher(dataKey);
+export function openWithDataKey(encrypted: Branch[], metadata: Metadata, dataKey: Uint8Array, opts: OpenOptions = {}): OpenDocument {
+  const cipher = new ValueCipher(dataKey, !opts.readOnly);
   const { branches, mac } = decryptBranches(encrypted, cipher, metadata);
   if (!opts.ignoreMac) verifyMac(cipher, metadata, mac);
   return { branches, metadata, dataKey, cipher };

@@ -198,6 +198,21 @@ describe("encrypt / decrypt", () => {
     expect(changed.filter((k) => k !== "lastmodified")).toEqual(["password", "mac"]);
   });
 
+  it("a read-only open remembers no IVs: re-encrypting from it changes every ciphertext", async () => {
+    const keys = memoryKeys();
+    const [plain] = yaml("a: one\nb: two\n");
+    const text = emitEncrypted(yamlStore, await encryptNew([plain!], { groups: [["r1"]] }, keys));
+    const encs = (t: Uint8Array) => Buffer.from(t).toString().match(/ENC\[[^\]]+type:str\]/g)!;
+    const rw = await openDocument(yamlStore.parseEncrypted(text), keys);
+    const ro = await openDocument(yamlStore.parseEncrypted(text), keys, { readOnly: true });
+    const fromRw = encs(emitEncrypted(yamlStore, reencrypt(rw, rw.branches)));
+    const fromRo = encs(emitEncrypted(yamlStore, reencrypt(ro, ro.branches)));
+    const original = encs(text);
+    expect(fromRw.slice(0, 2)).toEqual(original.slice(0, 2));
+    expect(fromRo[0]).not.toBe(original[0]);
+    expect(fromRo[1]).not.toBe(original[1]);
+  });
+
   it("rotate changes the data key and every ciphertext; the old key no longer opens the file", async () => {
     const keys = memoryKeys();
     const [plain] = yaml("a: one\nb: two\n");

@@ -17,7 +17,7 @@ export interface DecryptOptions {
 /** `secrets decrypt FILE`: the plaintext to stdout (or `--output`, mode 0600). */
 export async function decryptCommand(file: string, opts: DecryptOptions): Promise<void> {
   const keys = await getKeySource();
-  const opened = await openSecretFile(file, keys, { inputType: opts.inputType, ignoreMac: opts.ignoreMac });
+  const opened = await openSecretFile(file, keys, { inputType: opts.inputType, ignoreMac: opts.ignoreMac, readOnly: true });
   await withFileAsync(file, async () => {
     const outFormat = opts.outputType ? resolveFormat(opts.outputType, file) : opened.format;
     const store = outFormat === opened.format ? opened.store : await loadStore(outFormat);

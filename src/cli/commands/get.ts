@@ -13,7 +13,7 @@ export async function getCommand(file: string, pathText: string, opts: { ignoreM
   if (opts.root !== undefined) throw new SecretsError("usage", "--root applies to the one-argument form (secrets get SECRET_PATH) only");
   const path = parseTreePath(pathText);
   const keys = await getKeySource();
-  const opened = await openSecretFile(file, keys, opts);
+  const opened = await openSecretFile(file, keys, { ...opts, readOnly: true });
   await withFileAsync(file, async () => {
     const value = getPath(opened.doc.branches[0] ?? new Branch(), path);
     if (value === undefined) throw new SecretsError("not-found", `no value at ${pathText}`);
