@@ -1,5 +1,5 @@
-import { spawn } from "node:child_process";
 import { SecretsError } from "../errors.js";
+import { git } from "../git/exec.js";
 
 /**
  * The git plumbing the access commands need: the work tree's files, files at a revision, blob
@@ -11,44 +11,8 @@ import { SecretsError } from "../errors.js";
  * paths, never file contents.
  */
 
-interface RunOptions {
-  cwd: string;
-  input?: string;
-  okCodes?: number[];
-}
-
-interface RunResult {
-  code: number;
-  stdout: Buffer;
-  stderr: string;
-}
-
-function firstLine(s: string): string {
-  const line = s.split("\n").map((l) => l.trim()).find((l) => l.length > 0) ?? "";
-  return line.replace(/^(fatal|error):\s*/, "");
-}
-
-export function runGit(args: string[], opts: RunOptions): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn("git", args, { cwd: opts.cwd, stdio: ["pipe", "pipe", "pipe"] });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on("data", (c: Buffer) => out.push(c));
-    child.stderr.on("data", (c: Buffer) => err.push(c));
-    child.on("error", (e) => reject(new SecretsError("generic", "cannot run git (is it installed and on PATH?)", { cause: e })));
-    child.on("close", (code) => {
-      const stderr = Buffer.concat(err).toString("utf8");
-      const c = code ?? 1;
-      if (!(opts.okCodes ?? [0]).includes(c)) {
-        reject(new SecretsError("generic", `git ${args[0]} failed: ${firstLine(stderr) || `exit status ${c}`}`));
-        return;
-      }
-      resolve({ code: c, stdout: Buffer.concat(out), stderr });
-    });
-    child.stdin.on("error", () => undefined);
-    child.stdin.end(opts.input ?? "");
-  });
-}
+/** Runs git (the project's one runner, src/git/exec.ts). */
+export const runGit = git;
 
 function splitZ(buf: Buffer): string[] {
   return buf.toString("utf8").split("\0").filter((s) => s !== "");
