@@ -2,8 +2,8 @@
  * Key management: age recipients and identities, wrapping the sops data key, key files, Shamir.
  *
  * Importing this module (or any file in `src/keys`) does not load `age-encryption`: it is imported
- * on first use by wrapping, post-quantum identities and PQ key generation only. Decrypting an
- * X25519 entry runs on node:crypto alone.
+ * on first use by post-quantum identities, PQ key generation and wrapping to post-quantum or tag
+ * recipients only. Wrapping to and unwrapping an X25519 entry run on node:crypto alone.
  */
 export { parseRecipient, parseRecipientList, type ParsedRecipient, type RecipientType } from "./recipients.js";
 export { unwrapDataKey, wrapDataKey } from "./wrap.js";

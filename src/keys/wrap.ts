@@ -1,6 +1,7 @@
 import { SecretsError } from "../errors.js";
 import { looksArmored } from "./age/armor.js";
 import { decryptArmored } from "./age/decrypt.js";
+import { encryptArmored } from "./age/encrypt.js";
 import { AgeError } from "./age/errors.js";
 import { loadAgeLib } from "./age/lib.js";
 import type { AgeIdentity } from "./age/types.js";
@@ -14,23 +15,44 @@ import { parseRecipient } from "./recipients.js";
  */
 
 /**
+ * Parsed X25519 recipients (each holds its public-key KeyObject), by recipient string: re-encrypting
+ * many files wraps to the same few recipients over and over. Bounded, oldest dropped first.
+ */
+const X25519_CACHE_MAX = 1024;
+const x25519Cache = new Map<string, X25519Recipient>();
+
+function x25519Recipient(recipient: string): X25519Recipient {
+  let r = x25519Cache.get(recipient);
+  if (r === undefined) {
+    r = new X25519Recipient(recipient);
+    if (x25519Cache.size >= X25519_CACHE_MAX) x25519Cache.delete(x25519Cache.keys().next().value!);
+    x25519Cache.set(recipient, r);
+  }
+  return r;
+}
+
+/**
  * Encrypts `dataKey` to one recipient and returns the armored age file, exactly what sops writes
  * into `sops.age[].enc` (`-----BEGIN AGE ENCRYPTED FILE-----`, 64-column base64,
  * `-----END AGE ENCRYPTED FILE-----\n`; 385 characters for X25519 and a 32-byte key).
- * Throws SecretsError kind `config` for a malformed or unsupported recipient.
+ * Throws SecretsError kind `config` for a malformed or unsupported recipient, or an X25519
+ * recipient that is a low-order point (the shared secret would be all zeros).
  *
- * Uses age-encryption's Encrypter and armor (loaded on first use); the X25519 stanza itself is made
- * by our node:crypto recipient.
+ * X25519 runs on node:crypto alone (`age/encrypt.ts`), with the recipient's key parsed once per
+ * process. Post-quantum and tag recipients go through age-encryption's Encrypter (loaded on first
+ * use).
  */
 export async function wrapDataKey(dataKey: Uint8Array, recipient: string): Promise<string> {
   const r = parseRecipient(recipient);
-  const { Encrypter, armor } = await loadAgeLib();
-  const e = new Encrypter();
   try {
-    e.addRecipient(r.type === "x25519" ? new X25519Recipient(r.recipient) : r.recipient);
+    if (r.type === "x25519") return await encryptArmored(dataKey, [x25519Recipient(r.recipient)]);
+    const { Encrypter, armor } = await loadAgeLib();
+    const e = new Encrypter();
+    e.addRecipient(r.recipient);
     return armor.encode(await e.encrypt(dataKey));
   } catch (err) {
-    throw new SecretsError("config", `cannot encrypt to age recipient ${r.recipient}`, { cause: err });
+    const why = r.type === "x25519" && err instanceof Error ? `: ${err.message}` : "";
+    throw new SecretsError("config", `cannot encrypt to age recipient ${r.recipient}${why}`, { cause: err });
   }
 }
 

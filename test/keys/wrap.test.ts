@@ -11,6 +11,7 @@ import { bech32Encode } from "../../src/keys/age/bech32.js";
 import { parseHeader } from "../../src/keys/age/header.js";
 import { identitiesFromStrings } from "../../src/keys/identities.js";
 import { generateKeyPair } from "../../src/keys/keygen.js";
+import { split } from "../../src/keys/shamir.js";
 import { unwrapDataKey, wrapDataKey } from "../../src/keys/wrap.js";
 
 const tmp = mkdtempSync(join(tmpdir(), "keys-wrap-"));
@@ -81,6 +82,81 @@ describe("wrapDataKey / unwrapDataKey, X25519", () => {
 
   it("throws config for a bad recipient", async () => {
     await expect(wrapDataKey(randomBytes(32), "age1nope")).rejects.toMatchObject({ kind: "config" });
+  });
+});
+
+/**
+ * X25519 points of small order (libsodium's blocklist, as 32-byte little-endian strings): 0, 1, the
+ * two points of order 8, p-1, p, p+1, and the same with the top bit set (X25519 ignores it).
+ */
+const LOW_ORDER = [
+  "0000000000000000000000000000000000000000000000000000000000000000",
+  "0100000000000000000000000000000000000000000000000000000000000000",
+  "e0eb7a7c3b41b8ae1656e3faf19fc46ada098deb9c32b1fd866205165f49b800",
+  "5f9c95bca3508c24b1d0b1559c83ef5b04445cc4581c8e86d8224eddd09f1157",
+  "ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+  "edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+  "eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+  "0000000000000000000000000000000000000000000000000000000000000080",
+  "e0eb7a7c3b41b8ae1656e3faf19fc46ada098deb9c32b1fd866205165f49b880",
+  "edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff",
+];
+
+describe("wrapDataKey, X25519 on node:crypto", () => {
+  it("a 32-byte data key and a 33-byte Shamir share: sops' shape, and ours, age-encryption and Go age open them", async () => {
+    const pair = await generateKeyPair();
+    const keyFile = join(tmp, "go-shapes.txt");
+    writeFileSync(keyFile, pair.identity + "\n");
+    const dataKey = randomBytes(32);
+    const share = split(dataKey, 3, 2)[0]!;
+    expect(share).toHaveLength(33);
+    for (const payload of [dataKey, share]) {
+      const enc = await wrapDataKey(payload, pair.recipient);
+      // 232 or 233 bytes of age file: 312 base64 characters either way, so 385 characters like sops.
+      expect(enc).toHaveLength(385);
+      expect(enc.split("\n").map((l) => l.length)).toEqual([34, 64, 64, 64, 64, 56, 32, 0]);
+      const h = shape(enc);
+      expect(h.stanzas).toHaveLength(1);
+      expect(h.stanzas[0]!.args).toHaveLength(2);
+      expect(h.stanzas[0]!.args[0]).toBe("X25519");
+      expect(h.stanzas[0]!.args[1]).toMatch(/^[A-Za-z0-9+/]{43}$/);
+      expect(h.stanzas[0]!.body).toHaveLength(32);
+      expect(h.payload).toHaveLength(16 + payload.length + 16);
+
+      expect(Buffer.from((await unwrapDataKey(enc, identitiesFromStrings([pair.identity])))!)).toEqual(Buffer.from(payload));
+      const d = new Decrypter();
+      d.addIdentity(pair.identity);
+      expect(Buffer.from(await d.decrypt(libArmor.decode(enc)))).toEqual(Buffer.from(payload));
+      expect(goAge(["-d", "-i", keyFile], enc)).toEqual(Buffer.from(payload));
+    }
+  });
+
+  it("wraps to the same (cached) recipient again and again, a fresh ephemeral share and file key each time", async () => {
+    const pair = await generateKeyPair();
+    const ids = identitiesFromStrings([pair.identity]);
+    const shares = new Set<string>();
+    for (let i = 0; i < 20; i++) {
+      const key = randomBytes(32);
+      // Surrounding whitespace is trimmed, as sops does: the same recipient.
+      const enc = await wrapDataKey(key, i % 2 ? pair.recipient : ` ${pair.recipient}\n`);
+      shares.add(parseHeader(dearmor(enc)).stanzas[0]!.args[1]!);
+      expect(Buffer.from((await unwrapDataKey(enc, ids))!)).toEqual(key);
+    }
+    expect(shares.size).toBe(20);
+  });
+
+  it("refuses a low-order recipient point (all-zero shared secret) with SecretsError config", async () => {
+    for (const hex of LOW_ORDER) {
+      const recipient = bech32Encode("age", Buffer.from(hex, "hex"));
+      const err = await wrapDataKey(randomBytes(32), recipient).then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(err, hex).toBeInstanceOf(SecretsError);
+      expect((err as SecretsError).kind).toBe("config");
+      expect((err as SecretsError).message).toContain(recipient);
+      expect((err as SecretsError).message).toMatch(/low-order/);
+    }
   });
 });
 

@@ -1,8 +1,8 @@
 import { SecretsError } from "../../errors.js";
 import { dearmor } from "./armor.js";
 import { AgeError } from "./errors.js";
-import { parseHeader } from "./header.js";
-import { constantTimeEqual, hkdf, hmacSha256 } from "./primitives.js";
+import { headerMac, parseHeader } from "./header.js";
+import { constantTimeEqual } from "./primitives.js";
 import { decryptPayload } from "./stream.js";
 import type { AgeIdentity } from "./types.js";
 
@@ -32,8 +32,7 @@ export async function decryptAge(file: Uint8Array, identities: readonly AgeIdent
   }
   if (fileKey === null) throw new AgeError("no-match", "no identity matched any of the file's recipients");
   if (fileKey.length !== 16) throw new AgeError("header", "invalid age header: the file key is not 16 bytes");
-  const mac = hmacSha256(hkdf(fileKey, new Uint8Array(0), "header"), h.headerNoMac);
-  if (!constantTimeEqual(mac, h.mac)) throw new AgeError("hmac", "invalid age header: the MAC does not verify");
+  if (!constantTimeEqual(headerMac(fileKey, h.headerNoMac), h.mac)) throw new AgeError("hmac", "invalid age header: the MAC does not verify");
   return decryptPayload(fileKey, h.payload);
 }
 

@@ -1,5 +1,6 @@
-import { decodeBase64Raw } from "./base64.js";
+import { decodeBase64Raw, encodeBase64Raw } from "./base64.js";
 import { AgeError } from "./errors.js";
+import { hkdf, hmacSha256 } from "./primitives.js";
 import type { Stanza } from "./types.js";
 
 /**
@@ -11,6 +12,7 @@ import type { Stanza } from "./types.js";
  *     --- <MAC: 43 columns of unpadded base64 = 32 bytes>\n
  *
  * followed by the binary payload. Every line ends in LF; a CR is just an invalid character.
+ * The MAC is HMAC-SHA-256(key = HKDF-SHA-256(file key, empty salt, "header"), header up to `---`).
  */
 
 export interface ParsedHeader {
@@ -85,4 +87,34 @@ export function parseHeader(file: Uint8Array): ParsedHeader {
     }
     fail("unexpected line");
   }
+}
+
+const EMPTY = new Uint8Array(0);
+
+/** The header MAC over `headerNoMac` (the header up to and including `---`). */
+export function headerMac(fileKey: Uint8Array, headerNoMac: Uint8Array): Uint8Array {
+  return hmacSha256(hkdf(fileKey, EMPTY, "header"), headerNoMac);
+}
+
+/** One stanza: `-> args…\n`, then the body in 64-column lines, the last one shorter (maybe empty). */
+function formatStanza(s: Stanza): string {
+  if (s.args.length === 0 || !s.args.every(isVChar)) throw new Error("invalid age stanza: malformed arguments");
+  const b64 = encodeBase64Raw(s.body);
+  let out = `-> ${s.args.join(" ")}\n`;
+  let i = 0;
+  for (; i + COLUMNS <= b64.length; i += COLUMNS) out += b64.slice(i, i + COLUMNS) + "\n";
+  return out + b64.slice(i) + "\n";
+}
+
+/**
+ * Writes the header of a binary age file for these stanzas (at least one), MAC line included, so
+ * that `parseHeader` reads back the same stanzas and a MAC that verifies under `fileKey`.
+ * Throws Error when there is no stanza or an argument is not a non-empty VCHAR string.
+ */
+export function writeHeader(stanzas: readonly Stanza[], fileKey: Uint8Array): Uint8Array {
+  if (stanzas.length === 0) throw new Error("invalid age header: no recipient stanza");
+  let text = VERSION_LINE + "\n";
+  for (const s of stanzas) text += formatStanza(s);
+  const noMac = Buffer.from(text + "---", "latin1");
+  return Buffer.concat([noMac, Buffer.from(` ${encodeBase64Raw(headerMac(fileKey, noMac))}\n`, "latin1")]);
 }

@@ -5,8 +5,8 @@ import type { AgeIdentity, Stanza } from "./types.js";
 /**
  * The bridge to `age-encryption` (typage), loaded with a dynamic import only when needed: it costs
  * ~60 ms to import (it pulls @noble/*, including ML-KEM) and ~27 ms on its first call, which the
- * common X25519 decrypt path must not pay. Used for: post-quantum hybrid stanzas, scrypt stanzas
- * (tests only), and wrapping (see `wrap.ts`).
+ * common X25519 paths (decrypt and wrap) must not pay. Used for: post-quantum hybrid stanzas,
+ * scrypt stanzas (tests only), and wrapping to post-quantum and tag recipients (see `wrap.ts`).
  */
 
 type AgeLib = typeof import("age-encryption");

@@ -113,7 +113,7 @@ export class X25519Recipient implements AgeRecipient {
   wrapFileKey(fileKey: Uint8Array): Stanza[] {
     const { privateKey, publicKey } = generateKeyPairSync("x25519");
     const secret = sharedSecret(privateKey, this.#key);
-    if (secret === null) throw new Error("invalid X25519 recipient: low-order point");
+    if (secret === null) throw new Error("a low-order point, not a usable X25519 public key");
     const share = x25519RawPublic(publicKey);
     const key = hkdf(secret, Buffer.concat([share, this.#point]), LABEL);
     return [{ args: ["X25519", encodeBase64Raw(share)], body: aeadSeal(key, ZERO_NONCE, fileKey) }];
