@@ -1,4 +1,3 @@
-import { createInterface } from "node:readline/promises";
 import { SecretsError } from "../errors.js";
 import { writeFileAtomic } from "../io/atomic.js";
 
@@ -26,6 +25,8 @@ export async function readStdin(): Promise<Buffer> {
 /** Asks a yes/no question on the terminal; without one, refuses and points at `--yes`. */
 export async function confirm(question: string): Promise<boolean> {
   if (!process.stdin.isTTY) throw new SecretsError("usage", "confirmation needed: re-run with --yes");
+  // Loaded here: readline is a dozen Node modules that only a question needs.
+  const { createInterface } = await import("node:readline/promises");
   const rl = createInterface({ input: process.stdin, output: process.stderr });
   try {
     const a = (await rl.question(`${question} [y/N] `)).trim().toLowerCase();

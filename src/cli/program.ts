@@ -1,6 +1,6 @@
 import { Command, CommanderError, Option } from "commander";
 import { VERSION } from "../version.js";
-import { reportError } from "./report.js";
+import { runAction } from "./report.js";
 import { registerImportCommand } from "./commands/import.js";
 import { registerRunCommand } from "./commands/run.js";
 import { registerExportCommand } from "./commands/export.js";
@@ -185,20 +185,13 @@ export function buildProgram(): Command {
 }
 
 export async function run(argv: string[]): Promise<void> {
-  const onFatal = (e: unknown) => {
-    process.exitCode = reportError(e);
-  };
-  process.on("uncaughtException", onFatal);
-  process.on("unhandledRejection", onFatal);
-  const program = buildProgram();
-  try {
-    await program.parseAsync(argv, { from: "user" });
-  } catch (e) {
-    if (e instanceof CommanderError) {
+  await runAction(async () => {
+    try {
+      await buildProgram().parseAsync(argv, { from: "user" });
+    } catch (e) {
       // Commander has printed its own message (or the help); keep its code (0 for --help).
-      process.exitCode = e.exitCode;
-      return;
+      if (e instanceof CommanderError) process.exitCode = e.exitCode;
+      else throw e;
     }
-    process.exitCode = reportError(e);
-  }
+  });
 }

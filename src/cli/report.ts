@@ -15,3 +15,20 @@ export function reportError(e: unknown): number {
   if (process.env.SECRETS_DEBUG === "1" && e instanceof Error) process.stderr.write(`${e.stack}\n`);
   return 1;
 }
+
+/**
+ * Runs one command action the way every entry point must: any failure, including an uncaught
+ * exception or rejection from a stray callback, is printed once by reportError and sets the exit code.
+ */
+export async function runAction(action: () => Promise<void>): Promise<void> {
+  const onFatal = (e: unknown) => {
+    process.exitCode = reportError(e);
+  };
+  process.on("uncaughtException", onFatal);
+  process.on("unhandledRejection", onFatal);
+  try {
+    await action();
+  } catch (e) {
+    onFatal(e);
+  }
+}

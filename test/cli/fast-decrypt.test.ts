@@ -1,0 +1,82 @@
+import { writeFileSync } from "node:fs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseFastDecrypt } from "../../src/cli/fast-decrypt.js";
+import { Sandbox } from "../helpers/cli.js";
+
+/**
+ * `secrets decrypt` skips commander for the lines it fully understands. The parser must give
+ * commander everything else, and both routes must give the same bytes and exit codes.
+ */
+
+describe("parseFastDecrypt", () => {
+  it("takes `decrypt FILE` with the command's own options, in any order, space or = forms", () => {
+    expect(parseFastDecrypt(["decrypt", "a.yaml"])).toEqual({ file: "a.yaml", options: {} });
+    expect(parseFastDecrypt(["decrypt", "--extract", '["a"]', "a.yaml", "--output-type=json", "--ignore-mac", "--output", "o", "--input-type", "yaml"])).toEqual({
+      file: "a.yaml",
+      options: { extract: '["a"]', outputType: "json", ignoreMac: true, output: "o", inputType: "yaml" },
+    });
+    expect(parseFastDecrypt(["decrypt", "--extract=", "a.yaml"])).toEqual({ file: "a.yaml", options: { extract: "" } });
+  });
+
+  it("leaves to commander: other commands, help, unknown/repeated options, no file or two, `--`, `-`, a value that looks like an option", () => {
+    for (const argv of [
+      [],
+      ["encrypt", "a.yaml"],
+      ["decrypt"],
+      ["decrypt", "--help"],
+      ["decrypt", "-h", "a.yaml"],
+      ["decrypt", "a.yaml", "b.yaml"],
+      ["decrypt", "--", "a.yaml"],
+      ["decrypt", "-"],
+      ["decrypt", "--age", "x", "a.yaml"],
+      ["decrypt", "--ignore-mac", "--ignore-mac", "a.yaml"],
+      ["decrypt", "--output", "o", "--output=p", "a.yaml"],
+      ["decrypt", "a.yaml", "--output"],
+      ["decrypt", "--output", "--ignore-mac", "a.yaml"],
+      ["decrypt", "-V"],
+    ]) {
+      expect(parseFastDecrypt(argv), argv.join(" ")).toBeNull();
+    }
+  });
+});
+
+describe("decrypt: fast route and commander route agree", () => {
+  const sb = new Sandbox();
+  beforeAll(async () => {
+    const recipient = (await sb.ok(["keygen"])).trim();
+    writeFileSync(sb.path("app.yaml"), "db:\n    password: s3cr3t\n    port: 5432\n");
+    await sb.ok(["encrypt", "-i", "--age", recipient, "app.yaml"]);
+    writeFileSync(sb.path("bad.yaml"), "a: [\n");
+  });
+  afterAll(() => sb.cleanup());
+
+  // `--` after the options sends the same request through commander (the fast parser refuses it).
+  const viaCommander = (argv: string[]) => [...argv.slice(0, -1), "--", argv.at(-1)!];
+
+  it("same stdout, stderr and exit code, success and failure alike", async () => {
+    for (const argv of [
+      ["decrypt", "app.yaml"],
+      ["decrypt", "--output-type", "json", "app.yaml"],
+      ["decrypt", "--extract", '["db"]["password"]', "app.yaml"],
+      ["decrypt", "--extract", '["db"]["nope"]', "app.yaml"],
+      ["decrypt", "missing.yaml"],
+      ["decrypt", "bad.yaml"],
+    ]) {
+      const [fast, slow] = [await sb.run(argv), await sb.run(viaCommander(argv))];
+      expect(fast, argv.join(" ")).toEqual(slow);
+    }
+    expect((await sb.run(["decrypt", "app.yaml"])).stdout).toContain("password: s3cr3t");
+    expect((await sb.run(["decrypt", "missing.yaml"])).code).not.toBe(0);
+  });
+
+  it("the fast route loads neither commander's child_process nor readline", async () => {
+    const probe = sb.path("probe.cjs");
+    writeFileSync(probe, `process.on("exit", () => process.stderr.write("LOADED " + process.moduleLoadList.filter((m) => /^NativeModule (child_process|readline)/.test(m)).join(",") + "\\n"));`);
+    const fast = await sb.run(["decrypt", "app.yaml"], { env: { NODE_OPTIONS: `--require ${probe}` } });
+    expect(fast.code).toBe(0);
+    expect(fast.stderr).toBe("LOADED \n");
+    // The probe can see them: the commander route loads child_process.
+    const slow = await sb.run(["decrypt", "--", "app.yaml"], { env: { NODE_OPTIONS: `--require ${probe}` } });
+    expect(slow.stderr).toMatch(/LOADED .*child_process/);
+  });
+});
