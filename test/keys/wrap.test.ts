@@ -16,6 +16,13 @@ import { unwrapDataKey, wrapDataKey } from "../../src/keys/wrap.js";
 
 const tmp = mkdtempSync(join(tmpdir(), "keys-wrap-"));
 
+/** An identity file for the Go age binary's `-i`. */
+function identityFile(name: string, identity: string): string {
+  const file = join(tmp, name);
+  writeFileSync(file, identity + "\n");
+  return file;
+}
+
 function shape(armored: string) {
   const lines = armored.split("\n");
   expect(lines[0]).toBe("-----BEGIN AGE ENCRYPTED FILE-----");
@@ -105,8 +112,7 @@ const LOW_ORDER = [
 describe("wrapDataKey, X25519 on node:crypto", () => {
   it("a 32-byte data key and a 33-byte Shamir share: sops' shape, and ours, age-encryption and Go age open them", async () => {
     const pair = await generateKeyPair();
-    const keyFile = join(tmp, "go-shapes.txt");
-    writeFileSync(keyFile, pair.identity + "\n");
+    const keyFile = identityFile("go-shapes.txt", pair.identity);
     const dataKey = randomBytes(32);
     const share = split(dataKey, 3, 2)[0]!;
     expect(share).toHaveLength(33);
@@ -220,8 +226,7 @@ describe("interop with age-encryption (typage)", () => {
 describe("interop with the Go age binary (X25519)", () => {
   it("`age -d -i` opens what we wrap", async () => {
     const pair = await generateKeyPair();
-    const keyFile = join(tmp, "go-d.txt");
-    writeFileSync(keyFile, pair.identity + "\n");
+    const keyFile = identityFile("go-d.txt", pair.identity);
     const key = randomBytes(32);
     expect(goAge(["-d", "-i", keyFile], await wrapDataKey(key, pair.recipient))).toEqual(key);
   });
