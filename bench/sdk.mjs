@@ -17,11 +17,11 @@ const quick = args.includes("--quick");
 const RUNS = Number(args[args.indexOf("--runs") + 1]) || (quick ? 5 : 15);
 const WARM = quick ? 2_000 : 20_000;
 
-if (!existsSync(join(ROOT, "dist", "index.js")) || !existsSync(join(ROOT, "dist", "cli.js"))) {
+if (!existsSync(join(ROOT, "dist", "lib", "index.js")) || !existsSync(join(ROOT, "dist", "cli.js"))) {
   execFileSync(process.execPath, [join(ROOT, "scripts", "build.mjs")], { cwd: ROOT, stdio: "inherit" });
 }
 const CLI = join(ROOT, "dist", "cli.js");
-const LIB = pathToFileURL(join(ROOT, "dist", "index.js")).href;
+const LIB = pathToFileURL(join(ROOT, "dist", "lib", "index.js")).href;
 
 const work = mkdtempSync(join(tmpdir(), "secrets-bench-sdk-"));
 mkdirSync(join(work, "home"));
@@ -112,7 +112,7 @@ rmSync(work, { recursive: true, force: true });
 
 // --- report -------------------------------------------------------------------------------------------
 const f = (x) => (x < 1 ? x.toFixed(4) : x.toFixed(2)).padStart(10);
-console.log(`\nSDK (dist/index.js), in-process; medians of ${RUNS} runs unless noted (ms)\n`);
+console.log(`\nSDK (dist/lib/index.js), in-process; medians of ${RUNS} runs unless noted (ms)\n`);
 console.log(`${"first get in a process (loads the SDK's lazy parts)".padEnd(58)}${f(firstInProcess)}`);
 console.log(`${"get, cold (new client: identities, unwrap, decrypt)".padEnd(58)}${f(median(cold))}`);
 console.log(`${`get, warm (cached file, median of ${WARM})`.padEnd(58)}${f(median(warm))}`);

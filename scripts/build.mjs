@@ -1,70 +1,186 @@
-// Bundles the CLI into dist/cli.js (ESM). Code splitting puts each lazily imported part (commands,
-// stores, the YAML library, zod, age-encryption) in its own chunk under dist/chunks/, so a command
-// parses only the code it runs: a cold `secrets --version` loads one small file.
+// Builds the CLI and the library into dist/:
+//
+//   dist/cli.js           the `secrets` entry, CommonJS (dist/package.json says so): it answers
+//                         --version itself, sends `decrypt FILE` to the decrypt route, and imports
+//                         the commander program for everything else. An ESM entry would cost every
+//                         start ~5 ms of ESM loader set-up, and the decrypt route more (one load per chunk).
+//   dist/chunks/          ESM (its own package.json): program.js, the commander program, code-split so
+//                         a command parses only the code it runs; and these CommonJS files:
+//     decrypt-<hash>.cjs  the commander-free decrypt route (src/cli/decrypt-route.ts) as one file, run
+//                         with its V8 code cache (src/cli/code-cache.ts) written here by the build;
+//     yaml-lib.cjs, zod-lib.cjs, age-lib.cjs
+//                         third-party libraries the decrypt route require()s only when it needs them
+//                         (the full YAML parser, a .sops.yaml, a post-quantum or passphrase key).
+//   dist/lib/             the library (the package's `exports`), ESM (its own package.json).
+//   dist/types/           its declarations (tsc).
+//
 // The version is injected so `secrets --version` needs no file read.
 import { build } from "esbuild";
-import { join } from "node:path";
-import { readFileSync, chmodSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { basename, join, resolve } from "node:path";
+import { readFileSync } from "node:fs";
 
 const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
 const common = {
   bundle: true,
   platform: "node",
-  format: "esm",
   target: "node20",
   define: { __SECRETS_VERSION__: JSON.stringify(pkg.version) },
-  // Bundled CommonJS dependencies (e.g. simple-git) call require(); give them one in the ESM output.
-  banner: { js: "import { createRequire as __secretsCreateRequire } from 'node:module'; const require = __secretsCreateRequire(import.meta.url);" },
   legalComments: "none",
   logLevel: "warning",
 };
+// Bundled CommonJS dependencies (e.g. simple-git) call require(); give them one in ESM output.
+const esmRequire = "import { createRequire as __secretsCreateRequire } from 'node:module'; const require = __secretsCreateRequire(import.meta.url);";
 
-import { rmSync } from "node:fs";
 // Chunk names carry a content hash, so a build never overwrites a chunk another process is loading.
 // Old chunks are removed only with --clean (npm run build): the test setup rebuilds without it, so
 // test runs in parallel in one checkout do not pull files from under each other.
 const clean = process.argv.includes("--clean");
-if (clean) rmSync("dist/chunks", { recursive: true, force: true });
-// The `yaml` package as one CommonJS file that the CLI require()s on first use (see
-// src/sops/stores/yaml-lib.ts): a static import would make every YAML command parse it at start-up.
-await build({ ...common, entryPoints: ["node_modules/yaml/dist/index.js"], format: "cjs", outfile: "dist/chunks/yaml-lib.cjs", banner: {} });
-const deferYamlLib = {
-  name: "defer-yaml-lib",
-  setup(b) {
-    b.onResolve({ filter: /\/yaml-lib\.js$/ }, (args) => ({ path: join(args.resolveDir, "yaml-lib.ts"), namespace: "defer-yaml-lib" }));
-    b.onLoad({ filter: /.*/, namespace: "defer-yaml-lib" }, () => ({
-      loader: "js",
-      contents: `let lib; export function loadYamlLib() { return (lib ??= require("./yaml-lib.cjs")); }`,
-    }));
-  },
+if (clean) for (const d of ["dist/chunks", "dist/lib"]) rmSync(d, { recursive: true, force: true });
+// Where the library lived before it moved to dist/lib/ (dist/ is CommonJS now).
+for (const f of ["dist/index.js", "dist/index.d.ts"]) rmSync(f, { force: true });
+
+// Which files are CommonJS and which are ESM: one package.json per folder.
+const scope = (dir, type) => {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, "package.json"), `${JSON.stringify({ type })}\n`);
 };
+scope("dist", "commonjs");
+scope("dist/chunks", "module");
+scope("dist/lib", "module");
+scope("dist/types", "module");
+
+// --- third-party libraries as CommonJS files, each loaded on first use ---------------------------
+const libs = {
+  "yaml-lib.cjs": `export * from "yaml";`,
+  // One file for the three entry points, so they share zod's core (and its classes).
+  "zod-lib.cjs": `export * as zod from "zod"; export * as mini from "zod/mini"; export * as core from "zod/v4/core";`,
+  "age-lib.cjs": `export * from "age-encryption";`,
+};
+for (const [name, contents] of Object.entries(libs)) {
+  await build({ ...common, stdin: { contents, resolveDir: process.cwd() }, format: "cjs", outfile: `dist/chunks/${name}` });
+}
+// How bundled code reaches them: `yaml` and src/sops/stores/yaml-lib.ts (the full parser, deferred
+// in every CLI build), and in the decrypt route also zod and age-encryption.
+const libModules = {
+  yaml: ["yaml-lib.cjs", ""],
+  zod: ["zod-lib.cjs", ".zod"],
+  "zod/mini": ["zod-lib.cjs", ".mini"],
+  "zod/v4/core": ["zod-lib.cjs", ".core"],
+  "age-encryption": ["age-lib.cjs", ""],
+};
+function deferLibs(names) {
+  return {
+    name: "defer-libs",
+    setup(b) {
+      b.onResolve({ filter: /\/yaml-lib\.js$/ }, () => ({ path: "yaml-lib", namespace: "defer-lib" }));
+      if (names.length > 0) {
+        const filter = new RegExp(`^(${names.map((n) => n.replace(/[/.]/g, "\\$&")).join("|")})$`);
+        b.onResolve({ filter }, (args) => ({ path: args.path, namespace: "defer-lib" }));
+      }
+      b.onResolve({ filter: /^\.\/[a-z]+-lib\.cjs$/ }, (args) => ({ path: args.path, external: true }));
+      b.onLoad({ filter: /.*/, namespace: "defer-lib" }, (args) => {
+        if (args.path === "yaml-lib") {
+          return { loader: "js", contents: `let lib; export function loadYamlLib() { return (lib ??= require("./yaml-lib.cjs")); }` };
+        }
+        const [file, member] = libModules[args.path];
+        return { loader: "js", contents: `module.exports = require("./${file}")${member};` };
+      });
+    },
+  };
+}
+
+// --- the commander program and its chunks (ESM) ---------------------------------------------------
 await build({
   ...common,
-  entryPoints: { cli: "src/cli/main.ts" },
+  format: "esm",
+  entryPoints: { "chunks/program": "src/cli/program.ts" },
   outdir: "dist",
   splitting: true,
   chunkNames: "chunks/[name]-[hash]",
-  banner: { js: "#!/usr/bin/env node\n" + common.banner.js },
-  plugins: [deferYamlLib],
+  banner: { js: esmRequire },
   // The require above is resolved at run time, next to the chunk, by the banner's createRequire.
-  external: ["./yaml-lib.cjs"],
+  plugins: [deferLibs([])],
+});
+
+// --- the decrypt route: one CommonJS file ---------------------------------------------------------
+const route = await build({
+  ...common,
+  format: "cjs",
+  entryPoints: ["src/cli/decrypt-route.ts"],
+  outdir: "dist/chunks",
+  entryNames: "[name]-[hash]",
+  outExtension: { ".js": ".cjs" },
+  metafile: true,
+  // vm.Script, which runs it with its code cache, has no ESM loader behind it: import() of a built-in
+  // becomes require().
+  supported: { "dynamic-import": false },
+  plugins: [deferLibs(Object.keys(libModules))],
+});
+const routeFile = Object.keys(route.metafile.outputs).find((f) => f.endsWith(".cjs"));
+if (/\bimport\(/.test(readFileSync(routeFile, "utf8"))) throw new Error(`${routeFile} has a dynamic import()`);
+
+// --- the entry (CommonJS) -------------------------------------------------------------------------
+const codeCacheModule = resolve("src/cli/code-cache.ts");
+await build({
+  ...common,
+  format: "cjs",
+  entryPoints: { cli: "src/cli/main.ts" },
+  outdir: "dist",
+  banner: { js: "#!/usr/bin/env node" },
+  plugins: [
+    {
+      name: "routes",
+      setup(b) {
+        b.onResolve({ filter: /^\.\/program\.js$/ }, () => ({ path: "./chunks/program.js", external: true }));
+        b.onResolve({ filter: /^\.\/decrypt-route\.js$/ }, () => ({ path: "decrypt-route", namespace: "route" }));
+        b.onLoad({ filter: /.*/, namespace: "route" }, () => ({
+          loader: "js",
+          resolveDir: process.cwd(),
+          contents: `import { loadCodeCached } from ${JSON.stringify(codeCacheModule)};
+            // The entry's own Module class: require("node:module") would start the ESM loader.
+            const loaded = loadCodeCached(__dirname + "/chunks/" + ${JSON.stringify(basename(routeFile))}, (f) => require.main.constructor.createRequire(f));
+            export const runFastDecrypt = loaded.runFastDecrypt;`,
+        }));
+      },
+    },
+  ],
 });
 chmodSync("dist/cli.js", 0o755);
 
-// The library (the package's `exports`): dist/index.js, code-split like the CLI so that importing the
-// SDK parses only what a `get` needs, with its chunks under dist/lib/ (the CLI's stay its own).
-// Types: tsc with tsconfig.lib.json (declarations only) into dist/types/, re-exported by
-// dist/index.d.ts. tsc runs only when a source is newer than the last declarations (it takes seconds).
-import { existsSync, readdirSync, statSync, writeFileSync } from "node:fs";
-import { execFileSync } from "node:child_process";
+// --- the decrypt route's code cache, from a decrypt of a made-up file -----------------------------
+{
+  const work = mkdtempSync(join(tmpdir(), "secrets-build-"));
+  try {
+    const env = { PATH: process.env.PATH, HOME: work, XDG_CONFIG_HOME: join(work, "config") };
+    const cli = (args, extra = {}) => execFileSync(process.execPath, [resolve("dist/cli.js"), ...args], { cwd: work, env: { ...env, ...extra }, encoding: "utf8", stdio: "pipe" });
+    const recipient = cli(["keygen"]).trim();
+    let yaml = "# made up for the build\n";
+    for (let s = 0; s < 20; s++) {
+      yaml += `service_${s}:\n  url: https://example.com/${s}\n  port: ${8000 + s}\n  ratio: 0.${s}5\n  enabled: true\n  tags:\n    - a${s}\n    - "b ${s}"\n`;
+    }
+    writeFileSync(join(work, "made-up.yaml"), yaml);
+    cli(["encrypt", "-i", "--age", recipient, "made-up.yaml"]);
+    cli(["decrypt", "made-up.yaml"], { SECRETS_CODE_CACHE: "write" });
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
 
-if (clean) rmSync("dist/lib", { recursive: true, force: true });
+// --- the library (the package's `exports`) --------------------------------------------------------
+// dist/lib/index.js, code-split like the CLI so that importing the SDK parses only what a `get`
+// needs. Types: tsc with tsconfig.lib.json (declarations only) into dist/types/, re-exported by
+// dist/lib/index.d.ts. tsc runs only when a source is newer than the last declarations (it takes seconds).
 await build({
   ...common,
+  format: "esm",
   entryPoints: { index: "src/index.ts" },
-  outdir: "dist",
+  outdir: "dist/lib",
   splitting: true,
-  chunkNames: "lib/[name]-[hash]",
+  chunkNames: "[name]-[hash]",
+  banner: { js: esmRequire },
 });
 
 function newestMtime(dir) {
@@ -75,11 +191,11 @@ function newestMtime(dir) {
   }
   return t;
 }
-const dts = "dist/index.d.ts";
+const dts = "dist/lib/index.d.ts";
 const stale = !existsSync(dts) || !existsSync("dist/types/index.d.ts")
   || statSync(dts).mtimeMs < Math.max(newestMtime("src"), statSync("tsconfig.lib.json").mtimeMs, statSync("tsconfig.json").mtimeMs);
 if (stale) {
   // Incremental: the build info lives in dist/types, so removing that folder forces a full emit.
   execFileSync(process.execPath, [join("node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.lib.json"], { stdio: "inherit" });
-  writeFileSync(dts, 'export * from "./types/index.js";\n');
+  writeFileSync(dts, 'export * from "../types/index.js";\n');
 }

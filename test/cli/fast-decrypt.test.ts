@@ -79,4 +79,23 @@ describe("decrypt: fast route and commander route agree", () => {
     const slow = await sb.run(["decrypt", "--", "app.yaml"], { env: { NODE_OPTIONS: `--require ${probe}` } });
     expect(slow.stderr).toMatch(/LOADED .*child_process/);
   });
+
+  it("neither the fast route nor --version starts Node's ESM loader (dist/cli.js is CommonJS)", async () => {
+    const probe = sb.path("probe-esm.cjs");
+    writeFileSync(probe, `process.on("exit", () => process.stderr.write("ESM " + process.moduleLoadList.includes("NativeModule internal/modules/esm/loader") + "\\n"));`);
+    const env = { NODE_OPTIONS: `--require ${probe}` };
+    expect(await sb.run(["decrypt", "app.yaml"], { env })).toMatchObject({ code: 0, stderr: "ESM false\n" });
+    expect(await sb.run(["--version"], { env })).toMatchObject({ code: 0, stderr: "ESM false\n" });
+    // The probe can see it: the commander route imports the ESM program.
+    expect((await sb.run(["decrypt", "--", "app.yaml"], { env })).stderr).toBe("ESM true\n");
+  });
+
+  it("runs the decrypt route with the V8 code cache the build wrote, to the same bytes as without", async () => {
+    const cached = await sb.run(["decrypt", "app.yaml"], { env: { SECRETS_DEBUG: "1" } });
+    expect(cached.stderr).toBe("secrets: code cache used\n");
+    const uncached = await sb.run(["decrypt", "app.yaml"], { env: { SECRETS_DEBUG: "1", SECRETS_CODE_CACHE: "off" } });
+    expect(uncached.stderr).toBe("secrets: code cache off\n");
+    expect(cached.stdout).toBe(uncached.stdout);
+    expect(cached.stdout).toContain("password: s3cr3t");
+  });
 });

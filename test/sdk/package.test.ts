@@ -41,10 +41,10 @@ function node(code: string, cwd = sb.repo): { status: number | null; stdout: str
 describe("import { SecretsClient, getSecret } from 'gitops-secrets'", () => {
   it("package.json points exports/main/types at what npm run build produces", () => {
     const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8"));
-    expect(pkg.exports["."].import).toBe("./dist/index.js");
-    expect(pkg.exports["."].types).toBe("./dist/index.d.ts");
-    expect(pkg.types).toBe("dist/index.d.ts");
-    expect(pkg.main).toBe("dist/index.js");
+    expect(pkg.exports["."].import).toBe("./dist/lib/index.js");
+    expect(pkg.exports["."].types).toBe("./dist/lib/index.d.ts");
+    expect(pkg.types).toBe("dist/lib/index.d.ts");
+    expect(pkg.main).toBe("dist/lib/index.js");
   });
 
   it("a separate Node process reads the imported secrets by path", () => {
