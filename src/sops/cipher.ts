@@ -18,6 +18,7 @@ export type Encryptable = Exclude<Scalar, null> | Comment;
 const encRe = /^ENC\[AES256_GCM,data:([^,]+),iv:([^,]+),tag:([^,]+),type:([^\]]+)\]/;
 
 const IV_SIZE = 32;
+const GCM_OPTIONS = { authTagLength: 16 } as const;
 const enc = new TextEncoder();
 // ignoreBOM: a value that starts with U+FEFF must keep it (the default decoder drops it).
 const dec = new TextDecoder("utf-8", { ignoreBOM: true });
@@ -114,27 +115,33 @@ interface ParsedEnc {
 
 /**
  * Go's base64.StdEncoding: the standard alphabet, `=`-padded to a multiple of 4 (trailing bits need
- * not be zero). Node's decoder skips characters outside the alphabet, so a length that falls short of
- * what the text promises means there was one; it also takes the URL alphabet, which Go does not.
+ * not be zero). Decodes `s` into `out` at `at` and returns the decoded length, or -1. Node's decoder
+ * skips characters outside the alphabet, so a length that falls short of what the text promises
+ * means there was one; it also takes the URL alphabet, which Go does not.
  */
-function decodeB64(s: string): Buffer | null {
+function decodeB64Into(s: string, out: Buffer, at: number): number {
   const n = s.length;
-  if (n === 0 || n % 4 !== 0 || s.includes("-") || s.includes("_")) return null;
+  if (n === 0 || n % 4 !== 0 || s.includes("-") || s.includes("_")) return -1;
   const pad = s.charCodeAt(n - 1) === 61 ? (s.charCodeAt(n - 2) === 61 ? 2 : 1) : 0;
-  const b = Buffer.from(s, "base64");
-  return b.length === (n / 4) * 3 - pad ? b : null;
+  const expected = (n / 4) * 3 - pad;
+  return out.write(s, at, expected, "base64") === expected ? expected : -1;
 }
 
 /** Parses `ENC[AES256_GCM,data:…,iv:…,tag:…,type:…]`, or throws naming the path (never the value). */
 export function parseEncryptedValue(s: string, path: string | PathText): ParsedEnc {
-  const where = () => (typeof path === "string" ? path : path());
   const m = encRe.exec(s);
-  if (!m) throw new SecretsError("decrypt-tree", `malformed encrypted value at ${where()}`);
-  const data = decodeB64(m[1]!);
-  const iv = decodeB64(m[2]!);
-  const tag = decodeB64(m[3]!);
-  if (!data || !iv || !tag || iv.length === 0) throw new SecretsError("decrypt-tree", `malformed encrypted value at ${where()}`);
-  return { data, iv, tag, type: m[4]! };
+  if (m) {
+    const [, d64, iv64, tag64] = m as unknown as [string, string, string, string];
+    // One buffer for the three fields (a value is decrypted thousands of times per file).
+    const out = Buffer.allocUnsafe(((d64.length + iv64.length + tag64.length) / 4) * 3 + 3);
+    const dn = decodeB64Into(d64, out, 0);
+    const ivn = dn < 0 ? -1 : decodeB64Into(iv64, out, dn);
+    const tagn = ivn <= 0 ? -1 : decodeB64Into(tag64, out, dn + ivn);
+    if (tagn >= 0) {
+      return { data: out.subarray(0, dn), iv: out.subarray(dn, dn + ivn), tag: out.subarray(dn + ivn, dn + ivn + tagn), type: m[4]! };
+    }
+  }
+  throw new SecretsError("decrypt-tree", `malformed encrypted value at ${typeof path === "string" ? path : path()}`);
 }
 
 function stashKey(aad: string, bytes: Uint8Array, type: string): string {
@@ -197,11 +204,13 @@ export class ValueCipher {
     const p = parseEncryptedValue(s, path);
     let bytes: Buffer;
     try {
-      const d = createDecipheriv("aes-256-gcm", this.key, p.iv, { authTagLength: 16 });
+      const d = createDecipheriv("aes-256-gcm", this.key, p.iv, GCM_OPTIONS);
       d.setAAD(enc.encode(aad));
       if (p.tag.length !== 16) throw new Error("bad tag length");
       d.setAuthTag(p.tag);
-      bytes = Buffer.concat([d.update(p.data), d.final()]);
+      bytes = d.update(p.data);
+      // GCM is a stream mode: final() returns nothing, it checks the tag (and throws on a mismatch).
+      d.final();
     } catch (e) {
       throw new SecretsError("decrypt-tree", `cannot decrypt value at ${path()}: authentication failed (wrong key or tampered)`, { cause: e });
     }

@@ -17,6 +17,8 @@ const resolveMap: Record<string, Scalar> = {
   "-.inf": new SopsFloat(-Infinity), "-.Inf": new SopsFloat(-Infinity), "-.INF": new SopsFloat(-Infinity),
 };
 
+const RESOLVE_MAP_LONGEST = Math.max(...Object.keys(resolveMap).map((k) => k.length));
+
 const yamlStyleFloat = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/;
 const INT64_MAX = 9223372036854775807n;
 const INT64_MIN = -9223372036854775808n;
@@ -47,7 +49,8 @@ function goParseInt(s: string, unsigned: boolean): bigint | null {
 
 /** The value go-yaml v3 gives an unquoted, untagged scalar. */
 export function resolvePlain(s: string): Scalar {
-  if (Object.prototype.hasOwnProperty.call(resolveMap, s)) return resolveMap[s]!;
+  // The length test first: looking a long string up hashes all of it (an ENC[…] value is ~150 chars).
+  if (s.length <= RESOLVE_MAP_LONGEST && Object.prototype.hasOwnProperty.call(resolveMap, s)) return resolveMap[s]!;
   const c = s[0];
   if (c === ".") {
     // strconv.ParseFloat on the raw text
