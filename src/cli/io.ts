@@ -1,10 +1,31 @@
+import { writeSync } from "node:fs";
 import { SecretsError } from "../errors.js";
 import { writeFileAtomic } from "../io/atomic.js";
 
-/** Writes bytes to stdout and resolves once they are flushed (so the exit code follows the data). */
+let stdoutStream = false;
+
+/**
+ * Writes bytes to stdout and resolves once they are written (so the exit code follows the data).
+ *
+ * Straight to fd 1: creating `process.stdout` costs a cold start ~2 ms on a file and ~5 ms on a pipe
+ * (it loads `net`), and every command's output goes through here. A stdout that is non-blocking and
+ * full (EAGAIN) gets the rest through `process.stdout`, which waits for it; from then on everything
+ * goes that way, so the output keeps its order.
+ */
 export function writeStdout(data: Uint8Array | string): Promise<void> {
+  const bytes = typeof data === "string" ? Buffer.from(data, "utf8") : data;
+  let written = 0;
+  if (!stdoutStream) {
+    try {
+      while (written < bytes.length) written += writeSync(1, bytes, written, bytes.length - written);
+      return Promise.resolve();
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "EAGAIN") return Promise.reject(e);
+      stdoutStream = true;
+    }
+  }
   return new Promise((resolve, reject) => {
-    process.stdout.write(data, (err) => (err ? reject(err) : resolve()));
+    process.stdout.write(bytes.subarray(written), (err) => (err ? reject(err) : resolve()));
   });
 }
 

@@ -1,4 +1,4 @@
-import { readFile } from "node:fs/promises";
+import { readFile } from "../io/read.js";
 import { SecretsError, withFileAsync } from "../errors.js";
 import { writeFileAtomic } from "../io/atomic.js";
 import { emitEncrypted, openDocument, type OpenDocument } from "../sops/document.js";

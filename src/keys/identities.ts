@@ -1,4 +1,4 @@
-import { readFile } from "node:fs/promises";
+import { readFile } from "../io/read.js";
 import { isAbsolute, join } from "node:path";
 import { SecretsError } from "../errors.js";
 import { parseIdentity, type KnownIdentity } from "./age/identity.js";

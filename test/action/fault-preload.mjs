@@ -5,27 +5,31 @@
 //   rejection - an unhandled promise rejection
 //   warning   - a process warning (Node prints warnings on stderr)
 //   console   - console.error (a library writing to stderr)
+// Files are read with fs.readFile (src/io/read.ts); the patched function reaches the bundle's
+// `import { readFile } from "node:fs"` through syncBuiltinESMExports.
 import fs from "node:fs";
+import { syncBuiltinESMExports } from "node:module";
 
 const fault = process.env.ACTION_TEST_FAULT;
 const secret = process.env.ACTION_TEST_SECRET;
-const readFile = fs.promises.readFile;
+const readFile = fs.readFile;
 let fired = false;
-fs.promises.readFile = async function (path, ...rest) {
+fs.readFile = function (path, ...rest) {
   if (!fired && String(path).includes("secrets")) {
     fired = true;
     if (fault === "uncaught") {
       setTimeout(() => {
         throw new Error(`boom ${secret}`);
       }, 0);
-      return new Promise(() => {});
+      return; // the callback is never called: the read hangs while the fault escapes
     }
     if (fault === "rejection") {
       Promise.reject(new Error(`boom ${secret}`));
-      return new Promise(() => {});
+      return;
     }
     if (fault === "warning") process.emitWarning(`careful ${secret}`);
     if (fault === "console") console.error(`oops ${secret}`);
   }
   return readFile.call(this, path, ...rest);
 };
+syncBuiltinESMExports();

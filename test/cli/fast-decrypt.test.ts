@@ -69,9 +69,10 @@ describe("decrypt: fast route and commander route agree", () => {
     expect((await sb.run(["decrypt", "missing.yaml"])).code).not.toBe(0);
   });
 
-  it("the fast route loads neither commander's child_process nor readline", async () => {
+  it("the fast route loads neither commander's child_process nor readline, fs/promises or net (stdout is written to fd 1)", async () => {
     const probe = sb.path("probe.cjs");
-    writeFileSync(probe, `process.on("exit", () => process.stderr.write("LOADED " + process.moduleLoadList.filter((m) => /^NativeModule (child_process|readline)/.test(m)).join(",") + "\\n"));`);
+    // The list is taken before anything touches process.stderr (a pipe's stream loads net).
+    writeFileSync(probe, `process.on("exit", () => { const l = process.moduleLoadList.filter((m) => /^NativeModule (child_process|readline|fs\\/promises|net)$/.test(m)); require("fs").writeSync(2, "LOADED " + l.join(",") + "\\n"); });`);
     const fast = await sb.run(["decrypt", "app.yaml"], { env: { NODE_OPTIONS: `--require ${probe}` } });
     expect(fast.code).toBe(0);
     expect(fast.stderr).toBe("LOADED \n");
