@@ -17,12 +17,14 @@
  * A symlink target is followed: the file it points to is replaced, the link stays.
  * Ownership is not carried over (a file rewritten by root becomes root's), as with most editors.
  *
- * Every `fs.promises` call goes through the `fs` default export on purpose, so tests can make one
- * step fail with `vi.spyOn(fs.promises, …)`.
+ * Every `fs.promises` call is looked up on that object when it runs (`fsp.open(…)`), so tests can
+ * make one step fail with `vi.spyOn(fs.promises, …)`. Named imports only: a default import of a
+ * built-in costs the CLI bundle a copy of all its exports at start-up.
  */
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
+import { constants, promises as fsp, rmSync } from "node:fs";
+import type { FileHandle } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { basename, dirname, join, resolve } from "node:path";
 import { randomBytes } from "node:crypto";
 import { SecretsError } from "../errors.js";
 
@@ -52,10 +54,10 @@ function currentUmask(): number {
 
 /** The real path to replace: symlinks followed, relative paths resolved. */
 async function resolveTarget(target: string): Promise<{ real: string; existingMode: number | undefined }> {
-  const abs = path.resolve(target);
+  const abs = resolve(target);
   try {
-    const real = await fs.promises.realpath(abs);
-    const st = await fs.promises.stat(real);
+    const real = await fsp.realpath(abs);
+    const st = await fsp.stat(real);
     if (st.isDirectory()) {
       const err = new Error("is a directory") as NodeJS.ErrnoException;
       err.code = "EISDIR";
@@ -67,8 +69,8 @@ async function resolveTarget(target: string): Promise<{ real: string; existingMo
   }
   // A dangling symlink: write where it points, as `echo > link` would.
   try {
-    const link = await fs.promises.readlink(abs);
-    return { real: path.resolve(path.dirname(abs), link), existingMode: undefined };
+    const link = await fsp.readlink(abs);
+    return { real: resolve(dirname(abs), link), existingMode: undefined };
   } catch {
     return { real: abs, existingMode: undefined };
   }
@@ -76,9 +78,9 @@ async function resolveTarget(target: string): Promise<{ real: string; existingMo
 
 async function fsyncDir(dir: string): Promise<void> {
   if (process.platform === "win32") return;
-  let fh: fs.promises.FileHandle | undefined;
+  let fh: FileHandle | undefined;
   try {
-    fh = await fs.promises.open(dir, "r");
+    fh = await fsp.open(dir, "r");
     await fh.sync();
   } catch (e) {
     // Some filesystems cannot fsync a directory; the data itself is already synced.
@@ -96,15 +98,15 @@ async function fsyncDir(dir: string): Promise<void> {
  */
 export async function writeFileAtomic(target: string, data: Uint8Array | string, opts: WriteOptions = {}): Promise<void> {
   let tmp: string | undefined;
-  let fh: fs.promises.FileHandle | undefined;
+  let fh: FileHandle | undefined;
   try {
     const { real, existingMode } = await resolveTarget(target);
-    const dir = path.dirname(real);
-    const base = path.basename(real);
+    const dir = dirname(real);
+    const base = basename(real);
     for (let attempt = 0; ; attempt++) {
-      const candidate = path.join(dir, `.${base}.${randomBytes(6).toString("hex")}.tmp`);
+      const candidate = join(dir, `.${base}.${randomBytes(6).toString("hex")}.tmp`);
       try {
-        fh = await fs.promises.open(candidate, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL, 0o600);
+        fh = await fsp.open(candidate, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
         tmp = candidate;
         break;
       } catch (e) {
@@ -119,7 +121,7 @@ export async function writeFileAtomic(target: string, data: Uint8Array | string,
     const finalMode = opts.mode ?? existingMode;
     if (finalMode !== undefined) await fh.chmod(finalMode & 0o7777);
     await fh.sync();
-    await fs.promises.rename(tmp, real);
+    await fsp.rename(tmp, real);
     tmp = undefined;
     if (finalMode === undefined) {
       // Failing here leaves a complete file that is only more private than asked: not an error.
@@ -130,7 +132,7 @@ export async function writeFileAtomic(target: string, data: Uint8Array | string,
     await fsyncDir(dir);
   } catch (e) {
     if (fh) await fh.close().catch(() => undefined);
-    if (tmp) await fs.promises.rm(tmp, { force: true }).catch(() => undefined);
+    if (tmp) await fsp.rm(tmp, { force: true }).catch(() => undefined);
     throw writeError(target, e);
   }
 }
@@ -145,7 +147,7 @@ export interface PrivateTempDir {
 }
 
 /**
- * Creates a fresh directory only the current user can enter (0700) under os.tmpdir(), for plaintext
+ * Creates a fresh directory only the current user can enter (0700) under tmpdir(), for plaintext
  * that must touch the disk (the `edit` command's file). Throws SecretsError kind `write-output`.
  */
 export async function makePrivateTempDir(prefix = "gitops-secrets-"): Promise<PrivateTempDir> {
@@ -154,11 +156,11 @@ export async function makePrivateTempDir(prefix = "gitops-secrets-"): Promise<Pr
   }
   let dir: string | undefined;
   try {
-    dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), prefix));
-    await fs.promises.chmod(dir, 0o700);
+    dir = await fsp.mkdtemp(join(tmpdir(), prefix));
+    await fsp.chmod(dir, 0o700);
   } catch (e) {
-    if (dir) await fs.promises.rm(dir, { recursive: true, force: true }).catch(() => undefined);
-    throw new SecretsError("write-output", `could not create a private temp directory in ${os.tmpdir()}: ${describe(e)}`, { cause: e });
+    if (dir) await fsp.rm(dir, { recursive: true, force: true }).catch(() => undefined);
+    throw new SecretsError("write-output", `could not create a private temp directory in ${tmpdir()}: ${describe(e)}`, { cause: e });
   }
   let removed = false;
   const created = dir;
@@ -166,12 +168,12 @@ export async function makePrivateTempDir(prefix = "gitops-secrets-"): Promise<Pr
     path: created,
     async cleanup() {
       if (removed) return;
-      await fs.promises.rm(created, { recursive: true, force: true });
+      await fsp.rm(created, { recursive: true, force: true });
       removed = true;
     },
     cleanupSync() {
       if (removed) return;
-      fs.rmSync(created, { recursive: true, force: true });
+      rmSync(created, { recursive: true, force: true });
       removed = true;
     },
   };

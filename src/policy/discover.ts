@@ -1,5 +1,5 @@
-import fs from "node:fs";
-import path from "node:path";
+import { statSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 
 /**
  * Finding `.sops.yaml`. Kept apart from loading (zod, yaml) so that commands that only need to know
@@ -22,19 +22,19 @@ export function lookupConfig(
   override?: string,
 ): { path: string | null; warning?: string } {
   const explicit = override || env.SOPS_CONFIG;
-  if (explicit) return { path: path.resolve(startDir, explicit) };
-  let dir = path.resolve(startDir);
+  if (explicit) return { path: resolve(startDir, explicit) };
+  let dir = resolve(startDir);
   let alternate: string | undefined;
   for (let i = 0; i < MAX_DEPTH; i++) {
-    const candidate = path.join(dir, CONFIG_FILE_NAME);
+    const candidate = join(dir, CONFIG_FILE_NAME);
     if (isFile(candidate)) {
       const warning = alternate
         ? `ignoring ${alternate}: the config file must be called ${CONFIG_FILE_NAME}; using ${candidate}`
         : undefined;
       return warning ? { path: candidate, warning } : { path: candidate };
     }
-    if (!alternate && isFile(path.join(dir, ALTERNATE_CONFIG_NAME))) alternate = path.join(dir, ALTERNATE_CONFIG_NAME);
-    const parent = path.dirname(dir);
+    if (!alternate && isFile(join(dir, ALTERNATE_CONFIG_NAME))) alternate = join(dir, ALTERNATE_CONFIG_NAME);
+    const parent = dirname(dir);
     if (parent === dir) break;
     dir = parent;
   }
@@ -54,7 +54,7 @@ export function findConfig(
 
 function isFile(p: string): boolean {
   try {
-    return !fs.statSync(p).isDirectory();
+    return !statSync(p).isDirectory();
   } catch {
     return false;
   }
