@@ -1,8 +1,12 @@
 // `npm run bench`: whole-process timings of the built CLI against its peers, on this machine, in one
 // run. Prints medians and the ratios the issues set targets for (ratios hold on a noisy machine;
-// absolute numbers do not). Everything happens in a temporary directory.
+// absolute numbers do not). Every ratio is to a `node -e 0` measured in the same interleaved runs as
+// the row itself: the machine's speed drifts over a run of several minutes, and a base measured once
+// at the start would put that drift into the ratios. Everything happens in a temporary directory.
 //
-//   node bench/run.mjs [--runs N] [--quick]
+//   node bench/run.mjs [--runs N] [--quick] [--no-dotenvx] [--core]
+// --quick: 10 and 1,000 values, 5 runs. --no-dotenvx: skip dotenvx (about 20 s per run at 1,000
+// values). --core: only the measurements of this file, not each area's bench/<area>.mjs.
 import { execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -15,6 +19,7 @@ const args = process.argv.slice(2);
 const quick = args.includes("--quick");
 const RUNS = Number(args[args.indexOf("--runs") + 1]) || (quick ? 5 : 15);
 const SIZES = quick ? [10, 1000] : [10, 100, 1000, 10000];
+const withDotenvx = !args.includes("--no-dotenvx");
 
 const work = mkdtempSync(join(tmpdir(), "secrets-bench-"));
 const home = join(work, "home");
@@ -69,7 +74,7 @@ process.stdout.write(JSON.stringify(out));
 const dotenvx = join(ROOT, "node_modules", "@dotenvx", "dotenvx", "src", "cli", "dotenvx.js");
 // dotenvx decrypts each value with its own ECIES operation: ~20 s per run at 1,000 values on the
 // reference machine, minutes at 10,000. Compared up to this size; beyond it the table says so.
-const DOTENVX_MAX = 1000;
+const DOTENVX_MAX = withDotenvx ? 1000 : 0;
 
 for (const n of SIZES) {
   const t = tree(n);
@@ -86,7 +91,8 @@ for (const n of SIZES) {
 // --- measurements --------------------------------------------------------------------------------
 const rows = [];
 const fmt = (x) => x.toFixed(1).padStart(8);
-const [base, version] = measure([{ cmd: [node, ["-e", "0"]] }, { cmd: secrets("--version") }]);
+const nodeBase = { cmd: [node, ["-e", "0"]] };
+const [base, version] = measure([nodeBase, { cmd: secrets("--version") }]);
 rows.push(["node -e 0", base, 1]);
 rows.push(["secrets --version", version, version / base]);
 
@@ -94,37 +100,39 @@ const results = {};
 for (const n of SIZES) {
   for (const ext of ["yaml", "json"]) {
     const file = `s${n}.${ext}`;
-    const [ours, peer] = measure([
+    const [b, ours, peer] = measure([
+      nodeBase,
       { cmd: secrets("decrypt", file) },
       { cmd: [node, [join(work, "sops-age-decrypt.mjs"), file, ext], { env: { ...env, BENCH_AGE_KEY: secretKey } }] },
     ]);
     // dotenvx takes seconds per run at 1,000 values: fewer runs there (its ratio is far off either way).
-    const [dx] =
+    const [dxBase, dx] =
       ext === "yaml" && n <= DOTENVX_MAX
-        ? measure([{ cmd: [node, [dotenvx, "decrypt", "--stdout", "-f", ".env"], { cwd: join(work, `env${n}`) }] }], n >= 1000 ? 3 : RUNS)
-        : [undefined];
-    results[`${ext}${n}`] = { ours, peer, dx };
-    rows.push([`decrypt ${ext} ${n} values: secrets`, ours, ours / base]);
-    rows.push([`  sops-age script`, peer, peer / base]);
-    if (dx !== undefined) rows.push([`  dotenvx (same keys as .env)`, dx, dx / base]);
-    else if (ext === "yaml") rows.push([`  dotenvx: not run above ${DOTENVX_MAX} values`, NaN, NaN]);
+        ? measure([nodeBase, { cmd: [node, [dotenvx, "decrypt", "--stdout", "-f", ".env"], { cwd: join(work, `env${n}`) }] }], n >= 1000 ? 3 : RUNS)
+        : [undefined, undefined];
+    results[`${ext}${n}`] = { base: b, ours, peer, dx };
+    rows.push([`decrypt ${ext} ${n} values: node -e 0 alongside`, b, 1]);
+    rows.push([`  secrets`, ours, ours / b]);
+    rows.push([`  sops-age script`, peer, peer / b]);
+    if (dx !== undefined) rows.push([`  dotenvx (same keys as .env)`, dx, dx / dxBase]);
+    else if (ext === "yaml") rows.push([withDotenvx ? `  dotenvx: not run above ${DOTENVX_MAX} values` : "  dotenvx: skipped (--no-dotenvx)", NaN, NaN]);
   }
 }
 
-console.log(`\nwhole-process medians of ${RUNS} runs (ms); ratio to node -e 0\n`);
-for (const [name, ms, ratio] of rows) console.log(Number.isNaN(ms) ? name : `${name.padEnd(40)}${fmt(ms)}   ${ratio.toFixed(2)}x`);
+console.log(`\nwhole-process medians of ${RUNS} runs (ms); ratio to node -e 0 run alongside (interleaved)\n`);
+for (const [name, ms, ratio] of rows) console.log(Number.isNaN(ms) ? name : `${name.padEnd(48)}${fmt(ms)}   ${ratio.toFixed(2)}x`);
 
 console.log("\ntargets");
 const check = (label, value, limit) => console.log(`${value <= limit ? "ok  " : "MISS"} ${label.padEnd(52)} ${value.toFixed(2)} (<= ${limit})`);
 check("secrets --version / node -e 0", version / base, 1.5);
 if (results.yaml1000) {
-  check("decrypt 1,000 YAML values / node -e 0", results.yaml1000.ours / base, 3.0);
+  check("decrypt 1,000 YAML values / node -e 0", results.yaml1000.ours / results.yaml1000.base, 3.0);
   check("decrypt 1,000 YAML values / sops-age script", results.yaml1000.ours / results.yaml1000.peer, 0.5);
 }
 rmSync(work, { recursive: true, force: true });
 
 // Each area's own benchmark (bench/<area>.mjs) runs after the core one, with the same flags.
-for (const f of readdirSync(join(ROOT, "bench")).filter((f) => f.endsWith(".mjs") && f !== "run.mjs").sort()) {
+for (const f of args.includes("--core") ? [] : readdirSync(join(ROOT, "bench")).filter((f) => f.endsWith(".mjs") && f !== "run.mjs").sort()) {
   console.log(`\n=== bench/${f}`);
   const r = spawnSync(node, [join(ROOT, "bench", f), ...args], { stdio: "inherit" });
   if (r.status !== 0) process.exitCode = 1;
