@@ -30,17 +30,20 @@ class RuleMatcher {
   readonly usesComments: boolean;
   /** For the key rules: true when a key on the path matching the rule means "encrypt". */
   private readonly hitMeansEncrypt: boolean;
+  /** The suffix of a suffix rule (tested once per key, so worked out once). */
+  private readonly suffix: string | null;
 
   constructor(private readonly rule: EncryptionRule) {
     this.re = rule.kind.endsWith("_regex") ? compileRule(rule.value) : null;
     this.usesComments = rule.kind.endsWith("_comment_regex");
     this.hitMeansEncrypt = rule.kind === "encrypted_suffix" || rule.kind === "encrypted_regex";
+    this.suffix = rule.kind.endsWith("_suffix") ? rule.value : null;
   }
 
   /** Whether one key matches a key rule (always false for the comment rules). */
   keyMatches(k: string): boolean {
     if (this.usesComments) return false;
-    if (this.rule.kind.endsWith("_suffix")) return k.endsWith(this.rule.value);
+    if (this.suffix !== null) return k.endsWith(this.suffix);
     return this.re !== null && this.re.test(k);
   }
 
@@ -89,6 +92,9 @@ function pathText(p: Place): string {
 
 type Mode = "encrypt" | "decrypt";
 
+/** No comments in scope: shared, so that the common case allocates nothing per value. */
+const NO_COMMENTS: readonly string[] = Object.freeze([]);
+
 class Walker {
   /** What the MAC hashes, in walk order: hashed in one call at the end (one per value costs more). */
   private readonly macInput: Uint8Array[] = [];
@@ -113,7 +119,7 @@ class Walker {
     return { aad: (p === ROOT ? "" : p.aad) + key + ":", keyHit: p.keyHit || this.matcher.keyMatches(key), key, parent: p };
   }
 
-  private scopeComments(extra: string[] = []): string[] {
+  private scopeComments(extra: readonly string[] = NO_COMMENTS): string[] {
     if (!this.matcher.usesComments) return [];
     return [...this.commentStack.flat(), ...extra];
   }
@@ -133,7 +139,7 @@ class Walker {
       }
       // An inline comment on the same line belongs to this item for the comment rules.
       const next = items[i + 1];
-      const inline = this.matcher.usesComments && next instanceof Comment && next.inline ? [this.peekComment(next, place)] : [];
+      const inline = this.matcher.usesComments && next instanceof Comment && next.inline ? [this.peekComment(next, place)] : NO_COMMENTS;
       out.push({ key: it.key, value: this.value(it.value, this.child(place, it.key), inline) });
       level.length = 0;
     }
@@ -154,7 +160,7 @@ class Walker {
         continue;
       }
       const next = l[i + 1];
-      const inline = this.matcher.usesComments && next instanceof Comment && next.inline ? [this.peekComment(next, place)] : [];
+      const inline = this.matcher.usesComments && next instanceof Comment && next.inline ? [this.peekComment(next, place)] : NO_COMMENTS;
       // List indexes are not part of the path (sops walkSlice).
       out.push(this.value(v, place, inline));
       level.length = 0;
@@ -163,7 +169,7 @@ class Walker {
     return out;
   }
 
-  private value(v: Value, place: Place, inlineComments: string[]): Value {
+  private value(v: Value, place: Place, inlineComments: readonly string[]): Value {
     if (v instanceof Branch) return this.branch(v, place);
     if (Array.isArray(v)) return this.list(v, place);
     return this.scalar(v, place, inlineComments);
@@ -200,9 +206,9 @@ class Walker {
     }
   }
 
-  private scalar(v: Scalar, place: Place, inlineComments: string[]): Scalar {
+  private scalar(v: Scalar, place: Place, inlineComments: readonly string[]): Scalar {
     if (v === null) return null; // never encrypted, not in the MAC
-    const encrypted = this.matcher.shouldEncrypt(place.keyHit, this.matcher.usesComments ? this.scopeComments(inlineComments) : []);
+    const encrypted = this.matcher.shouldEncrypt(place.keyHit, this.matcher.usesComments ? this.scopeComments(inlineComments) : NO_COMMENTS);
     if (this.mode === "encrypt") {
       if (!this.meta.macOnlyEncrypted || encrypted) this.macInput.push(macBytes(v));
       return encrypted ? this.cipher.encrypt(v, place.aad) : v;

@@ -265,7 +265,9 @@ class Writer {
   }
 
   private comments(lines: string[], indent: number): void {
-    for (const l of lines) this.out.push(" ".repeat(indent) + "#" + l);
+    if (lines.length === 0) return;
+    const pad = " ".repeat(indent);
+    for (const l of lines) this.out.push(pad + "#" + l);
   }
 
   private scalarInline(v: Scalar, simpleKey: boolean, indent: number): { text: string; block?: string[] } {
@@ -333,6 +335,7 @@ class Writer {
    */
   mapping(b: Branch, indent: number, firstPrefix: string | null): void {
     const items = b.items;
+    const pad = " ".repeat(indent);
     let pending: string[] = [];
     let first = true;
     for (let i = 0; i < items.length; i++) {
@@ -347,11 +350,12 @@ class Writer {
         trailing = " #" + next.text;
         i++;
       }
-      const lead = first && firstPrefix !== null ? firstPrefix : " ".repeat(indent);
-      if (first && firstPrefix !== null && pending.length) {
-        this.comments(pending, indent - 2);
-      } else this.comments(pending, indent);
-      pending = [];
+      const lead = first && firstPrefix !== null ? firstPrefix : pad;
+      // Per value: no call and no new array unless there are comments to write.
+      if (pending.length) {
+        this.comments(pending, first && firstPrefix !== null ? indent - 2 : indent);
+        pending = [];
+      }
       this.value(lead + this.key(it.key) + ":", it.value, indent, false, trailing);
       first = false;
     }
