@@ -8,10 +8,18 @@ import { parseFastDecrypt } from "./fast-decrypt.js";
 // (scripts/build.mjs): an ESM entry alone costs a cold start ~5 ms of loader set-up.
 const argv = process.argv.slice(2);
 const fast = parseFastDecrypt(argv);
+
+/** A broken install (a bundle file missing or unreadable): one line instead of Node's stack trace. */
+function cannotLoad(e: unknown): void {
+  const code = (e as NodeJS.ErrnoException | undefined)?.code;
+  process.stderr.write(`secrets: cannot load its own code (${typeof code === "string" ? code : "error"}): reinstall gitops-secrets\n`);
+  process.exitCode = 1;
+}
+
 if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V")) {
   process.stdout.write(`secrets ${VERSION}\n`);
 } else if (fast !== null) {
-  void import("./decrypt-route.js").then((m) => m.runFastDecrypt(fast));
+  void import("./decrypt-route.js").then((m) => m.runFastDecrypt(fast), cannotLoad);
 } else {
-  void import("./program.js").then((m) => m.run(argv));
+  void import("./program.js").then((m) => m.run(argv), cannotLoad);
 }

@@ -1,6 +1,8 @@
-import { readFileSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { cpSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Sandbox, type RunResult } from "../helpers/cli.js";
+import { ROOT, Sandbox, type RunResult } from "../helpers/cli.js";
 
 /**
  * Bad input of every kind: a one-line error naming the file and the problem, the documented exit
@@ -123,5 +125,20 @@ describe("writes keep the old file on failure", () => {
     expect(r2.code).not.toBe(0);
     expect(r2.stderr.trim().split("\n")).toHaveLength(1);
     expect(readFileSync(sb.path("p.yaml"), "utf8")).toBe(PLAIN);
+  });
+});
+
+describe("a broken install", () => {
+  it("a bundle file missing: one line and exit 1, not Node's stack trace (decrypt route and the others)", async () => {
+    // A copy of dist/ without the decrypt route's bundle and the commander program.
+    const dist = join(sb.dir, "broken-dist");
+    cpSync(join(ROOT, "dist"), dist, { recursive: true });
+    for (const f of readdirSync(join(dist, "chunks"))) if (/^decrypt-route-.*\.cjs$|^program\.js$/.test(f)) rmSync(join(dist, "chunks", f));
+    for (const argv of [["decrypt", "good.yaml"], ["filestatus", "good.yaml"]]) {
+      const r = spawnSync(process.execPath, [join(dist, "cli.js"), ...argv], { cwd: sb.repo, env: sb.env, encoding: "utf8" });
+      expect(r.status, argv[0]).toBe(1);
+      expect(r.stdout).toBe("");
+      expect(r.stderr).toMatch(/^secrets: cannot load its own code \((ENOENT|ERR_MODULE_NOT_FOUND)\): reinstall gitops-secrets\n$/);
+    }
   });
 });
