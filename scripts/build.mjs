@@ -6,8 +6,10 @@
 //                         start ~5 ms of ESM loader set-up, and the decrypt route more (one load per chunk).
 //   dist/chunks/          ESM (its own package.json): program.js, the commander program, code-split so
 //                         a command parses only the code it runs; and these CommonJS files:
-//     decrypt-<hash>.cjs  the commander-free decrypt route (src/cli/decrypt-route.ts) as one file, run
-//                         with its V8 code cache (src/cli/code-cache.ts) written here by the build;
+//     decrypt-route-<hash>.cjs
+//                         the commander-free decrypt route (src/cli/decrypt-route.ts) as one file, run
+//                         with its V8 code cache (src/cli/code-cache.ts), which the build writes beside it
+//                         from a decrypt of a made-up file;
 //     yaml-lib.cjs, zod-lib.cjs, age-lib.cjs
 //                         third-party libraries the decrypt route require()s only when it needs them
 //                         (the full YAML parser, a .sops.yaml, a post-quantum or passphrase key).
@@ -17,10 +19,9 @@
 // The version is injected so `secrets --version` needs no file read.
 import { build } from "esbuild";
 import { execFileSync } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join, resolve } from "node:path";
-import { readFileSync } from "node:fs";
 
 const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
 const common = {
@@ -154,6 +155,7 @@ chmodSync("dist/cli.js", 0o755);
 {
   const work = mkdtempSync(join(tmpdir(), "secrets-build-"));
   try {
+    // A clean environment: no NODE_OPTIONS (V8 refuses a cache made under other flags), no real keys.
     const env = { PATH: process.env.PATH, HOME: work, XDG_CONFIG_HOME: join(work, "config") };
     const cli = (args, extra = {}) => execFileSync(process.execPath, [resolve("dist/cli.js"), ...args], { cwd: work, env: { ...env, ...extra }, encoding: "utf8", stdio: "pipe" });
     const recipient = cli(["keygen"]).trim();

@@ -35,9 +35,9 @@ export type CreateRequire = (file: string) => NodeJS.Require;
 
 /**
  * Runs `file` as a CommonJS module (its own `require` from `createRequire`, `module`, `__filename`,
- * `__dirname`) and returns its exports. `write` also writes the cache when the process exits, after the run has
- * compiled what it uses (`save`); a failed write is ignored (the cache is an optimisation). Throws
- * what reading or running the bundle throws.
+ * `__dirname`) and returns its exports. `write` also writes the cache when the process exits, after
+ * the run has compiled what it uses (`save`); a failed write is ignored (the cache is an
+ * optimisation). Throws what reading or running the bundle throws.
  */
 export function requireWithCodeCache(file: string, createRequire: CreateRequire, mode: CodeCacheMode = "use"): LoadedBundle {
   const bytes = readFileSync(file);
