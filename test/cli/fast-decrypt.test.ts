@@ -1,7 +1,9 @@
-import { writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { cpSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseFastDecrypt } from "../../src/cli/fast-decrypt.js";
-import { Sandbox } from "../helpers/cli.js";
+import { ROOT, Sandbox } from "../helpers/cli.js";
 
 /**
  * `secrets decrypt` skips commander for the lines it fully understands. The parser must give
@@ -89,6 +91,28 @@ describe("decrypt: fast route and commander route agree", () => {
     expect(await sb.run(["--version"], { env })).toMatchObject({ code: 0, stderr: "ESM false\n" });
     // The probe can see it: the commander route imports the ESM program.
     expect((await sb.run(["decrypt", "--", "app.yaml"], { env })).stderr).toBe("ESM true\n");
+  });
+
+  it("a code cache written during a decrypt holds none of the file's values", async () => {
+    // A copy of dist/, so that the real cache stays the build's.
+    const dist = join(sb.dir, "dist-copy");
+    cpSync(join(ROOT, "dist"), dist, { recursive: true });
+    const secret = "zq-unique-Secret-7f3a91";
+    const recipient = (await sb.ok(["keygen"])).trim();
+    writeFileSync(sb.path("unique.yaml"), `token: ${secret}\nnested:\n    list:\n        - ${secret}-item\n`);
+    await sb.ok(["encrypt", "-i", "--age", recipient, "unique.yaml"]);
+    const caches = () => readdirSync(join(dist, "chunks")).filter((f) => f.endsWith(".cache"));
+    for (const f of caches()) rmSync(join(dist, "chunks", f));
+    const r = spawnSync(process.execPath, [join(dist, "cli.js"), "decrypt", "unique.yaml"], { cwd: sb.repo, env: { ...sb.env, SECRETS_CODE_CACHE: "write" }, encoding: "utf8" });
+    expect(r.stdout).toContain(secret);
+    expect(caches()).toHaveLength(1);
+    const cache = readFileSync(join(dist, "chunks", caches()[0]!));
+    for (const needle of [secret, "7f3a91"]) {
+      expect(cache.includes(Buffer.from(needle, "latin1"))).toBe(false);
+      expect(cache.includes(Buffer.from(needle, "utf16le"))).toBe(false);
+    }
+    // The check can see text: the cache holds our own source's strings.
+    expect(cache.includes(Buffer.from("malformed encrypted value at ", "latin1"))).toBe(true);
   });
 
   it("runs the decrypt route with the V8 code cache the build wrote, to the same bytes as without", async () => {
