@@ -1,18 +1,19 @@
 // Builds the CLI and the library into dist/:
 //
 //   dist/cli.js           the `secrets` entry, CommonJS (dist/package.json says so): it answers
-//                         --version itself, sends `decrypt FILE` to the decrypt route, and imports
-//                         the commander program for everything else. An ESM entry would cost every
-//                         start ~5 ms of ESM loader set-up, and the decrypt route more (one load per chunk).
-//   dist/chunks/          ESM (its own package.json): program.js, the commander program, code-split so
-//                         a command parses only the code it runs; and these CommonJS files:
+//                         --version itself, sends `decrypt FILE` to the decrypt route and everything
+//                         else to the commander program. An ESM entry or ESM chunks would cost every
+//                         start ~5 ms of ESM loader set-up, and a resolve/load/link per chunk.
+//   dist/chunks/          CommonJS files:
 //     decrypt-route-<hash>.cjs
-//                         the commander-free decrypt route (src/cli/decrypt-route.ts) as one file, run
-//                         with its V8 code cache (src/cli/code-cache.ts), which the build writes beside it
-//                         from a decrypt of a made-up file;
+//                         the commander-free decrypt route (src/cli/decrypt-route.ts);
+//     program-<hash>.cjs  the commander program (src/cli/program.ts), every command;
+//                         each one file, run with its V8 code cache (src/cli/code-cache.ts), which the
+//                         build writes beside it from a run on a made-up file: a cold start neither
+//                         parses the bundle nor compiles what that run compiled;
 //     yaml-lib.cjs, zod-lib.cjs, age-lib.cjs
-//                         third-party libraries the decrypt route require()s only when it needs them
-//                         (the full YAML parser, a .sops.yaml, a post-quantum or passphrase key).
+//                         third-party libraries both require() only when they need them (the full YAML
+//                         parser, a .sops.yaml, a post-quantum or passphrase key).
 //   dist/lib/             the library (the package's `exports`), ESM (its own package.json).
 //   dist/types/           its declarations (tsc).
 //
@@ -49,7 +50,8 @@ const scope = (dir, type) => {
   writeFileSync(join(dir, "package.json"), `${JSON.stringify({ type })}\n`);
 };
 scope("dist", "commonjs");
-scope("dist/chunks", "module");
+// dist/chunks held ESM chunks before: without --clean their package.json would outlive them.
+rmSync("dist/chunks/package.json", { force: true });
 scope("dist/lib", "module");
 scope("dist/types", "module");
 
@@ -63,8 +65,8 @@ const libs = {
 for (const [name, contents] of Object.entries(libs)) {
   await build({ ...common, stdin: { contents, resolveDir: process.cwd() }, format: "cjs", outfile: `dist/chunks/${name}` });
 }
-// How bundled code reaches them: `yaml` and src/sops/stores/yaml-lib.ts (the full parser, deferred
-// in every CLI build), and in the decrypt route also zod and age-encryption.
+// How bundled code reaches them: `yaml` and src/sops/stores/yaml-lib.ts (the full parser), zod and
+// age-encryption, each a module that require()s its file when it is first evaluated.
 const libModules = {
   yaml: ["yaml-lib.cjs", ""],
   zod: ["zod-lib.cjs", ".zod"],
@@ -72,56 +74,43 @@ const libModules = {
   "zod/v4/core": ["zod-lib.cjs", ".core"],
   "age-encryption": ["age-lib.cjs", ""],
 };
-function deferLibs(names) {
-  return {
-    name: "defer-libs",
-    setup(b) {
-      b.onResolve({ filter: /\/yaml-lib\.js$/ }, () => ({ path: "yaml-lib", namespace: "defer-lib" }));
-      if (names.length > 0) {
-        const filter = new RegExp(`^(${names.map((n) => n.replace(/[/.]/g, "\\$&")).join("|")})$`);
-        b.onResolve({ filter }, (args) => ({ path: args.path, namespace: "defer-lib" }));
+const deferLibs = {
+  name: "defer-libs",
+  setup(b) {
+    b.onResolve({ filter: /\/yaml-lib\.js$/ }, () => ({ path: "yaml-lib", namespace: "defer-lib" }));
+    const filter = new RegExp(`^(${Object.keys(libModules).map((n) => n.replace(/[/.]/g, "\\$&")).join("|")})$`);
+    b.onResolve({ filter }, (args) => ({ path: args.path, namespace: "defer-lib" }));
+    b.onResolve({ filter: /^\.\/[a-z]+-lib\.cjs$/ }, (args) => ({ path: args.path, external: true }));
+    b.onLoad({ filter: /.*/, namespace: "defer-lib" }, (args) => {
+      if (args.path === "yaml-lib") {
+        return { loader: "js", contents: `let lib; export function loadYamlLib() { return (lib ??= require("./yaml-lib.cjs")); }` };
       }
-      b.onResolve({ filter: /^\.\/[a-z]+-lib\.cjs$/ }, (args) => ({ path: args.path, external: true }));
-      b.onLoad({ filter: /.*/, namespace: "defer-lib" }, (args) => {
-        if (args.path === "yaml-lib") {
-          return { loader: "js", contents: `let lib; export function loadYamlLib() { return (lib ??= require("./yaml-lib.cjs")); }` };
-        }
-        const [file, member] = libModules[args.path];
-        return { loader: "js", contents: `module.exports = require("./${file}")${member};` };
-      });
-    },
-  };
+      const [file, member] = libModules[args.path];
+      return { loader: "js", contents: `module.exports = require("./${file}")${member};` };
+    });
+  },
+};
+
+// --- the decrypt route and the commander program: one CommonJS file each --------------------------
+async function bundle(entry) {
+  const result = await build({
+    ...common,
+    format: "cjs",
+    entryPoints: [entry],
+    outdir: "dist/chunks",
+    entryNames: "[name]-[hash]",
+    outExtension: { ".js": ".cjs" },
+    metafile: true,
+    // vm.Script, which runs it with its code cache, has no ESM loader behind it: import() of a
+    // built-in becomes require(), and a module imported lazily is evaluated when first imported.
+    supported: { "dynamic-import": false },
+    plugins: [deferLibs],
+  });
+  const file = Object.keys(result.metafile.outputs).find((f) => f.endsWith(".cjs"));
+  if (/\bimport\(/.test(readFileSync(file, "utf8"))) throw new Error(`${file} has a dynamic import()`);
+  return basename(file);
 }
-
-// --- the commander program and its chunks (ESM) ---------------------------------------------------
-await build({
-  ...common,
-  format: "esm",
-  entryPoints: { "chunks/program": "src/cli/program.ts" },
-  outdir: "dist",
-  splitting: true,
-  chunkNames: "chunks/[name]-[hash]",
-  banner: { js: esmRequire },
-  // The require above is resolved at run time, next to the chunk, by the banner's createRequire.
-  plugins: [deferLibs([])],
-});
-
-// --- the decrypt route: one CommonJS file ---------------------------------------------------------
-const route = await build({
-  ...common,
-  format: "cjs",
-  entryPoints: ["src/cli/decrypt-route.ts"],
-  outdir: "dist/chunks",
-  entryNames: "[name]-[hash]",
-  outExtension: { ".js": ".cjs" },
-  metafile: true,
-  // vm.Script, which runs it with its code cache, has no ESM loader behind it: import() of a built-in
-  // becomes require().
-  supported: { "dynamic-import": false },
-  plugins: [deferLibs(Object.keys(libModules))],
-});
-const routeFile = Object.keys(route.metafile.outputs).find((f) => f.endsWith(".cjs"));
-if (/\bimport\(/.test(readFileSync(routeFile, "utf8"))) throw new Error(`${routeFile} has a dynamic import()`);
+const routes = { "./decrypt-route.js": await bundle("src/cli/decrypt-route.ts"), "./program.js": await bundle("src/cli/program.ts") };
 
 // --- the entry (CommonJS) -------------------------------------------------------------------------
 const codeCacheModule = resolve("src/cli/code-cache.ts");
@@ -133,17 +122,16 @@ await build({
   banner: { js: "#!/usr/bin/env node" },
   plugins: [
     {
+      // main.ts imports ./decrypt-route.js and ./program.js: each becomes a module that loads its bundle.
       name: "routes",
       setup(b) {
-        b.onResolve({ filter: /^\.\/program\.js$/ }, () => ({ path: "./chunks/program.js", external: true }));
-        b.onResolve({ filter: /^\.\/decrypt-route\.js$/ }, () => ({ path: "decrypt-route", namespace: "route" }));
-        b.onLoad({ filter: /.*/, namespace: "route" }, () => ({
+        b.onResolve({ filter: /^\.\/(decrypt-route|program)\.js$/ }, (args) => ({ path: args.path, namespace: "route" }));
+        b.onLoad({ filter: /.*/, namespace: "route" }, (args) => ({
           loader: "js",
           resolveDir: process.cwd(),
-          contents: `import { loadCodeCached } from ${JSON.stringify(codeCacheModule)};
+          contents: `const { loadCodeCached } = require(${JSON.stringify(codeCacheModule)});
             // The entry's own Module class: require("node:module") would start the ESM loader.
-            const loaded = loadCodeCached(__dirname + "/chunks/" + ${JSON.stringify(basename(routeFile))}, (f) => require.main.constructor.createRequire(f));
-            export const runFastDecrypt = loaded.runFastDecrypt;`,
+            module.exports = loadCodeCached(__dirname + "/chunks/" + ${JSON.stringify(routes[args.path])}, (f) => require.main.constructor.createRequire(f));`,
         }));
       },
     },
@@ -151,7 +139,7 @@ await build({
 });
 chmodSync("dist/cli.js", 0o755);
 
-// --- the decrypt route's code cache, from a decrypt of a made-up file -----------------------------
+// --- the code caches, from runs on a made-up file ---------------------------------------------------
 {
   const work = mkdtempSync(join(tmpdir(), "secrets-build-"));
   try {
@@ -164,7 +152,8 @@ chmodSync("dist/cli.js", 0o755);
       yaml += `service_${s}:\n  url: https://example.com/${s}\n  port: ${8000 + s}\n  ratio: 0.${s}5\n  enabled: true\n  tags:\n    - a${s}\n    - "b ${s}"\n`;
     }
     writeFileSync(join(work, "made-up.yaml"), yaml);
-    cli(["encrypt", "-i", "--age", recipient, "made-up.yaml"]);
+    // The program's cache: commander and every command's registration, and `encrypt`.
+    cli(["encrypt", "-i", "--age", recipient, "made-up.yaml"], { SECRETS_CODE_CACHE: "write" });
     cli(["decrypt", "made-up.yaml"], { SECRETS_CODE_CACHE: "write" });
   } finally {
     rmSync(work, { recursive: true, force: true });

@@ -4,8 +4,8 @@ import { parseFastDecrypt } from "./fast-decrypt.js";
 // `secrets --version` is answered before anything else is evaluated: the bundle keeps every other
 // module behind these dynamic imports, so a cold start costs little more than Node itself. The
 // common `secrets decrypt FILE` goes straight to its command, without commander (fast-decrypt.ts).
-// The build makes this file CommonJS and swaps the decrypt route for its own code-cached bundle
-// (scripts/build.mjs): an ESM entry alone costs a cold start ~5 ms of loader set-up.
+// The build makes this file CommonJS and each of the two routes a CommonJS bundle run with its V8
+// code cache (scripts/build.mjs): ESM would cost a cold start ~5 ms of loader set-up, and more per chunk.
 const argv = process.argv.slice(2);
 const fast = parseFastDecrypt(argv);
 

@@ -133,12 +133,12 @@ describe("a broken install", () => {
     // A copy of dist/ without the decrypt route's bundle and the commander program.
     const dist = join(sb.dir, "broken-dist");
     cpSync(join(ROOT, "dist"), dist, { recursive: true });
-    for (const f of readdirSync(join(dist, "chunks"))) if (/^decrypt-route-.*\.cjs$|^program\.js$/.test(f)) rmSync(join(dist, "chunks", f));
+    for (const f of readdirSync(join(dist, "chunks"))) if (/^(decrypt-route|program)-\w+\.cjs$/.test(f)) rmSync(join(dist, "chunks", f));
     for (const argv of [["decrypt", "good.yaml"], ["filestatus", "good.yaml"]]) {
       const r = spawnSync(process.execPath, [join(dist, "cli.js"), ...argv], { cwd: sb.repo, env: sb.env, encoding: "utf8" });
       expect(r.status, argv[0]).toBe(1);
       expect(r.stdout).toBe("");
-      expect(r.stderr).toMatch(/^secrets: cannot load its own code \((ENOENT|ERR_MODULE_NOT_FOUND)\): reinstall gitops-secrets\n$/);
+      expect(r.stderr).toBe("secrets: cannot load its own code (ENOENT): reinstall gitops-secrets\n");
     }
   });
 });

@@ -83,14 +83,16 @@ describe("decrypt: fast route and commander route agree", () => {
     expect(slow.stderr).toMatch(/LOADED .*child_process/);
   });
 
-  it("neither the fast route nor --version starts Node's ESM loader (dist/cli.js is CommonJS)", async () => {
+  it("no command starts Node's ESM loader: dist/cli.js and its bundles are CommonJS", async () => {
     const probe = sb.path("probe-esm.cjs");
-    writeFileSync(probe, `process.on("exit", () => process.stderr.write("ESM " + process.moduleLoadList.includes("NativeModule internal/modules/esm/loader") + "\\n"));`);
+    writeFileSync(probe, `process.on("exit", () => require("fs").writeSync(2, "ESM " + process.moduleLoadList.includes("NativeModule internal/modules/esm/loader") + "\\n"));`);
     const env = { NODE_OPTIONS: `--require ${probe}` };
-    expect(await sb.run(["decrypt", "app.yaml"], { env })).toMatchObject({ code: 0, stderr: "ESM false\n" });
-    expect(await sb.run(["--version"], { env })).toMatchObject({ code: 0, stderr: "ESM false\n" });
-    // The probe can see it: the commander route imports the ESM program.
-    expect((await sb.run(["decrypt", "--", "app.yaml"], { env })).stderr).toBe("ESM true\n");
+    for (const argv of [["decrypt", "app.yaml"], ["--version"], ["filestatus", "app.yaml"], ["decrypt", "--", "app.yaml"]]) {
+      expect(await sb.run(argv, { env }), argv.join(" ")).toMatchObject({ code: 0, stderr: "ESM false\n" });
+    }
+    // The probe can see it: an ES module starts it.
+    const esm = spawnSync(process.execPath, ["--require", probe, "--input-type=module", "-e", "0"], { encoding: "utf8" });
+    expect(esm.stderr).toBe("ESM true\n");
   });
 
   it("a code cache written during a decrypt holds none of the file's values", async () => {
@@ -115,12 +117,14 @@ describe("decrypt: fast route and commander route agree", () => {
     expect(cache.includes(Buffer.from("malformed encrypted value at ", "latin1"))).toBe(true);
   });
 
-  it("runs the decrypt route with the V8 code cache the build wrote, to the same bytes as without", async () => {
+  it("runs the decrypt route (and the program) with the V8 code cache the build wrote, to the same bytes as without", async () => {
     const cached = await sb.run(["decrypt", "app.yaml"], { env: { SECRETS_DEBUG: "1" } });
     expect(cached.stderr).toBe("secrets: code cache used\n");
     const uncached = await sb.run(["decrypt", "app.yaml"], { env: { SECRETS_DEBUG: "1", SECRETS_CODE_CACHE: "off" } });
     expect(uncached.stderr).toBe("secrets: code cache off\n");
     expect(cached.stdout).toBe(uncached.stdout);
     expect(cached.stdout).toContain("password: s3cr3t");
+    // The commander program has its own bundle and cache.
+    expect(await sb.run(["filestatus", "app.yaml"], { env: { SECRETS_DEBUG: "1" } })).toEqual({ code: 0, stdout: '{"encrypted":true}\n', stderr: "secrets: code cache used\n" });
   });
 });
