@@ -8,7 +8,7 @@ import { codeCachePath, requireWithCodeCache as load, type CodeCacheMode } from 
 const requireWithCodeCache = (file: string, mode?: CodeCacheMode) => load(file, createRequire, mode);
 
 /**
- * The loader dist/cli.js runs the decrypt route with: a CommonJS module plus V8's code cache.
+ * The loader dist/cli.js runs its two bundles with: a CommonJS module plus V8's code cache.
  * V8 also keeps compiled scripts per process, by source and file name, and then never looks at the
  * cache: a load that must read the cache gets the bundle (and its cache) under a new name (`moved`).
  */
@@ -52,8 +52,12 @@ describe("requireWithCodeCache", () => {
     expect((second.exports as { answer(): number }).answer()).toBe(42);
   });
 
-  it("ignores a cache written for other bytes of the same length (V8 alone would take it)", () => {
-    requireWithCodeCache(bundle).save();
+  it("ignores a cache written for other bytes of the same length (V8 alone would run the old code)", () => {
+    // f2 compiled before the save, so the cache holds its old bytecode: V8, which checks only the
+    // source's length, would run it and answer 42.
+    const first = requireWithCodeCache(bundle);
+    expect((first.exports as { answer(): number }).answer()).toBe(42);
+    first.save();
     const text = readFileSync(bundle, "utf8");
     const changed = text.replace("return x + 2;", "return x + 3;");
     expect(changed.length).toBe(text.length);
