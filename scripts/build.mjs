@@ -161,8 +161,8 @@ chmodSync("dist/cli.js", 0o755);
 }
 
 // --- the library (the package's `exports`) --------------------------------------------------------
-// dist/lib/index.js, code-split like the CLI so that importing the SDK parses only what a `get`
-// needs. Types: tsc with tsconfig.lib.json (declarations only) into dist/types/, re-exported by
+// dist/lib/index.js, ESM (its users import it), code-split so that importing the SDK parses only
+// what a `get` needs. Types: tsc with tsconfig.lib.json (declarations only) into dist/types/, re-exported by
 // dist/lib/index.d.ts. tsc runs only when a source is newer than the last declarations (it takes seconds).
 await build({
   ...common,

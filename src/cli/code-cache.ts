@@ -88,7 +88,7 @@ function writeCache(path: string, data: () => Buffer): void {
 }
 
 /**
- * The CLI's way in (the build points dist/cli.js's decrypt route here): `SECRETS_CODE_CACHE=write`
+ * The CLI's way in (the build points both of dist/cli.js's routes here): `SECRETS_CODE_CACHE=write`
  * writes the cache (the build), `off` ignores it; `SECRETS_DEBUG=1` tells what happened to it.
  */
 export function loadCodeCached(file: string, createRequire: CreateRequire): Record<string, unknown> {

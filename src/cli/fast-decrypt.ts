@@ -3,7 +3,7 @@ import type { DecryptOptions } from "./commands/decrypt.js";
 /**
  * `secrets decrypt` without commander: the common invocations (`decrypt FILE` with the command's own
  * options) are parsed here, so the hottest command does not pay for building the whole program
- * (commander and every command's registration: ~15 ms and a dozen Node built-ins on a cold start).
+ * (commander and every command's registration, and a dozen Node built-ins, on a cold start).
  *
  * Returns null for anything it does not fully understand (help, an unknown or repeated option, a
  * missing or second file, `--`, a lone `-`): the caller then hands argv to commander, which gives
