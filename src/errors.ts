@@ -17,6 +17,8 @@ export const ExitCode = {
   ErrorEncryptingTree: 23,
   ErrorDecryptingTree: 25,
   MacMismatch: 51,
+  /** Ours, not sops': a value the MAC does not cover was about to be injected (`run`, `export`). */
+  Unauthenticated: 52,
   InvalidTreePathFormat: 91,
   NeedAtLeastOneDocument: 92,
   NoFileSpecified: 100,
@@ -41,6 +43,7 @@ export type ErrorKind =
   | "encrypt-tree"
   | "decrypt-tree" // a value fails GCM or its type tag is bad
   | "mac-mismatch"
+  | "unauthenticated" // an entry the MAC does not cover would be injected
   | "tree-path"
   | "empty-document"
   | "no-file"
@@ -66,6 +69,7 @@ const exitCodes: Record<ErrorKind, number> = {
   "encrypt-tree": ExitCode.ErrorEncryptingTree,
   "decrypt-tree": ExitCode.ErrorDecryptingTree,
   "mac-mismatch": ExitCode.MacMismatch,
+  unauthenticated: ExitCode.Unauthenticated,
   "tree-path": ExitCode.InvalidTreePathFormat,
   "empty-document": ExitCode.NeedAtLeastOneDocument,
   "no-file": ExitCode.NoFileSpecified,

@@ -5,6 +5,7 @@ import type { Recipients } from "../sops/document.js";
 import type { DiffResult } from "./diff.js";
 import type { SecretFileState } from "./inventory.js";
 import type { Namer } from "./recipients.js";
+import { uncoveredReasonText } from "../sops/coverage.js";
 import type { VerifyReport } from "./verify.js";
 
 /**
@@ -47,17 +48,30 @@ export function mdCode(s: string): string {
 // ---------------------------------------------------------------------------------------------
 // verify
 
+function uncoveredCount(n: number): string {
+  return `${plural(n, "entry").replace(/entrys$/, "entries")} not covered by the MAC`;
+}
+
 export function renderVerifyText(report: VerifyReport, failed: boolean, strict: boolean): string {
   const out: string[] = [];
   const configName = path.basename(report.config);
   for (const p of report.problems) out.push(`${p.file}: ${p.message}`);
   for (const w of report.warnings) out.push(`${configName}${w.line ? `:${w.line}` : ""}: ${strict ? "error" : "warning"}: ${w.at}: ${w.message}`);
+  for (const u of report.uncovered) {
+    const where = u.document > 0 ? `document ${u.document + 1}: ${u.path}` : u.path;
+    out.push(`${u.file}: ${strict ? "error" : "warning"}: ${where} is not covered by the MAC (${uncoveredReasonText(u.reason)}): anyone who can write the file can add it without a key; run and export refuse it`);
+  }
   const mac = report.macChecked ? `MACs checked on ${plural(report.macChecked, "file")}` : "MACs not checked (no key for any file)";
   if (failed) {
-    const counts = [report.problems.length ? plural(report.problems.length, "problem") : "", strict && report.warnings.length ? plural(report.warnings.length, "policy warning") : ""].filter(Boolean).join(" and ");
+    const counts = [
+      report.problems.length ? plural(report.problems.length, "problem") : "",
+      strict && report.warnings.length ? plural(report.warnings.length, "policy warning") : "",
+      strict && report.uncovered.length ? uncoveredCount(report.uncovered.length) : "",
+    ].filter(Boolean).join(" and ");
     out.push(`verify: FAILED: ${counts} in ${plural(report.files, "secret file")}; ${mac}`);
   } else {
-    const warn = report.warnings.length ? `; ${plural(report.warnings.length, "policy warning")}` : "";
+    const uncovered = report.uncovered.length ? `; ${uncoveredCount(report.uncovered.length)}` : "";
+    const warn = (report.warnings.length ? `; ${plural(report.warnings.length, "policy warning")}` : "") + uncovered;
     out.push(`verify: ok: ${plural(report.files, "secret file")} encrypted to their rules' recipients; ${mac}${warn}`);
   }
   return out.join("\n") + "\n";
@@ -71,6 +85,7 @@ export function verifyJson(report: VerifyReport, failed: boolean): unknown {
     macChecked: report.macChecked,
     problems: report.problems,
     warnings: report.warnings,
+    uncovered: report.uncovered,
     empty: report.empty,
   };
 }

@@ -3,7 +3,10 @@ import path from "node:path";
 import { SecretsError } from "../errors.js";
 import { loadStore } from "../files/format.js";
 import { lintPolicy, type LintFinding } from "../policy/lint.js";
+import { uncoveredSecrets } from "../secrets/entries.js";
+import { uncoveredPathText, type UncoveredReason } from "../sops/coverage.js";
 import { openDocument } from "../sops/document.js";
+import { parseMetadata } from "../sops/metadata.js";
 import type { KeySource } from "../sops/keysource.js";
 import { mapLimit, repoFiles, scanSecretFiles, type SecretFileState } from "./inventory.js";
 import { Namer, type NamedRecipient } from "./recipients.js";
@@ -28,6 +31,19 @@ export interface Problem {
   extra?: NamedRecipient[];
 }
 
+/**
+ * An entry of an encrypted file that its MAC does not cover (`""`, null, `{}`, `[]`, a value in
+ * clear): anyone who can write the file can add one without a key. Found without decrypting.
+ */
+export interface UncoveredFinding {
+  file: string;
+  /** 0-based YAML document index (0 for every other format). */
+  document: number;
+  /** The key path in sops' escaped index form, `["a"]["b"][0]`: a path only, never a value. */
+  path: string;
+  reason: UncoveredReason;
+}
+
 export interface VerifyReport {
   /** The `.sops.yaml` path. */
   config: string;
@@ -38,6 +54,8 @@ export interface VerifyReport {
   problems: Problem[];
   /** Policy findings (lint); they fail verify only in strict mode. */
   warnings: LintFinding[];
+  /** Entries the MAC does not cover; like policy warnings, they fail verify only in strict mode. */
+  uncovered: UncoveredFinding[];
   /** Files whose MAC was checked (opened with one of the caller's keys). */
   macChecked: number;
 }
@@ -70,17 +88,31 @@ function problemFor(state: SecretFileState, namer: Namer): Problem | null {
   }
 }
 
-async function checkMac(dir: string, state: SecretFileState, keys: KeySource): Promise<Problem | null> {
+/**
+ * Parses an encrypted file's data (no key needed) for entries its MAC does not cover and, when one
+ * of the caller's keys opens it, checks the MAC: one read and one parse per file for both.
+ */
+async function checkContent(dir: string, state: SecretFileState, keys: KeySource | null): Promise<{ problem: Problem | null; uncovered: UncoveredFinding[] }> {
   try {
     const bytes = await fs.promises.readFile(path.join(dir, state.file));
     const store = await loadStore(state.format);
-    await openDocument(store.parseEncrypted(bytes), keys);
-    return null;
+    const stored = store.parseEncrypted(bytes);
+    const rule = (state.metadata ?? parseMetadata(stored.metadata!)).encryptionRule;
+    const uncovered = stored.branches.flatMap((b, document) =>
+      uncoveredSecrets(b, rule).map((e) => ({ file: state.file, document, path: uncoveredPathText(e), reason: e.reason })),
+    );
+    if (keys) await openDocument(stored, keys);
+    return { problem: null, uncovered };
   } catch (e) {
     if (!(e instanceof SecretsError)) throw e;
     const kind: ProblemKind = e.kind === "mac-mismatch" || e.kind === "decrypt-tree" ? "mac" : "malformed";
-    return { file: state.file, kind, rule: state.rule, message: e.message };
+    return { problem: { file: state.file, kind, rule: state.rule, message: e.message }, uncovered: [] };
   }
+}
+
+/** Whether a report fails verify: any problem; with `strict`, any policy warning or uncovered entry too. */
+export function verifyFailed(report: VerifyReport, strict: boolean): boolean {
+  return report.problems.length > 0 || (strict && (report.warnings.length > 0 || report.uncovered.length > 0));
 }
 
 export async function verifyRepository(book: RuleBook, opts: VerifyOptions = {}): Promise<VerifyReport> {
@@ -94,13 +126,15 @@ export async function verifyRepository(book: RuleBook, opts: VerifyOptions = {})
     if (p) problems.push(p);
   }
 
-  let macChecked = 0;
-  if (opts.keys && opts.keys.recipients.length > 0) {
-    const mine = new Set(opts.keys.recipients);
-    const openable = states.filter((s) => (s.status === "ok" || s.status === "drift") && s.actual!.groups.some((g) => g.some((r) => mine.has(r))));
-    const results = await mapLimit(openable, 8, (s) => checkMac(config.dir, s, opts.keys!.source));
-    macChecked = openable.length;
-    for (const p of results) if (p) problems.push(p);
+  const mine = new Set(opts.keys?.recipients ?? []);
+  const canOpen = (s: SecretFileState) => !!opts.keys && s.actual!.groups.some((g) => g.some((r) => mine.has(r)));
+  const encrypted = states.filter((s) => s.status === "ok" || s.status === "drift");
+  const results = await mapLimit(encrypted, 8, (s) => checkContent(config.dir, s, canOpen(s) ? opts.keys!.source : null));
+  const macChecked = encrypted.filter(canOpen).length;
+  const uncovered: UncoveredFinding[] = [];
+  for (const r of results) {
+    if (r.problem) problems.push(r.problem);
+    uncovered.push(...r.uncovered);
   }
 
   problems.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
@@ -110,6 +144,7 @@ export async function verifyRepository(book: RuleBook, opts: VerifyOptions = {})
     empty: states.filter((s) => s.status === "empty").map((s) => s.file),
     problems,
     warnings: lintPolicy(config, all.filter((f) => !isPolicyFile(f))),
+    uncovered: uncovered.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0)),
     macChecked,
   };
 }

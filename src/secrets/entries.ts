@@ -1,3 +1,4 @@
+import { uncoveredEntries, type UncoveredEntry } from "../sops/coverage.js";
 import type { EncryptionRule } from "../sops/metadata.js";
 import { Branch, Comment, SopsFloat, SopsInt, SopsTime, type Value } from "../sops/tree.js";
 
@@ -90,4 +91,20 @@ export function readMetadata(root: Branch, keyPath: readonly string[], rule: Enc
     out[it.key] = typeof v === "bigint" ? v.toString() : v !== null && typeof v === "object" ? JSON.stringify(v) : v;
   }
   return out;
+}
+
+/**
+ * The entries of an encrypted document (before decryption) that its MAC does not cover, metadata
+ * siblings left out: they are kept in clear on purpose and never injected or listed as secrets.
+ */
+export function uncoveredSecrets(encrypted: Branch, rule: EncryptionRule): UncoveredEntry[] {
+  return uncoveredEntries([encrypted]).filter((e) => {
+    let node: Value | undefined = encrypted;
+    for (const seg of e.path) {
+      if (!(node instanceof Branch)) break;
+      if (typeof seg === "string" && metadataKeysIn(node, rule).has(seg)) return false;
+      node = node.get(String(seg));
+    }
+    return true;
+  });
 }

@@ -9,7 +9,8 @@ import type { KeySource } from "../sops/keysource.js";
 import { parseMetadata, type EncryptionRule } from "../sops/metadata.js";
 import { getPath, setPath } from "../sops/path.js";
 import { Branch, Comment, fromPlain, type Value } from "../sops/tree.js";
-import { leavesOf, metadataKey, readMetadata, toSecretValue, type SecretMetadata, type SecretValue } from "./entries.js";
+import { uncoveredPathText, uncoveredReasonText, isAtOrBelow, type UncoveredEntry } from "../sops/coverage.js";
+import { leavesOf, uncoveredSecrets, metadataKey, readMetadata, toSecretValue, type SecretMetadata, type SecretValue } from "./entries.js";
 import { PolicyError, SecretNotFound, toTypedError } from "./errors.js";
 import { formatSecretPath, hasPrefix, parseSecretPath } from "./path.js";
 import type { Policy } from "./policy.js";
@@ -102,6 +103,14 @@ export function checkWritten(encrypted: Branch, keyPaths: ReadonlyArray<readonly
       }
     }
   }
+}
+
+function unauthenticated(file: string, e: UncoveredEntry): SecretsError {
+  return new SecretsError(
+    "unauthenticated",
+    `${uncoveredPathText(e)} is not covered by the file's MAC (${uncoveredReasonText(e.reason)}: anyone who can write the file can add it without a key); refusing to inject it (set a value with secrets set, remove it, or pass --allow-unauthenticated)`,
+    { file: displayPath(file) },
+  );
 }
 
 export class SecretRepository {
@@ -237,8 +246,14 @@ export class SecretRepository {
    * What `run`/`export` inject: every value of each file in `files` (any encrypted file, under the
    * root or not), plus every secret under each prefix in `only`; everything under the root when both
    * are empty. A prefix that matches nothing is an error (a typo must not go unnoticed).
+   *
+   * A selected value that holds an entry the file's MAC does not cover (`""`, null, `{}`, `[]`, a
+   * value in clear) fails the whole selection with kind `unauthenticated` unless
+   * `allowUnauthenticated`: anyone who can write the file can add such an entry without a key, and
+   * skipping it would still run the process without the value it expects (an empty `PATH` breaks it
+   * just the same), so failing is the only answer that leaves the choice to a person.
    */
-  async select(selection: { files?: readonly string[]; only?: readonly string[] }): Promise<SelectedSecret[]> {
+  async select(selection: { files?: readonly string[]; only?: readonly string[]; allowUnauthenticated?: boolean }): Promise<SelectedSecret[]> {
     const files = selection.files ?? [];
     const only = selection.only ?? [];
     const wanted = new Map<string, { file: string; keyPath: string[] | null }>();
@@ -253,6 +268,7 @@ export class SecretRepository {
     const opened = new Map(await Promise.all(byFile.map(async (f) => [f, await this.openFile(f)] as const)));
     const out: SelectedSecret[] = [];
     const seen = new Set<string>();
+    const uncovered = new Map<string, UncoveredEntry[]>();
     for (const w of wanted.values()) {
       const o = opened.get(w.file)!;
       const rule = o.doc.metadata.encryptionRule;
@@ -261,6 +277,12 @@ export class SecretRepository {
         const id = `${w.file}\0${JSON.stringify(leaf.keyPath)}`;
         if (seen.has(id) || leaf.value === undefined) continue;
         seen.add(id);
+        if (!selection.allowUnauthenticated) {
+          let entries = uncovered.get(w.file);
+          if (!entries) uncovered.set(w.file, (entries = uncoveredSecrets(o.stored.branches[0] ?? new Branch(), rule)));
+          const hit = entries.find((e) => isAtOrBelow(e.path, leaf.keyPath));
+          if (hit) throw unauthenticated(w.file, hit);
+        }
         out.push({ keyPath: leaf.keyPath, value: leaf.value, rule, file: w.file });
       }
     }

@@ -10,18 +10,20 @@ export interface SelectionOptions {
   file?: string[];
   only?: string[];
   root?: string;
+  allowUnauthenticated?: boolean;
 }
 
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
 
-/** `--file`, `--only`, `--root`: the selection options `run` and `export` share. */
+/** `--file`, `--only`, `--root`, `--allow-unauthenticated`: the selection options `run` and `export` share. */
 export function selectionOptions(cmd: Command): Command {
   return cmd
     .option("--file <file>", "inject every value of this encrypted file (repeatable)", collect)
     .option("--only <paths>", "inject only the secrets under these secret paths, comma-separated (repeatable)", collect)
-    .option("--root <dir>", "the secrets root (default: $SECRETS_ROOT, else secrets/ beside .sops.yaml)");
+    .option("--root <dir>", "the secrets root (default: $SECRETS_ROOT, else secrets/ beside .sops.yaml)")
+    .option("--allow-unauthenticated", "also inject values the file's MAC does not cover (\"\", null, {}, [], values in clear), which anyone can add without a key");
 }
 
 /** The variables a selection gives (shared with `export`). */
@@ -34,7 +36,7 @@ export async function environmentFor(o: SelectionOptions): Promise<Map<string, s
   ]);
   const repo = new SecretRepository({ root: resolveRoot({ root: o.root }), keys: await ctx.getKeySource() });
   const only = (o.only ?? []).flatMap((s) => s.split(",")).map((s) => s.trim()).filter(Boolean);
-  return buildEnvironment(await repo.select({ files: o.file ?? [], only }));
+  return buildEnvironment(await repo.select({ files: o.file ?? [], only, allowUnauthenticated: !!o.allowUnauthenticated }));
 }
 
 export function registerRunCommand(program: Command): void {

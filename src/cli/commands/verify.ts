@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { renderVerifyText, verifyJson } from "../../access/report.js";
 import { RuleBook } from "../../access/rules.js";
-import { verifyRepository } from "../../access/verify.js";
+import { verifyFailed, verifyRepository } from "../../access/verify.js";
 import { getKeySource, setConfigOverride } from "../context.js";
 import { writeStdout } from "../io.js";
 import { formatEnum, parseOptions, requireConfig } from "./access-shared.js";
@@ -15,7 +15,8 @@ const VerifyOptions = z.object({
 
 /**
  * `secrets verify`: the CI and pre-commit gate. Prints the problems and exits 1 when there are any
- * (or, with --strict, when the policy has warnings); prints one summary line and exits 0 otherwise.
+ * (or, with --strict, when the policy has warnings or a file has entries its MAC does not cover);
+ * prints one summary line and exits 0 otherwise.
  */
 export async function verifyCommand(raw: unknown): Promise<void> {
   const opts = parseOptions(VerifyOptions, raw);
@@ -29,7 +30,7 @@ export async function verifyCommand(raw: unknown): Promise<void> {
     if (recipients.length) keys = { source: await getKeySource(), recipients };
   }
   const report = await verifyRepository(new RuleBook(config), { keys });
-  const failed = report.problems.length > 0 || (!!opts.strict && report.warnings.length > 0);
+  const failed = verifyFailed(report, !!opts.strict);
   await writeStdout(opts.format === "json" ? JSON.stringify(verifyJson(report, failed), null, 2) + "\n" : renderVerifyText(report, failed, !!opts.strict));
   if (failed) process.exitCode = 1;
 }
