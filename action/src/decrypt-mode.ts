@@ -2,6 +2,7 @@ import * as core from "@actions/core";
 import { resolve } from "node:path";
 import { parseEncryptedFile, type ParsedFile } from "../../src/files/secret-file.js";
 import type { LoadedConfig } from "../../src/policy/config.js";
+import { isAtOrBelow, uncoveredEntries, type UncoveredEntry, type UncoveredReason } from "../../src/sops/coverage.js";
 import { openDocument } from "../../src/sops/document.js";
 import { allAgeRecipients, parseMetadata } from "../../src/sops/metadata.js";
 import type { PathSegment } from "../../src/sops/path.js";
@@ -17,7 +18,7 @@ import { leavesOf, valueAt } from "./leaves.js";
 import type { MaskRegistry } from "./masks.js";
 import { ENV_NAME, nameForPath, reservedEnvName } from "./names.js";
 import { say } from "./log.js";
-import { counted, joinSafe, safe, shownName, shownPath, shownRecipient } from "./safe-text.js";
+import { counted, joinSafe, safe, shownName, shownPath, shownRecipient, type SafeText } from "./safe-text.js";
 import { parseSelector, type Selector } from "./selectors.js";
 import { saveWrittenFiles } from "./state.js";
 import { workingRoot } from "./workspace.js";
@@ -88,6 +89,31 @@ function pick(work: FileWork, branches: Branch[]): Secret[] {
     }
   }
   return out;
+}
+
+const UNCOVERED_TEXT: Record<UncoveredReason, SafeText> = {
+  "empty-string": safe`an empty string`,
+  null: safe`a null`,
+  "empty-map": safe`an empty map`,
+  "empty-list": safe`an empty list`,
+  unencrypted: safe`a value in clear`,
+};
+
+/**
+ * Fails on the first picked value the file's MAC does not cover: anyone who can push to the file can
+ * add one without a key (`GIT_SSL_NO_VERIFY: ""`). Failing, not skipping: a deploy that runs without
+ * a value it was given is no safer than one that runs with it, and the log says which name to look at.
+ */
+function refuseUncovered(work: FileWork, picked: readonly Secret[], stored: readonly Branch[]): void {
+  const uncovered: UncoveredEntry[] = uncoveredEntries(stored);
+  for (const s of picked) {
+    const hit = uncovered.find((e) => isAtOrBelow(e.path, s.path));
+    if (hit) {
+      throw new ActionFailure(
+        safe`${shownPath(work.display)}: ${shownName(s.name)} is not covered by the file's MAC (${UNCOVERED_TEXT[hit.reason]}: anyone who can push to the file can add it without a key); remove it or give it a value, or set allow-unauthenticated: true`,
+      );
+    }
+  }
 }
 
 /** Names must be valid, distinct (case-insensitively: step outputs are) and, when exported to env, allowed. */
@@ -166,6 +192,7 @@ export async function decryptMode(inputs: Inputs, masks: MaskRegistry): Promise<
       throw new ActionFailure(safe`cannot decrypt ${shownPath(w.display)}: ${problem}`);
     }
     const picked = pick(w, branches);
+    if (!inputs["allow-unauthenticated"]) refuseUncovered(w, picked, parsed.stored.branches);
     // Registered before anything else can happen: from here on the runner masks these values.
     masks.addValues(picked.map((s) => s.value));
     secrets.push(...picked);

@@ -42,6 +42,7 @@ function markdown(report: VerifyReport, lines: SafeText[], failed: boolean): Saf
   out.push(safe`${counted(report.files, safe`secret file`, safe`secret files`)}; ${counted(report.problems.length, safe`problem`, safe`problems`)}; ${mac}.`, safe``);
   for (const l of lines) out.push(safe`- ${l}`);
   if (report.warnings.length) out.push(safe``, safe`${counted(report.warnings.length, safe`policy warning`, safe`policy warnings`)} (unnamed recipients, shadowed or unused rules): run secrets verify locally for details.`);
+  if (report.uncovered.length) out.push(safe``, safe`${counted(report.uncovered.length, safe`entry`, safe`entries`)} not covered by the MAC (empty or clear values anyone can add without a key): run secrets verify locally for details.`);
   out.push(safe``);
   return joinSafe(out, safe`\n`);
 }

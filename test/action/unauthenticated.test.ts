@@ -1,0 +1,75 @@
+import { execFileSync } from "node:child_process";
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { ROOT } from "../helpers/cli.js";
+import { ALL_SECRETS, VALUE_IS_A_NAME, writeEncryptedFixture } from "./fixture.js";
+import { inspectStage, parseCommand, prepareStep, readLines, runStage } from "./runner-harness.js";
+
+/**
+ * Decrypt mode refuses a value the file's MAC does not cover: `GIT_SSL_NO_VERIFY: ""` added to an
+ * encrypted file by anyone who can push, without any key, would otherwise switch off TLS checks for
+ * every later git command of the job. `allow-unauthenticated: true` lets it through.
+ *
+ * Built from the current sources into a temporary directory (as dist-fresh.test.ts does), so this runs
+ * what the runner would run without depending on the committed action/dist being rebuilt.
+ */
+
+let action: string;
+beforeAll(() => {
+  action = mkdtempSync(join(tmpdir(), "installed-action-"));
+  execFileSync(process.execPath, [join(ROOT, "scripts", "build-action.mjs"), "--outdir", join(action, "dist")], { cwd: ROOT, stdio: "pipe" });
+  writeFileSync(join(action, "package.json"), '{ "type": "module" }\n');
+  cpSync(join(ROOT, "action", "action.yml"), join(action, "action.yml"));
+}, 120_000);
+
+/** The fixture, with one line added to the encrypted app.yaml as bytes (before its `sops:` block). */
+function tamperedStep(inputs: Record<string, string>, line: string) {
+  const step = prepareStep({ actionDir: action, inputs: { "export-env": "true", ...inputs } });
+  const fx = writeEncryptedFixture(step.dirs.workspace);
+  step.env["INPUT_AGE-KEY"] = fx.ageKey;
+  const file = join(step.dirs.workspace, "secrets", "prod", "app.yaml");
+  const text = readFileSync(file, "utf8");
+  expect(text).toContain("\nsops:\n");
+  writeFileSync(file, text.replace("\nsops:\n", `\n${line}\nsops:\n`));
+  return { step, fx };
+}
+
+describe("decrypt mode and entries the MAC does not cover", () => {
+  it.each([
+    ['GIT_SSL_NO_VERIFY: ""', "an empty string"],
+    ["GIT_SSL_NO_VERIFY: null", "a null"],
+  ])("%s: the step fails with one line naming it, and hands nothing on", (line, reason) => {
+    const { step, fx } = tamperedStep({}, line);
+    const main = runStage(step, "main");
+    const r = inspectStage(step, main, { ...ALL_SECRETS, AGE_IDENTITY: fx.identity }, { notInSummary: VALUE_IS_A_NAME });
+    expect(main.status).toBe(1);
+    expect(main.stderr).toBe("");
+    const printed = readLines(main.stdout).filter((l) => parseCommand(l)?.name !== "add-mask");
+    expect(printed).toEqual([
+      `::error::secrets/prod/app.yaml: GIT_SSL_NO_VERIFY is not covered by the file's MAC (${reason}: anyone who can push to the file can add it without a key); remove it or give it a value, or set allow-unauthenticated: true`,
+    ]);
+    expect(r.leaks).toEqual([]);
+    expect(readFileSync(step.files.GITHUB_ENV, "utf8")).toBe("");
+    expect(readFileSync(step.files.GITHUB_OUTPUT, "utf8")).toBe("");
+  });
+
+  it("a selector naming only covered values is not refused", () => {
+    const { step, fx } = tamperedStep({ secrets: "secrets/prod/app.yaml#database.password | DB_PASSWORD" }, 'GIT_SSL_NO_VERIFY: ""');
+    const main = runStage(step, "main");
+    const r = inspectStage(step, main, { ...ALL_SECRETS, AGE_IDENTITY: fx.identity }, { notInSummary: VALUE_IS_A_NAME });
+    expect(main.status).toBe(0);
+    expect(r.env.values).toEqual({ DB_PASSWORD: ALL_SECRETS.DATABASE_PASSWORD });
+  });
+
+  it("with allow-unauthenticated: true the value is exported", () => {
+    const { step, fx } = tamperedStep({ "allow-unauthenticated": "true" }, 'GIT_SSL_NO_VERIFY: ""');
+    const main = runStage(step, "main");
+    const r = inspectStage(step, main, { ...ALL_SECRETS, AGE_IDENTITY: fx.identity }, { notInSummary: VALUE_IS_A_NAME });
+    expect(main.status).toBe(0);
+    expect(main.stderr).toBe("");
+    expect(r.leaks).toEqual([]);
+    expect(r.env.values).toEqual({ ...ALL_SECRETS, GIT_SSL_NO_VERIFY: "" });
+  });
+});
