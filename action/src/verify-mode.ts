@@ -3,7 +3,7 @@ import { resolve } from "node:path";
 import { isSecretsError } from "../../src/errors.js";
 import { verifyJson } from "../../src/access/report.js";
 import { RuleBook } from "../../src/access/rules.js";
-import { verifyRepository, type Problem, type VerifyReport } from "../../src/access/verify.js";
+import { verifyFailed, verifyRepository, type Problem, type VerifyReport } from "../../src/access/verify.js";
 import { parseAgeKey, recordingKeySource } from "./age-key.js";
 import { requireFileCommand } from "./export.js";
 import { ActionFailure } from "./failure.js";
@@ -65,13 +65,18 @@ export async function verifyMode(inputs: Inputs): Promise<void> {
     if (isSecretsError(e)) throw new ActionFailure(safe`verify could not read the repository (is git installed, and the checkout complete?)`);
     throw e;
   }
-  const failed = report.problems.length > 0;
-  const lines = report.problems.map((p) => problemText(p, shownPath(displayPath(workspace, resolve(config.dir, p.file)))));
+  const failed = verifyFailed(report, false);
+  const configFile = shownPath(displayPath(workspace, config.path));
+  const lines = [
+    // Keys are repository text: shown only as a count here; `secrets verify` names them.
+    ...(report.configErrors.length ? [safe`${configFile}: ${counted(report.configErrors.length, safe`key or section`, safe`keys or sections`)} sops ignores (a misspelt key, or no creation_rules): run secrets verify locally for details`] : []),
+    ...report.problems.map((p) => problemText(p, shownPath(displayPath(workspace, resolve(config.dir, p.file))))),
+  ];
   core.setOutput("verify-json", JSON.stringify(verifyJson(report, failed)));
   if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(markdown(report, lines, failed), true).write();
   for (const l of lines) say(l);
   if (failed) {
-    throw new ActionFailure(safe`verify failed: ${counted(report.problems.length, safe`problem`, safe`problems`)} in ${counted(report.files, safe`secret file`, safe`secret files`)} (listed above and in the job summary)`);
+    throw new ActionFailure(safe`verify failed: ${counted(lines.length, safe`problem`, safe`problems`)} in ${counted(report.files, safe`secret file`, safe`secret files`)} (listed above and in the job summary)`);
   }
   say(safe`verify ok: ${counted(report.files, safe`secret file`, safe`secret files`)} encrypted to their rules' recipients; ${report.macChecked ? safe`MACs checked on ${report.macChecked}` : safe`MACs not checked`}.`);
 }

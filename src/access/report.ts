@@ -55,6 +55,7 @@ function uncoveredCount(n: number): string {
 export function renderVerifyText(report: VerifyReport, failed: boolean, strict: boolean): string {
   const out: string[] = [];
   const configName = path.basename(report.config);
+  for (const c of report.configErrors) out.push(`${configName}${c.line ? `:${c.line}` : ""}: error: ${c.at}: ${c.message}`);
   for (const p of report.problems) out.push(`${p.file}: ${p.message}`);
   for (const w of report.warnings) out.push(`${configName}${w.line ? `:${w.line}` : ""}: ${strict ? "error" : "warning"}: ${w.at}: ${w.message}`);
   for (const u of report.uncovered) {
@@ -64,6 +65,7 @@ export function renderVerifyText(report: VerifyReport, failed: boolean, strict: 
   const mac = report.macChecked ? `MACs checked on ${plural(report.macChecked, "file")}` : "MACs not checked (no key for any file)";
   if (failed) {
     const counts = [
+      report.configErrors.length ? plural(report.configErrors.length, "config error") : "",
       report.problems.length ? plural(report.problems.length, "problem") : "",
       strict && report.warnings.length ? plural(report.warnings.length, "policy warning") : "",
       strict && report.uncovered.length ? uncoveredCount(report.uncovered.length) : "",
@@ -84,6 +86,7 @@ export function verifyJson(report: VerifyReport, failed: boolean): unknown {
     files: report.files,
     macChecked: report.macChecked,
     problems: report.problems,
+    configErrors: report.configErrors,
     warnings: report.warnings,
     uncovered: report.uncovered,
     empty: report.empty,

@@ -2,7 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { SecretsError } from "../errors.js";
 import { loadStore } from "../files/format.js";
-import { lintPolicy, type LintFinding } from "../policy/lint.js";
+import { checkConfigKeys, lintPolicy, type ConfigFinding, type LintFinding } from "../policy/lint.js";
 import { uncoveredSecrets } from "../secrets/entries.js";
 import { uncoveredPathText, type UncoveredReason } from "../sops/coverage.js";
 import { openDocument } from "../sops/document.js";
@@ -52,6 +52,8 @@ export interface VerifyReport {
   /** Empty files under a rule: they hold nothing, so they pass. */
   empty: string[];
   problems: Problem[];
+  /** Keys sops ignores and a config without rules: errors for verify (sops accepts them silently). */
+  configErrors: ConfigFinding[];
   /** Policy findings (lint); they fail verify only in strict mode. */
   warnings: LintFinding[];
   /** Entries the MAC does not cover; like policy warnings, they fail verify only in strict mode. */
@@ -110,9 +112,9 @@ async function checkContent(dir: string, state: SecretFileState, keys: KeySource
   }
 }
 
-/** Whether a report fails verify: any problem; with `strict`, any policy warning or uncovered entry too. */
+/** Whether a report fails verify: any problem or config error; with `strict`, any policy warning or uncovered entry too. */
 export function verifyFailed(report: VerifyReport, strict: boolean): boolean {
-  return report.problems.length > 0 || (strict && (report.warnings.length > 0 || report.uncovered.length > 0));
+  return report.problems.length > 0 || report.configErrors.length > 0 || (strict && (report.warnings.length > 0 || report.uncovered.length > 0));
 }
 
 export async function verifyRepository(book: RuleBook, opts: VerifyOptions = {}): Promise<VerifyReport> {
@@ -143,6 +145,7 @@ export async function verifyRepository(book: RuleBook, opts: VerifyOptions = {})
     files: states.length,
     empty: states.filter((s) => s.status === "empty").map((s) => s.file),
     problems,
+    configErrors: checkConfigKeys(config),
     warnings: lintPolicy(config, all.filter((f) => !isPolicyFile(f))),
     uncovered: uncovered.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0)),
     macChecked,

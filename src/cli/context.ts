@@ -29,13 +29,19 @@ async function configPath(): Promise<string | null> {
   return configCache.path;
 }
 
-/** The loaded `.sops.yaml`, or null when there is none. Throws kind `config` when it is invalid. */
-export async function getConfig(): Promise<LoadedConfig | null> {
+/**
+ * The loaded `.sops.yaml`, or null when there is none. Throws kind `config` when it is invalid. Keys
+ * sops ignores and a config without rules are warned about on stderr when it is first loaded, unless
+ * `quiet` (verify reports them as errors itself).
+ */
+export async function getConfig(opts: { quiet?: boolean } = {}): Promise<LoadedConfig | null> {
   const path = await configPath();
   if (!path) return null;
   if (!configCache!.config) {
-    const { loadConfig } = await import("../policy/config.js");
-    configCache!.config = loadConfig(path);
+    const [{ loadConfig }, { checkConfigKeys }, { info }] = await Promise.all([import("../policy/config.js"), import("../policy/lint.js"), import("./io.js")]);
+    const config = loadConfig(path);
+    configCache!.config = config;
+    if (!opts.quiet) for (const f of checkConfigKeys(config)) info(`secrets: warning: ${config.path}${f.line ? `:${f.line}` : ""}: ${f.at}: ${f.message}`);
   }
   return configCache!.config;
 }

@@ -3,7 +3,7 @@ import type { ConfigPath, LoadedConfig } from "./config.js";
 import { formatPath } from "./config.js";
 import { shortRecipient, splitRecipients } from "./recipient.js";
 import { compileGoRegexp } from "../util/go-regexp.js";
-import type { KeyGroup } from "./schema.js";
+import { KNOWN_KEYS, type KeyGroup } from "./schema.js";
 
 /**
  * Checks of a `.sops.yaml` that go beyond its schema, for `secrets verify`: problems sops accepts but
@@ -94,4 +94,66 @@ export function lintPolicy(config: LoadedConfig, files: readonly string[]): Lint
     }
   });
   return findings.sort((a, b) => (a.line ?? Infinity) - (b.line ?? Infinity));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Keys sops ignores
+
+/**
+ * What sops silently ignores but almost always means the policy is not what its author wrote: keys it
+ * does not know (`creation_rule:` for `creation_rules:`, `path_regexp:`), and a config without any
+ * creation rule (then no file is a secret file, and `verify` would pass on checking nothing). `verify`
+ * treats these as errors; every other command passes them on as warnings (sops accepts the file).
+ */
+export type ConfigCheckCode = "unknown-key" | "no-rules";
+
+export interface ConfigFinding {
+  code: ConfigCheckCode;
+  /** Where, as a config path (`creation_rules[0].path_regexp`). */
+  at: string;
+  line: number | undefined;
+  message: string;
+}
+
+const ALL_KNOWN_KEYS = [...new Set<string>([...KNOWN_KEYS.top, ...KNOWN_KEYS.rule, ...KNOWN_KEYS.group, ...KNOWN_KEYS.stores, ...KNOWN_KEYS.indentStore])];
+
+/** Levenshtein distance, stopping early once it exceeds `max` (keys are short). */
+function distance(a: string, b: string, max: number): number {
+  if (Math.abs(a.length - b.length) > max) return max + 1;
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = cur;
+  }
+  return prev[b.length]!;
+}
+
+/** The known key an unknown one is probably a typo of, if any is close enough. */
+function suggestionFor(key: string): string | undefined {
+  const k = key.toLowerCase();
+  let best: { key: string; d: number } | undefined;
+  for (const known of ALL_KNOWN_KEYS) {
+    const d = distance(k, known, 2);
+    if (d <= 2 && (!best || d < best.d)) best = { key: known, d };
+  }
+  return best?.key;
+}
+
+/** The last key of a formatted config path (`creation_rules[0].path_regexp` → `path_regexp`). */
+function lastKey(at: string): string {
+  const m = /(?:^|\.)([^.[\]]*)$/.exec(at);
+  return m ? m[1]! : at;
+}
+
+export function checkConfigKeys(config: LoadedConfig): ConfigFinding[] {
+  const out: ConfigFinding[] = config.unknownKeys.map((u) => {
+    const hint = suggestionFor(lastKey(u.path));
+    return { code: "unknown-key", at: u.path, line: u.line, message: `unknown key, ignored by sops${hint ? ` (did you mean ${hint}?)` : ""}` };
+  });
+  const rules = config.data.creation_rules;
+  if (!rules || rules.length === 0) {
+    out.push({ code: "no-rules", at: "creation_rules", line: rules ? config.positionOf(["creation_rules"])?.line : undefined, message: "no creation rules: no file is a secret file, so nothing is checked or can be encrypted" });
+  }
+  return out.sort((a, b) => (a.line ?? Infinity) - (b.line ?? Infinity));
 }

@@ -5,8 +5,8 @@ import { getConfig } from "../context.js";
 
 /** What the access, verify and policy commands share: the required config and option parsing. */
 
-export async function requireConfig(): Promise<LoadedConfig> {
-  const config = await getConfig();
+export async function requireConfig(opts: { quiet?: boolean } = {}): Promise<LoadedConfig> {
+  const config = await getConfig(opts);
   if (!config) throw new SecretsError("config", "no .sops.yaml found (run `secrets init`, or pass --config)");
   return config;
 }
