@@ -7,10 +7,14 @@
  *   a word SECRET(S), TOKEN(S), PASSWORD, PASSWD, PASSPHRASE, PWD, PASS, DSN, CREDENTIAL(S), APIKEY,
  *   PRIVATE, SALT; a last word KEY (`API_KEY`, `JWT_SECRET_KEY`); PASSWORD or SECRET inside a word.
  * By value (strings only):
- *   a URL with user info (`postgres://user:pw@host`, `https://key@sentry.io/1`), a JWT, a PEM block,
+ *   whatever `secrets check --staged` refuses in a plaintext file (util/credentials.ts: a URL with a
+ *   password or a key, `postgres://user:pw@host`, `https://<key>@sentry.io/1`; a private key block;
+ *   well-known tokens), so the two never disagree about a value; and, broader, a JWT, any PEM block,
  *   a token with a well-known prefix (sk-, sk_live_, ghp_, github_pat_, xoxb-, AKIA…, AIza…, glpat-…),
  *   or a long random-looking token (20+ characters mixing upper case, lower case and digits).
  */
+
+import { credentialKinds } from "../util/credentials.js";
 
 export interface Classification {
   sensitive: boolean;
@@ -45,7 +49,6 @@ export function classifyName(name: string): string | undefined {
 const KNOWN_TOKENS: ReadonlyArray<[RegExp, string]> = [
   [/^-----BEGIN [A-Z0-9 ]+-----/m, "value is a PEM block"],
   [/^eyJ[A-Za-z0-9_-]+\.eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/, "value is a JWT"],
-  [/^[a-z][a-z0-9+.-]*:\/\/[^/\s?#@]+@[^\s]/i, "value is a URL with credentials"],
   [/^(?:sk|rk|pk)_(?:live|test)_[A-Za-z0-9]{8,}$/, "value looks like an API key"],
   [/^sk-[A-Za-z0-9_-]{8,}$/, "value looks like an API key"],
   [/^(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{20,}$/, "value looks like a GitHub token"],
@@ -73,6 +76,8 @@ function entropyPerChar(s: string): number {
 
 export function classifyValue(value: string): string | undefined {
   const v = value.trim();
+  const found = credentialKinds(v)[0];
+  if (found) return `value looks like ${found}`;
   for (const [re, reason] of KNOWN_TOKENS) if (re.test(v)) return reason;
   if (v.length >= 20 && /^[A-Za-z0-9+/=_-]+$/.test(v) && !UUID.test(v) && /[a-z]/.test(v) && /[A-Z]/.test(v) && /[0-9]/.test(v) && entropyPerChar(v) >= 3.5) {
     return "value looks like a random token";

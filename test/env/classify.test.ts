@@ -29,7 +29,8 @@ describe("classify", () => {
   it("by value", () => {
     const secrets = [
       "postgres://admin:hunter2@db.internal:5432/app",
-      "https://token@example.com/x",
+      "https://0123456789abcdef0123456789abcdef@o1.ingest.sentry.io/1",
+      "postgres://user:pass@host",
       "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U",
       "-----BEGIN RSA PRIVATE KEY-----\nMIIE\n-----END RSA PRIVATE KEY-----",
       "sk_live_4eC39HqLyjWDarjtT1zdp7dc",
@@ -40,7 +41,7 @@ describe("classify", () => {
       "Zm9vYmFyQmF6UXV4MTIzNDU2Nzg5MEFCQ0RFRkdI",
     ];
     for (const v of secrets) expect(classifyValue(v), v.slice(0, 12)).toBeDefined();
-    const plain = ["INFO", "production", "4", "https://api.example.com/v1", "true", "550e8400-e29b-41d4-a716-446655440000", "3f2a9c0e4b1d8f7a6c5e4d3b2a1f0e9d8c7b6a5f", "/var/lib/app", "en_US.UTF-8", "redis://cache:6379/0"];
+    const plain = ["INFO", "production", "4", "https://api.example.com/v1", "true", "550e8400-e29b-41d4-a716-446655440000", "3f2a9c0e4b1d8f7a6c5e4d3b2a1f0e9d8c7b6a5f", "/var/lib/app", "en_US.UTF-8", "redis://cache:6379/0", "ssh://git@github.com/org/repo.git", "postgres://u:${DB_PASSWORD}@h/db"];
     for (const v of plain) expect(classifyValue(v), v).toBeUndefined();
   });
 
