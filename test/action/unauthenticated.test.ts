@@ -73,3 +73,22 @@ describe("decrypt mode and entries the MAC does not cover", () => {
     expect(r.env.values).toEqual({ ...ALL_SECRETS, GIT_SSL_NO_VERIFY: "" });
   });
 });
+
+describe("verify mode and keys sops ignores", () => {
+  it("a misspelt creation_rule: fails the step instead of passing on 0 secret files", () => {
+    const step = prepareStep({ actionDir: action, inputs: { mode: "verify" } });
+    const fx = writeEncryptedFixture(step.dirs.workspace);
+    const cfg = join(step.dirs.workspace, ".sops.yaml");
+    writeFileSync(cfg, readFileSync(cfg, "utf8").replace("creation_rules:", "creation_rule:"));
+    const main = runStage(step, "main");
+    expect(main.status).toBe(1);
+    expect(main.stderr).toBe("");
+    expect(readLines(main.stdout).filter((l) => parseCommand(l)?.name !== "add-mask")).toEqual([
+      ".sops.yaml: 2 keys or sections sops ignores (a misspelt key, or no creation_rules): run secrets verify locally for details",
+      "::error::verify failed: 1 problem in 0 secret files (listed above and in the job summary)",
+    ]);
+    const r = inspectStage(step, main, { ...ALL_SECRETS, AGE_IDENTITY: fx.identity });
+    expect(r.leaks).toEqual([]);
+    expect(JSON.parse(r.outputs.values["verify-json"]!)).toMatchObject({ ok: false, files: 0 });
+  });
+});
