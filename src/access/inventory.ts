@@ -36,6 +36,8 @@ export interface SecretFileState {
   delta?: RecipientDelta;
   /** For `malformed`: the value-free reason. */
   problem?: string;
+  /** The file's bytes, when the scan was asked to keep them (`keepBytes`). */
+  bytes?: Uint8Array;
 }
 
 /** Runs `fn` over `items` with at most `limit` in flight; results in input order. */
@@ -98,7 +100,7 @@ export async function fileState(book: RuleBook, file: string, bytes: Uint8Array)
 }
 
 /** Reads every secret file (in parallel) and reports its state. */
-export async function scanSecretFiles(book: RuleBook, opts: { files?: readonly string[]; only?: (file: string) => boolean } = {}): Promise<SecretFileState[]> {
+export async function scanSecretFiles(book: RuleBook, opts: { files?: readonly string[]; only?: (file: string) => boolean; keepBytes?: boolean } = {}): Promise<SecretFileState[]> {
   const files = (await secretFiles(book, opts.files)).filter((f) => !opts.only || opts.only(f));
   return mapLimit(files, 32, async (file) => {
     let bytes: Buffer;
@@ -111,6 +113,7 @@ export async function scanSecretFiles(book: RuleBook, opts: { files?: readonly s
       const expected = book.expected(file)!;
       return { file, format: formatForPath(file), rule: expected.index, expected: expected.recipients, status: "malformed", problem: `cannot read the file (${code})` };
     }
-    return fileState(book, file, bytes);
+    const state = await fileState(book, file, bytes);
+    return opts.keepBytes ? { ...state, bytes } : state;
   });
 }

@@ -81,3 +81,58 @@ export function uncoveredEntries(encrypted: readonly Branch[]): UncoveredEntry[]
 export function isAtOrBelow(path: readonly PathSegment[], prefix: readonly PathSegment[]): boolean {
   return prefix.length <= path.length && prefix.every((s, i) => String(s) === String(path[i]));
 }
+
+// ---------------------------------------------------------------------------------------------
+// A textual fast path
+
+const ENC_RE = String.raw`ENC\[AES256_GCM,[^\]\s]*\]`;
+const YAML_KEY = String.raw`[^\s#:'"{}\[\],&*!|>%@\x60-][^:#]*`;
+const yamlLeaf = new RegExp(String.raw`^( *)(?:- )*(?:${YAML_KEY}: )?${ENC_RE}$`);
+const yamlHeader = new RegExp(String.raw`^( *)((?:- )*)${YAML_KEY}:$`);
+const JSON_KEY = String.raw`"(?:[^"\\]|\\.)*"`;
+const jsonLeaf = new RegExp(String.raw`^\s*(?:${JSON_KEY}: )?"${ENC_RE}",?$`);
+const jsonOpen = new RegExp(String.raw`^\s*(?:${JSON_KEY}: )?[\[{]$`);
+const jsonClose = /^\s*[\]}],?$/;
+const dotenvLeaf = new RegExp(String.raw`^[^\s#=][^=]*=${ENC_RE}$`);
+
+function indentOf(line: string): number {
+  return line.length - line.trimStart().length;
+}
+
+/**
+ * True when the data of an encrypted YAML, JSON or dotenv file as sops writes it certainly holds no
+ * uncovered entry: every line is an `ENC[…]` leaf, a key that opens a non-empty map or list, a
+ * bracket, or a comment. `data` is the text before the metadata (YAML: before the top-level `sops:`
+ * line; JSON: before the top-level `"sops"` key; dotenv: the whole file). False means "parse it and
+ * see" (`uncoveredEntries`), never "there is one": anything outside this narrow shape (an empty
+ * value, `{}`, a quoted key with a colon, INI) answers false. It lets `verify` skip parsing the data
+ * of thousands of files.
+ */
+export function certainlyAllCovered(data: string, format: string): boolean {
+  const lines = data.split("\n");
+  if (format === "yaml") {
+    for (let i = 0; i < lines.length; i++) {
+      const line = lines[i]!;
+      if (line === "" || /^ *#/.test(line) || yamlLeaf.test(line)) continue;
+      const h = yamlHeader.exec(line);
+      // `key:` holds a value only when the next line is deeper than the key itself (else it is null).
+      const next = lines[i + 1];
+      if (!h || next === undefined || /^ *#/.test(next) || indentOf(next) <= h[1]!.length + h[2]!.length) return false;
+    }
+    return true;
+  }
+  if (format === "json") {
+    for (let i = 0; i < lines.length; i++) {
+      const line = lines[i]!;
+      if (line.trim() === "" || jsonLeaf.test(line) || (jsonClose.test(line) && i > 0)) continue;
+      // An opening bracket must not be closed on the next line (`{` `}` is an empty map).
+      if (jsonOpen.test(line) && !jsonClose.test(lines[i + 1] ?? "}")) continue;
+      return false;
+    }
+    return true;
+  }
+  if (format === "dotenv") {
+    return lines.every((line) => line === "" || line.startsWith("#") || line.startsWith("sops_") || dotenvLeaf.test(line));
+  }
+  return false;
+}

@@ -109,6 +109,21 @@ describe("verify reports entries the MAC does not cover", () => {
     ]);
   });
 
+  it("JSON and dotenv files too, and an untouched file of each format reports nothing", async () => {
+    writeFileSync(sb.path("secrets/api.json"), '{"TOKEN": "t-1", "nested": {"a": "b"}, "list": ["x"]}\n');
+    writeFileSync(sb.path("secrets/worker.env"), "WORKER_TOKEN=w-1\n");
+    await sb.ok(["encrypt", "-i", "secrets/api.json"]);
+    await sb.ok(["encrypt", "-i", "secrets/worker.env"]);
+    expect((await sb.run(["verify", "--strict"])).stdout).not.toContain("not covered");
+    const json = readFileSync(sb.path("secrets/api.json"), "utf8");
+    writeFileSync(sb.path("secrets/api.json"), json.replace(/^\{\n/, '{\n\t"PATH": "",\n'));
+    const env = readFileSync(sb.path("secrets/worker.env"), "utf8");
+    writeFileSync(sb.path("secrets/worker.env"), "GIT_SSL_NO_VERIFY=\n" + env);
+    const r = await sb.run(["verify"]);
+    expect(r.stdout).toContain(`secrets/api.json: warning: ["PATH"] is not covered by the MAC (an empty string)`);
+    expect(r.stdout).toContain(`secrets/worker.env: warning: ["GIT_SSL_NO_VERIFY"] is not covered by the MAC (an empty string)`);
+  });
+
   it("is reported without any key (nothing is decrypted)", async () => {
     tamper('PATH: ""');
     mkdirSync(sb.path("no-keys"));

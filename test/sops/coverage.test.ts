@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { uncoveredSecrets } from "../../src/secrets/entries.js";
-import { isAtOrBelow, uncoveredEntries, uncoveredPathText } from "../../src/sops/coverage.js";
+import { certainlyAllCovered, isAtOrBelow, uncoveredEntries, uncoveredPathText } from "../../src/sops/coverage.js";
 import { Branch, Comment, SopsInt } from "../../src/sops/tree.js";
 
 /** Which entries of an encrypted tree the MAC does not authenticate: everything that is not an ENC[…] leaf. */
@@ -52,5 +52,29 @@ describe("uncoveredEntries", () => {
     expect(isAtOrBelow(["a", 0], ["a", "0"])).toBe(true);
     expect(isAtOrBelow(["a"], ["a", "b"])).toBe(false);
     expect(isAtOrBelow(["ab"], ["a"])).toBe(false);
+  });
+});
+
+describe("certainlyAllCovered (verify's textual fast path)", () => {
+  it("YAML: true only for ENC leaves, non-empty headers and comments", () => {
+    const ok = `a: ${ENC}\nnested:\n    b: ${ENC}\n    list:\n        - ${ENC}\n        - c: ${ENC}\n          d:\n            e: ${ENC}\n# note\n`;
+    expect(certainlyAllCovered(ok, "yaml")).toBe(true);
+    for (const bad of [`a: ""\n`, `a:\n`, `a:\nb: ${ENC}\n`, `a: {}\n`, `a: []\n`, `a: null\n`, `a: ~\n`, `port_unencrypted: 5\n`, `"q:k": ${ENC}\n`, `a: |\n    text\n`, `a: ${ENC} x\n`]) {
+      expect(certainlyAllCovered(bad, "yaml"), bad).toBe(false);
+    }
+  });
+
+  it("JSON: true only for ENC leaves and non-empty brackets", () => {
+    const ok = `{\n\t"a": "${ENC}",\n\t"n": {\n\t\t"b": "${ENC}"\n\t},\n\t"l": [\n\t\t"${ENC}"\n\t],\n\t`;
+    expect(certainlyAllCovered(ok, "json")).toBe(true);
+    for (const bad of [`{\n\t"a": "",\n\t`, `{\n\t"a": null,\n\t`, `{\n\t"a": {},\n\t`, `{\n\t"a": {\n\t},\n\t`, `{\n\t"a": [],\n\t`, `{\n\t"a": 5,\n\t`]) {
+      expect(certainlyAllCovered(bad, "json"), bad).toBe(false);
+    }
+  });
+
+  it("dotenv: true only for ENC values; INI always parses", () => {
+    expect(certainlyAllCovered(`A=${ENC}\n#c\nsops_version=3.13.2\n`, "dotenv")).toBe(true);
+    expect(certainlyAllCovered(`A=${ENC}\nPATH=\n`, "dotenv")).toBe(false);
+    expect(certainlyAllCovered(`[s]\nA = ${ENC}\n`, "ini")).toBe(false);
   });
 });
