@@ -2,7 +2,8 @@ import * as core from "@actions/core";
 import { resolve } from "node:path";
 import { parseEncryptedFile, type ParsedFile } from "../../src/files/secret-file.js";
 import type { LoadedConfig } from "../../src/policy/config.js";
-import { isAtOrBelow, uncoveredEntries, type UncoveredEntry, type UncoveredReason } from "../../src/sops/coverage.js";
+import { uncoveredSecrets } from "../../src/secrets/entries.js";
+import { isAtOrBelow, type UncoveredEntry, type UncoveredReason } from "../../src/sops/coverage.js";
 import { openDocument } from "../../src/sops/document.js";
 import { allAgeRecipients, parseMetadata } from "../../src/sops/metadata.js";
 import type { PathSegment } from "../../src/sops/path.js";
@@ -103,9 +104,11 @@ const UNCOVERED_TEXT: Record<UncoveredReason, SafeText> = {
  * Fails on the first picked value the file's MAC does not cover: anyone who can push to the file can
  * add one without a key (`GIT_SSL_NO_VERIFY: ""`). Failing, not skipping: a deploy that runs without
  * a value it was given is no safer than one that runs with it, and the log says which name to look at.
+ * Metadata kept next to a value (`…_metadata_unencrypted`) is in clear by design and passes, as before.
  */
-function refuseUncovered(work: FileWork, picked: readonly Secret[], stored: readonly Branch[]): void {
-  const uncovered: UncoveredEntry[] = uncoveredEntries(stored);
+function refuseUncovered(work: FileWork, picked: readonly Secret[], parsed: ParsedFile): void {
+  const rule = parseMetadata(parsed.stored.metadata!).encryptionRule;
+  const uncovered: UncoveredEntry[] = parsed.stored.branches.flatMap((b) => uncoveredSecrets(b, rule));
   for (const s of picked) {
     const hit = uncovered.find((e) => isAtOrBelow(e.path, s.path));
     if (hit) {
@@ -192,7 +195,7 @@ export async function decryptMode(inputs: Inputs, masks: MaskRegistry): Promise<
       throw new ActionFailure(safe`cannot decrypt ${shownPath(w.display)}: ${problem}`);
     }
     const picked = pick(w, branches);
-    if (!inputs["allow-unauthenticated"]) refuseUncovered(w, picked, parsed.stored.branches);
+    if (!inputs["allow-unauthenticated"]) refuseUncovered(w, picked, parsed);
     // Registered before anything else can happen: from here on the runner masks these values.
     masks.addValues(picked.map((s) => s.value));
     secrets.push(...picked);

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ROOT } from "../helpers/cli.js";
-import { ALL_SECRETS, VALUE_IS_A_NAME, writeEncryptedFixture } from "./fixture.js";
+import { ALL_SECRETS, VALUE_IS_A_NAME, encryptInto, writeEncryptedFixture } from "./fixture.js";
 import { inspectStage, parseCommand, prepareStep, readLines, runStage } from "./runner-harness.js";
 
 /**
@@ -61,6 +61,25 @@ describe("decrypt mode and entries the MAC does not cover", () => {
     const r = inspectStage(step, main, { ...ALL_SECRETS, AGE_IDENTITY: fx.identity }, { notInSummary: VALUE_IS_A_NAME });
     expect(main.status).toBe(0);
     expect(r.env.values).toEqual({ DB_PASSWORD: ALL_SECRETS.DATABASE_PASSWORD });
+  });
+
+  it("metadata kept in clear next to a value passes (it is in clear by design); a value in clear does not", () => {
+    const step = prepareStep({ actionDir: action, inputs: { "export-env": "true", secrets: "secrets/prod/meta.yaml" } });
+    const fx = writeEncryptedFixture(step.dirs.workspace);
+    step.env["INPUT_AGE-KEY"] = fx.ageKey;
+    encryptInto(step.dirs.workspace, "secrets/prod/meta.yaml", "token: tok-abc-123\ntoken_metadata_unencrypted:\n    owner: team-a\n");
+    const main = runStage(step, "main");
+    expect(main.status).toBe(0);
+    const r = inspectStage(step, main, { TOKEN: "tok-abc-123", AGE_IDENTITY: fx.identity });
+    expect(r.env.values).toEqual({ TOKEN: "tok-abc-123", TOKEN_METADATA_UNENCRYPTED_OWNER: "team-a" });
+
+    const clear = prepareStep({ actionDir: action, inputs: { secrets: "secrets/prod/clear.yaml" } });
+    writeEncryptedFixture(clear.dirs.workspace);
+    clear.env["INPUT_AGE-KEY"] = fx.ageKey;
+    encryptInto(clear.dirs.workspace, "secrets/prod/clear.yaml", "token: tok-abc-123\nhost_unencrypted: db.internal\n");
+    const refused = runStage(clear, "main");
+    expect(refused.status).toBe(1);
+    expect(refused.stdout).toContain("::error::secrets/prod/clear.yaml: HOST_UNENCRYPTED is not covered by the file's MAC (a value in clear:");
   });
 
   it("with allow-unauthenticated: true the value is exported", () => {
