@@ -5,11 +5,11 @@ import { loadStore } from "../files/format.js";
 import { checkConfigKeys, lintPolicy, type ConfigFinding, type LintFinding } from "../policy/lint.js";
 import { uncoveredSecrets } from "../secrets/entries.js";
 import { certainlyAllCovered, uncoveredPathText, type UncoveredReason } from "../sops/coverage.js";
-import { fastMetadataPlain } from "./metadata.js";
 import { openDocument } from "../sops/document.js";
 import { parseMetadata } from "../sops/metadata.js";
 import type { KeySource } from "../sops/keysource.js";
 import { mapLimit, repoFiles, scanSecretFiles, type SecretFileState } from "./inventory.js";
+import { fastMetadataPlain } from "./metadata.js";
 import { Namer, type NamedRecipient } from "./recipients.js";
 import { isPolicyFile, RuleBook } from "./rules.js";
 
