@@ -1,0 +1,57 @@
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Sandbox, type RunResult } from "../helpers/cli.js";
+
+/**
+ * Issue #11 §5: bad input gets one clear line (the file named, no stack, no RangeError) and an exit
+ * code, never a crash or a silent change.
+ */
+
+let sb: Sandbox;
+let recipient: string;
+
+beforeAll(async () => {
+  sb = new Sandbox();
+  recipient = (await sb.ok(["keygen"])).trim();
+});
+afterAll(() => sb.cleanup());
+
+function expectOneLine(r: RunResult, code: number, file: string, re?: RegExp): void {
+  expect(r.code, r.stderr).toBe(code);
+  const lines = r.stderr.trimEnd().split("\n");
+  expect(lines, r.stderr).toHaveLength(1);
+  expect(lines[0]).toContain(file);
+  if (re) expect(lines[0]).toMatch(re);
+  expect(r.stderr).not.toMatch(/RangeError|internal error|\n\s+at /);
+}
+
+describe("input size cap (SECRETS_MAX_INPUT_BYTES)", () => {
+  it("decrypt /dev/zero stops quickly at the cap with a clear error", async () => {
+    if (!existsSync("/dev/zero")) return;
+    const t0 = Date.now();
+    const r = await sb.run(["decrypt", "/dev/zero"], { env: { SECRETS_MAX_INPUT_BYTES: "100000" } });
+    expectOneLine(r, 2, "/dev/zero", /larger than 100000 bytes.*SECRETS_MAX_INPUT_BYTES/);
+    expect(Date.now() - t0).toBeLessThan(10_000);
+  });
+
+  it("a regular file over the cap is refused; one at the cap is read", async () => {
+    writeFileSync(sb.path("big.yaml"), "a: " + "x".repeat(2000) + "\n");
+    expectOneLine(await sb.run(["encrypt", "--age", recipient, "big.yaml"], { env: { SECRETS_MAX_INPUT_BYTES: "1000" } }), 2, "big.yaml", /larger than 1000 bytes/);
+    const size = readFileSync(sb.path("big.yaml")).length;
+    const r = await sb.run(["encrypt", "--age", recipient, "big.yaml"], { env: { SECRETS_MAX_INPUT_BYTES: String(size) } });
+    expect(r.code, r.stderr).toBe(0);
+  });
+
+  it("stdin (a pipe) over the cap is refused", async () => {
+    const r = await sb.run(["encrypt", "--age", recipient, "--filename-override", "piped.yaml"], {
+      env: { SECRETS_MAX_INPUT_BYTES: "1000" },
+      input: "a: " + "x".repeat(5000) + "\n",
+    });
+    expectOneLine(r, 2, "piped.yaml", /larger than 1000 bytes/);
+  });
+
+  it("a malformed SECRETS_MAX_INPUT_BYTES is an error, not ignored", async () => {
+    writeFileSync(sb.path("small.yaml"), "a: b\n");
+    expectOneLine(await sb.run(["encrypt", "--age", recipient, "small.yaml"], { env: { SECRETS_MAX_INPUT_BYTES: "64M" } }), 1, "small.yaml", /SECRETS_MAX_INPUT_BYTES must be/);
+  });
+});
