@@ -55,3 +55,33 @@ describe("input size cap (SECRETS_MAX_INPUT_BYTES)", () => {
     expectOneLine(await sb.run(["encrypt", "--age", recipient, "small.yaml"], { env: { SECRETS_MAX_INPUT_BYTES: "64M" } }), 1, "small.yaml", /SECRETS_MAX_INPUT_BYTES must be/);
   });
 });
+
+describe("a malformed age entry for another recipient", () => {
+  it("does not stop a reader whose own entry is intact", async () => {
+    // The other recipient's key lives in a file this reader does not use.
+    const other = (await sb.ok(["keygen", "--output", sb.path("other-keys.txt")])).trim();
+    writeFileSync(sb.path("shared.yaml"), "token: s3cret-value\n");
+    // The other recipient's entry comes first, so it is tried (and found broken) first.
+    await sb.ok(["encrypt", "-i", "--age", `${other},${recipient}`, "shared.yaml"]);
+    const text = readFileSync(sb.path("shared.yaml"), "utf8");
+    const at = text.indexOf(`recipient: ${other}`);
+    // sops 3.13 writes each entry's `enc` before its `recipient`.
+    const begin = text.lastIndexOf("-----BEGIN AGE ENCRYPTED FILE-----\n", at) + "-----BEGIN AGE ENCRYPTED FILE-----\n".length;
+    const lineEnd = text.indexOf("\n", begin);
+    const indent = text.slice(text.lastIndexOf("\n", begin - 2) + 1, begin).match(/^ */)![0];
+    const firstLine = text.slice(begin, lineEnd).trim();
+    // Valid base64 of a header that is not an age header.
+    const junk = Buffer.from("not-an-age-header/v1\n-> X25519\n".padEnd(48, "x")).toString("base64").slice(0, firstLine.length);
+    const broken = text.slice(0, begin) + indent + junk + text.slice(lineEnd);
+    expect(broken).not.toBe(text);
+    writeFileSync(sb.path("shared.yaml"), broken);
+
+    const r = await sb.run(["decrypt", "shared.yaml"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toBe("token: s3cret-value\n");
+
+    // The other recipient cannot read it (its entry is broken): the error says so, in one line.
+    const o = await sb.run(["decrypt", "shared.yaml"], { env: { SOPS_AGE_KEY_FILE: sb.path("other-keys.txt"), XDG_CONFIG_HOME: sb.path("no-config") } });
+    expectOneLine(o, 128, "shared.yaml", /no identity could decrypt the data key.*1 age entry is malformed/);
+  });
+});
