@@ -85,3 +85,37 @@ describe("a malformed age entry for another recipient", () => {
     expectOneLine(o, 128, "shared.yaml", /no identity could decrypt the data key.*1 age entry is malformed/);
   });
 });
+
+describe("deep nesting: one line naming the file, never a RangeError", () => {
+  const deepJson = (n: number) => '{"a": ' + "[".repeat(n) + "1" + "]".repeat(n) + "}\n";
+
+  it("encrypt of a JSON or YAML file nested 2,600 to 10,000 levels", async () => {
+    for (const n of [2_600, 10_000]) {
+      writeFileSync(sb.path(`deep${n}.json`), deepJson(n));
+      expectOneLine(await sb.run(["encrypt", "--age", recipient, `deep${n}.json`]), 2, `deep${n}.json`, /nests maps and lists deeper than \d+ levels at line 1/);
+      writeFileSync(sb.path(`deep${n}.yaml`), "a: " + "[".repeat(n) + "1" + "]".repeat(n) + "\n");
+      expectOneLine(await sb.run(["encrypt", "--age", recipient, `deep${n}.yaml`]), 2, `deep${n}.yaml`, /nests maps and lists deeper than \d+ levels at line 1/);
+    }
+  });
+
+  it("decrypt of a crafted encrypted file with a deep value", async () => {
+    writeFileSync(sb.path("ok.json"), '{"a": "x"}\n');
+    const enc = await sb.ok(["encrypt", "--age", recipient, "ok.json"]);
+    const crafted = enc.replace(/^\{/, '{\n\t"deep": ' + "[".repeat(5_000) + "]".repeat(5_000) + ",");
+    writeFileSync(sb.path("crafted.json"), crafted);
+    expectOneLine(await sb.run(["decrypt", "crafted.json"]), 2, "crafted.json", /nests maps and lists deeper than \d+ levels at line 2/);
+  });
+
+  it("set of a value nested 10,000 levels: exit 7, the file unchanged", async () => {
+    writeFileSync(sb.path("s.json"), '{"a": "x"}\n');
+    await sb.ok(["encrypt", "-i", "--age", recipient, "s.json"]);
+    const before = readFileSync(sb.path("s.json"), "utf8");
+    const deep = "[".repeat(10_000) + "]".repeat(10_000);
+    const r = await sb.run(["set", "s.json", '["b"]', deep]);
+    expect(r.code, r.stderr).toBe(7);
+    expect(r.stderr.trimEnd().split("\n")).toHaveLength(1);
+    expect(r.stderr).toMatch(/nests maps and lists deeper than/);
+    expect(r.stderr).not.toMatch(/RangeError|internal error/);
+    expect(readFileSync(sb.path("s.json"), "utf8")).toBe(before);
+  });
+});

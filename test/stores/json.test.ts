@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { MAX_NESTING } from "../../src/sops/nesting.js";
 import { jsonStore } from "../../src/sops/stores/json.js";
 import { Branch, Comment, SopsFloat, SopsInt, SopsTime, type Value } from "../../src/sops/tree.js";
 import { expectStoreError } from "./expect-error.js";
@@ -48,19 +49,22 @@ describe("JSON reading", () => {
     expect(parse(new Uint8Array([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xff, 0xc3, 0x28, 0x22, 0x7d])).get("a")).toBe("\ufffd\ufffd(");
   });
 
-  it("parses 10000 levels of nesting (Go's limit) without recursion, and refuses more", () => {
-    const deep = (n: number) => '{"a":' + "[".repeat(n - 1) + "]".repeat(n - 1) + "}";
-    let v: Value | undefined = parse(deep(10000)).get("a");
+  it("parses MAX_NESTING levels of nesting, and refuses one more with a line-numbered parse error", () => {
+    // `deep(n)`: n containers, the top-level object included.
+    const deep = (n: number) => '{"a":\n' + "[".repeat(n - 1) + "]".repeat(n - 1) + "}";
+    let v: Value | undefined = parse(deep(MAX_NESTING)).get("a");
     let depth = 1;
     while (Array.isArray(v) && v.length) {
       v = v[0] as Value;
       depth++;
     }
-    expect(depth).toBe(9999);
-    expectStoreError(() => parse(deep(10002)), "parse");
-    // The writer does not recurse either.
-    const out = jsonStore.emitPlain([parse(deep(10000))], { indent: 0 });
-    expect(Buffer.from(out).toString().replaceAll("\n", "")).toBe(deep(10000).replace(":", ": "));
+    expect(depth).toBe(MAX_NESTING - 1);
+    const e = expectStoreError(() => parse(deep(MAX_NESTING + 1)), "parse");
+    expect(e.message).toBe(`the JSON document nests maps and lists deeper than ${MAX_NESTING} levels at line 2`);
+    // Far deeper input (Go's 10,000 and beyond) stops at the same limit, without a RangeError.
+    expectStoreError(() => parse(deep(50_000)), "parse");
+    const out = jsonStore.emitPlain([parse(deep(MAX_NESTING))], { indent: 0 });
+    expect(Buffer.from(out).toString().replaceAll("\n", "")).toBe(deep(MAX_NESTING).replace(":\n", ": "));
   });
 });
 

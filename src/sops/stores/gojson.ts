@@ -1,5 +1,6 @@
 import { SecretsError } from "../../errors.js";
 import { formatJsonFloat } from "../gofmt.js";
+import { MAX_NESTING, nestingTooDeep } from "../nesting.js";
 import { Branch, Comment, SopsFloat, SopsInt, SopsTime, type List, type PlainValue, type Value } from "../tree.js";
 
 /**
@@ -18,8 +19,6 @@ import { Branch, Comment, SopsFloat, SopsInt, SopsTime, type List, type PlainVal
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 const utf8 = new TextEncoder();
 
-/** Go's `json.Decoder` nesting limit. */
-const MAX_DEPTH = 10000;
 
 // ---------------------------------------------------------------------------------------------
 // UTF-8, the Go way
@@ -281,6 +280,12 @@ class JsonReader {
   pos = 0;
   constructor(private readonly b: Uint8Array) {}
 
+  line(at = this.pos): number {
+    let line = 1;
+    for (let i = 0; i < at && i < this.b.length; i++) if (this.b[i] === 0x0a) line++;
+    return line;
+  }
+
   fail(what: string, at = this.pos): SecretsError {
     let line = 1;
     let col = 1;
@@ -453,7 +458,7 @@ class JsonReader {
     return k;
   }
 
-  /** One value, iteratively (no recursion, so nesting depth is bounded only by MAX_DEPTH). */
+  /** One value, iteratively (no recursion); containers nest at most MAX_NESTING deep. */
   value(): Value {
     const stack: Array<{ container: Branch | List; key: string }> = [];
     for (;;) {
@@ -461,6 +466,8 @@ class JsonReader {
       let v: Value;
       const c = this.peek();
       if (c === 0x7b || c === 0x5b) {
+        // Counted before an empty container too: every store and walker counts the same way.
+        if (stack.length >= MAX_NESTING) throw nestingTooDeep("the JSON document", this.line());
         this.pos++;
         const container: Branch | List = c === 0x7b ? new Branch() : [];
         this.ws();
@@ -468,7 +475,6 @@ class JsonReader {
           this.pos++;
           v = container;
         } else {
-          if (stack.length >= MAX_DEPTH) throw this.fail("nesting too deep");
           stack.push({ container, key: c === 0x7b ? this.key() : "" });
           continue;
         }
