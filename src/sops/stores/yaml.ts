@@ -93,8 +93,16 @@ class Reader {
       switch (t) {
         case "!!str":
           return text;
-        case "!!binary":
-          return new Uint8Array(Buffer.from(text.replace(/\s+/g, ""), "base64"));
+        case "!!binary": {
+          // `text` is the source (resolveKnownTags is off: the `yaml` package would decode it itself,
+          // leniently). go-yaml refuses what Go's base64.StdEncoding cannot decode; Buffer.from would
+          // silently skip the bad characters and decode the rest.
+          const b64 = text.replace(/\s+/g, "");
+          if (b64.length % 4 !== 0 || !/^[A-Za-z0-9+/]*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(b64)) {
+            throw parseError("a !!binary value is not valid base64", this.line(node));
+          }
+          return new Uint8Array(Buffer.from(b64, "base64"));
+        }
         case "!!null":
           return null;
         case "!!bool":
@@ -271,7 +279,7 @@ export function parseYamlFull(text: string): Branch[] {
   const lc = new (Y().LineCounter)();
   let docs: Document.Parsed[];
   try {
-    docs = Y().parseAllDocuments(text, { schema: "failsafe", lineCounter: lc, prettyErrors: false, uniqueKeys: true, keepSourceTokens: false }) as Document.Parsed[];
+    docs = Y().parseAllDocuments(text, { schema: "failsafe", resolveKnownTags: false, lineCounter: lc, prettyErrors: false, uniqueKeys: true, keepSourceTokens: false }) as Document.Parsed[];
     if (!Array.isArray(docs)) docs = [docs];
   } catch {
     throw parseError("cannot parse the file");
