@@ -45,8 +45,11 @@ describe("JSON reading", () => {
     // A U+FEFF at the start of a string is data (Go keeps it; a default TextDecoder would drop it).
     expect(parse('{"bom": "\ufeffx", "\ufeffk": 1}').items).toStrictEqual([{ key: "bom", value: "\ufeffx" }, { key: "\ufeffk", value: new SopsInt(1n) }]);
     expect(b.get("f")).toBe(false);
-    // Raw invalid bytes inside a string: one U+FFFD per byte, as Go's decoder does.
-    expect(parse(new Uint8Array([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xff, 0xc3, 0x28, 0x22, 0x7d])).get("a")).toBe("\ufffd\ufffd(");
+    // Raw invalid bytes inside a string: refused, with the line (Go would make them U+FFFD, silently).
+    const bad = new Uint8Array([0x7b, 0x0a, 0x22, 0x61, 0x22, 0x3a, 0x22, 0x78, 0xff, 0xc3, 0x28, 0x22, 0x7d]);
+    expect(expectStoreError(() => parse(bad), "parse").message).toBe("invalid JSON at line 2, column 7: the input is not UTF-8 text");
+    // A leading BOM is skipped; a U+FEFF anywhere else is data.
+    expect(parse(new Uint8Array([0xef, 0xbb, 0xbf, ...Buffer.from('{"k": "\ufeffv"}')])).items).toStrictEqual([{ key: "k", value: "\ufeffv" }]);
   });
 
   it("parses MAX_NESTING levels of nesting, and refuses one more with a line-numbered parse error", () => {
@@ -185,7 +188,8 @@ describe("JSON bad input: kind parse, one line, never the value", () => {
     ["empty input", ""],
     ["only whitespace", " \n\t "],
     ["data after the object", '{"k": 1} s3cr3t-value'],
-    ["UTF-8 BOM (Go refuses it too)", "\ufeff{}"],
+    ["a UTF-8 BOM followed by a non-object", "\ufeff[]"],
+    ["a BOM twice", "\ufeff\ufeff{}"],
     ["binary junk", new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0xff, 0x7b])],
     ["junk after an open brace", new Uint8Array([0x7b, 0xff, 0xfe, 0x00])],
   ];

@@ -12,7 +12,8 @@ import { Branch, Comment, SopsFloat, SopsInt, SopsTime, type List, type PlainVal
  * - writing: `json.Marshal` for every scalar (HTML-safe escaping) and `json.Indent` over the whole
  *   document, then a newline.
  *
- * Strings are Go byte strings: bytes that are not UTF-8 decode to U+FFFD one byte at a time, as in Go.
+ * Input that is not UTF-8 is refused (Go would decode each bad byte to U+FFFD). Written strings are Go
+ * byte strings: bytes that are not UTF-8 are written as `\ufffd`, as in Go.
  */
 
 // ignoreBOM: a leading U+FEFF is data (Go keeps it); the WHATWG default would silently drop it.
@@ -511,7 +512,15 @@ class JsonReader {
  * key order and repeated keys. Unlike sops' token reader, data after the object is an error.
  */
 export function parseJsonObject(input: Uint8Array): Branch {
+  // Bytes that are not UTF-8 are refused (Go would turn each into U+FFFD: a silent change).
+  if (!isValidUtf8(input)) {
+    let i = 0;
+    for (let n; i < input.length && (n = goRuneLength(input, i)) > 0; ) i += n;
+    throw new JsonReader(input).fail("the input is not UTF-8 text", i);
+  }
   const r = new JsonReader(input);
+  // A leading UTF-8 BOM is skipped, as the YAML, INI and dotenv readers do (Go's decoder refuses it).
+  if (input[0] === 0xef && input[1] === 0xbb && input[2] === 0xbf) r.pos = 3;
   r.ws();
   if (r.eof()) throw new SecretsError("parse", "invalid JSON: the input is empty");
   if (r.peek() !== 0x7b) throw r.fail("the top level of a JSON document must be an object");
