@@ -31,6 +31,11 @@ describe("dotenv reading (spec §8.3)", () => {
     expect(parse("#c\r\nA=1\r\nB=x\ry\r\nC=2\r").items).toEqual([new Comment("c"), kv("A", "1"), kv("B", "x\ry"), kv("C", "2\r")]);
   });
 
+  it("a repeated key is a parse error naming the line (sops keeps both), data or metadata", () => {
+    expect(expectStoreError(() => parse("A=1\n#c\nB=2\nA=3\n"), "parse").message).toBe("invalid dotenv input at line 4: a key appears twice");
+    expectStoreError(() => dotenvStore.parseEncrypted(new TextEncoder().encode("A=1\nsops_version=1\nsops_version=2\n")), "parse");
+  });
+
   it("refuses to write what a CRLF- or BOM-aware reader would read back differently", () => {
     expectStoreError(() => dotenvStore.emitPlain([new Branch([kv("A", "1\r")])]), "dump");
     expectStoreError(() => dotenvStore.emitPlain([new Branch([new Comment("c\r")])]), "dump");

@@ -11,13 +11,17 @@ const emit = (b: Branch, indent?: number) => txt(jsonStore.emitPlain([b], indent
 const br = (o: Array<[string, Value]>) => new Branch(o.map(([key, value]) => ({ key, value })));
 
 describe("JSON reading", () => {
-  it("keeps key order and repeated keys as separate items", () => {
-    const b = parse('{"b": 1, "a": {"y": [], "x": {}}, "b": "again"}');
+  it("keeps key order; a repeated key is a parse error naming the line (Go's decoder would keep both)", () => {
+    const b = parse('{"b": 1, "a": {"y": [], "x": {}}, "c": "again"}');
     expect(b.items).toEqual([
       { key: "b", value: new SopsInt(1n) },
       { key: "a", value: br([["y", []], ["x", new Branch()]]) },
-      { key: "b", value: "again" },
+      { key: "c", value: "again" },
     ]);
+    expect(expectStoreError(() => parse('{"b": 1,\n "a": {"x": 1, "x": 2}}'), "parse").message).toBe("invalid JSON at line 2, column 16: a key appears twice in its object");
+    expect(expectStoreError(() => parse('{"b": 1,\n"b": 2}'), "parse").message).toBe("invalid JSON at line 2, column 1: a key appears twice in its object");
+    // The same key in sibling objects is fine.
+    expect(() => parse('{"a": {"x": 1}, "b": {"x": 1}, "l": [{"x": 1}, {"x": 2}]}')).not.toThrow();
   });
 
   it("types numbers like sops 3.13.2: int64 literals are ints, everything else float64", () => {
@@ -37,7 +41,7 @@ describe("JSON reading", () => {
     ]);
   });
 
-  it("decodes strings like Go: escapes, surrogate pairs, lone surrogates and bad UTF-8 as U+FFFD", () => {
+  it("decodes strings like Go: escapes, surrogate pairs, lone surrogates as U+FFFD; refuses bad UTF-8", () => {
     const b = parse('{"s": "\\u00e9\\ud83d\\ude00|\\ud800x|\\udc00|\\/\\b\\f\\n\\r\\t\\"\\\\", "k\\u0000": null, "t": true, "f": false}');
     expect(b.get("s")).toBe("é😀|\ufffdx|\ufffd|/\b\f\n\r\t\"\\");
     expect(b.get("k\u0000")).toBeNull();

@@ -11,6 +11,7 @@ import type { Store } from "./store.js";
  *   first key); the input is split on `\n`, and a `\r` before it (a CRLF file) is dropped, so no
  *   value keeps it (sops keeps it); empty lines are dropped;
  * - a line starting with `#` is a comment (everything after the `#`, spaces included);
+ * - a key that appears twice is a parse error (sops keeps both);
  * - any other line is split at its first `=`: key and value are taken verbatim (no trimming, no
  *   quote handling: `A="x"` is the three characters `"x"`), and the two characters `\n` in a value
  *   become a newline; a line without `=` is an error;
@@ -60,6 +61,7 @@ function parseLines(input: Uint8Array): Branch {
   const branch = new Branch();
   let start = input[0] === 0xef && input[1] === 0xbb && input[2] === 0xbf ? 3 : 0;
   let lineNo = 0;
+  const seen = new Set<string>();
   while (start <= input.length) {
     let end = input.indexOf(0x0a, start);
     if (end < 0) end = input.length;
@@ -76,7 +78,11 @@ function parseLines(input: Uint8Array): Branch {
     const raw = unescapeNewlines(line.subarray(eq + 1));
     // Copy: a subarray would keep the whole input alive and alias it.
     const value = isValidUtf8(raw) ? goDecodeUtf8(raw) : new Uint8Array(raw);
-    branch.items.push({ key: goDecodeUtf8(line, 0, eq), value });
+    const key = goDecodeUtf8(line, 0, eq);
+    // sops keeps both; like the YAML reader, we refuse a repeated key rather than pick one.
+    if (seen.has(key)) throw new SecretsError("parse", `invalid dotenv input at line ${lineNo}: a key appears twice`);
+    seen.add(key);
+    branch.items.push({ key, value });
   }
   return branch;
 }

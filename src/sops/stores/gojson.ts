@@ -7,7 +7,7 @@ import { Branch, Comment, SopsFloat, SopsInt, SopsTime, type List, type PlainVal
  * Go's `encoding/json` as sops uses it, for the JSON and binary stores:
  *
  * - reading: sops walks the decoder's token stream (`json.Decoder.Token` with `UseNumber`), so key
- *   order is kept and a repeated key gives two items; an integer literal that fits an int64 is an int,
+ *   order is kept (a repeated key, which Go would keep, is refused here, as YAML refuses it); an integer literal that fits an int64 is an int,
  *   any other number a float64 (sops >= 3.13.2, `normalizeJSONNumber`);
  * - writing: `json.Marshal` for every scalar (HTML-safe escaping) and `json.Indent` over the whole
  *   document, then a newline.
@@ -461,7 +461,15 @@ class JsonReader {
 
   /** One value, iteratively (no recursion); containers nest at most MAX_NESTING deep. */
   value(): Value {
-    const stack: Array<{ container: Branch | List; key: string }> = [];
+    // `seen`: an object's keys so far (Go keeps a repeated key; like the YAML reader, we refuse it).
+    const stack: Array<{ container: Branch | List; key: string; seen: Set<string> | null }> = [];
+    const newKey = (top: { key: string; seen: Set<string> | null }) => {
+      this.ws();
+      const at = this.pos;
+      top.key = this.key();
+      if (top.seen!.has(top.key)) throw this.fail("a key appears twice in its object", at);
+      top.seen!.add(top.key);
+    };
     for (;;) {
       this.ws();
       let v: Value;
@@ -476,7 +484,9 @@ class JsonReader {
           this.pos++;
           v = container;
         } else {
-          stack.push({ container, key: c === 0x7b ? this.key() : "" });
+          const top = { container, key: "", seen: c === 0x7b ? new Set<string>() : null };
+          stack.push(top);
+          if (c === 0x7b) newKey(top);
           continue;
         }
       } else v = this.scalar();
@@ -491,7 +501,7 @@ class JsonReader {
         const d = this.peek();
         if (d === 0x2c) {
           this.pos++;
-          if (top.container instanceof Branch) top.key = this.key();
+          if (top.container instanceof Branch) newKey(top);
           break;
         }
         const isObj = top.container instanceof Branch;
@@ -509,7 +519,7 @@ class JsonReader {
 
 /**
  * Parses a JSON document whose top level must be an object (sops rejects anything else), keeping
- * key order and repeated keys. Unlike sops' token reader, data after the object is an error.
+ * key order; a repeated key is a parse error. Unlike sops' token reader, data after the object is an error.
  */
 export function parseJsonObject(input: Uint8Array): Branch {
   // Bytes that are not UTF-8 are refused (Go would turn each into U+FFFD: a silent change).
