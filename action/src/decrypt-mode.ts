@@ -194,9 +194,9 @@ export async function decryptMode(inputs: Inputs, masks: MaskRegistry): Promise<
 
   if (dotenvPath !== "") {
     const target = resolve(root, dotenvPath);
-    // Saved before the file exists, so the post step removes it even if this step dies while writing.
-    saveWrittenFiles([target]);
-    await writeDotenv(target, unique);
+    // Saved once the file exists (empty), so the post step removes it even if this step dies while
+    // writing, and never removes a path that was there before.
+    writeDotenv(target, unique, (p) => saveWrittenFiles([p]));
     core.setOutput("dotenv-file", target);
   }
   setOutputs(unique);
