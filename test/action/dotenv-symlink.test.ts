@@ -1,10 +1,10 @@
 import { execFileSync } from "node:child_process";
-import { cpSync, existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ROOT } from "../helpers/cli.js";
-import { ALL_SECRETS, writeEncryptedFixture, type Fixture } from "./fixture.js";
+import { ALL_SECRETS, encryptInto, writeEncryptedFixture, type Fixture } from "./fixture.js";
 import { inspectStage, parseFileCommands, prepareStep, runStage, type Step } from "./runner-harness.js";
 
 /**
@@ -113,5 +113,36 @@ describe("dotenv-file naming a dangling symbolic link or an existing file", () =
     expect(runStage(step, "post").status).toBe(0);
     expect(existsSync(written)).toBe(false);
     expect(noPlaintextIn(step.root)).toEqual([]);
+  });
+});
+
+describe("files input and a committed symbolic link to a secret file outside the workspace", () => {
+  function stepWithLink(files: string): Step {
+    const step = prepareStep({ actionDir: ACTION, inputs: { files } });
+    const fx = writeEncryptedFixture(step.dirs.workspace);
+    step.env["INPUT_AGE-KEY"] = fx.ageKey;
+    // Another checkout's secret, encrypted to the same deploy key, next to the workspace.
+    encryptInto(step.dirs.workspace, "secrets/other.yaml", "stolen_token: from-another-checkout\n");
+    mkdirSync(join(step.root, "elsewhere"));
+    renameSync(join(step.dirs.workspace, "secrets", "other.yaml"), join(step.root, "elsewhere", "other.yaml"));
+    symlinkSync(join(step.root, "elsewhere", "other.yaml"), join(step.dirs.workspace, "secrets", "prod", "stolen.yaml"));
+    return step;
+  }
+
+  it("a glob does not pick it up", () => {
+    const step = stepWithLink("secrets/**/*.yaml");
+    const main = runStage(step, "main");
+    expect(main.status, main.stdout).toBe(0);
+    const outputs = parseFileCommands(readFileSync(step.files.GITHUB_OUTPUT, "utf8")).values;
+    expect(outputs.STOLEN_TOKEN).toBeUndefined();
+    expect(outputs.DATABASE_PASSWORD).toBe(ALL_SECRETS.DATABASE_PASSWORD);
+  });
+
+  it("naming it literally fails with a fixed message", () => {
+    const step = stepWithLink("secrets/prod/stolen.yaml");
+    const main = runStage(step, "main");
+    expect(main.status).not.toBe(0);
+    expect(main.stdout).toContain("input files: line 1 names a symbolic link that leads outside the workspace");
+    expect(readFileSync(step.files.GITHUB_OUTPUT, "utf8")).not.toContain("from-another-checkout");
   });
 });
