@@ -1,6 +1,7 @@
 import * as core from "@actions/core";
 import { resolve } from "node:path";
 import { parseEncryptedFile, type ParsedFile } from "../../src/files/secret-file.js";
+import { confinedPath } from "../../src/io/confine.js";
 import type { LoadedConfig } from "../../src/policy/config.js";
 import { openDocument } from "../../src/sops/document.js";
 import { allAgeRecipients, parseMetadata } from "../../src/sops/metadata.js";
@@ -44,6 +45,11 @@ function planSelectors(root: string, workspace: string, lines: Inputs["secrets"]
   for (const l of lines) {
     const sel = parseSelector(l);
     const abs = resolve(root, sel.file);
+    try {
+      confinedPath(workspace, abs);
+    } catch {
+      throw new ActionFailure(safe`input secrets: line ${l.line} names a symbolic link that leads outside the workspace`);
+    }
     let w = byFile.get(abs);
     if (!w) byFile.set(abs, (w = { abs, display: displayPath(workspace, abs), optional: false, selectors: [] }));
     w.selectors!.push(sel);

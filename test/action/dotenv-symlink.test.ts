@@ -145,4 +145,13 @@ describe("files input and a committed symbolic link to a secret file outside the
     expect(main.stdout).toContain("input files: line 1 names a symbolic link that leads outside the workspace");
     expect(readFileSync(step.files.GITHUB_OUTPUT, "utf8")).not.toContain("from-another-checkout");
   });
+
+  it("a secrets selector through it fails with a fixed message", () => {
+    const step = stepWithLink("");
+    step.env["INPUT_SECRETS"] = "secrets/prod/stolen.yaml#stolen_token | STOLEN";
+    const main = runStage(step, "main");
+    expect(main.status).not.toBe(0);
+    expect(main.stdout).toContain("input secrets: line 1 names a symbolic link that leads outside the workspace");
+    expect(readFileSync(step.files.GITHUB_OUTPUT, "utf8")).not.toContain("from-another-checkout");
+  });
 });
