@@ -26,6 +26,8 @@ export const ExitCode = {
   FileHasNotBeenModified: 200,
   NoEditorFound: 201,
   FileAlreadyEncrypted: 203,
+  /** Not a sops code: a path leads out of the repository or secrets root through a symbolic link. */
+  OutsideRoot: 60,
 } as const;
 
 export type ErrorKind =
@@ -52,7 +54,8 @@ export type ErrorKind =
   | "not-modified"
   | "no-editor"
   | "already-encrypted"
-  | "not-found"; // a path into the tree that does not exist
+  | "not-found" // a path into the tree that does not exist
+  | "outside-root"; // a path whose real location (symbolic links followed) leaves the repository or secrets root
 
 const exitCodes: Record<ErrorKind, number> = {
   generic: ExitCode.Generic,
@@ -79,6 +82,7 @@ const exitCodes: Record<ErrorKind, number> = {
   "no-editor": ExitCode.NoEditorFound,
   "already-encrypted": ExitCode.FileAlreadyEncrypted,
   "not-found": ExitCode.Generic,
+  "outside-root": ExitCode.OutsideRoot,
 };
 
 export class SecretsError extends Error {
