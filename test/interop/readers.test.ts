@@ -10,7 +10,7 @@ import { unwrapDataKey } from "../../src/keys/wrap.js";
 import { Sandbox } from "../helpers/cli.js";
 
 /**
- * Files our CLI writes, read by readers we did not write (../shared/guides/independent-readers.md):
+ * Files our CLI writes, read by readers we did not write (docs/independent-readers.md):
  * the npm `sops-age` package for values, `sops-decoder` as a MAC oracle, and Go `age` for the wrapped
  * data keys.
  */
