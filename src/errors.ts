@@ -24,6 +24,8 @@ export const ExitCode = {
   FileHasNotBeenModified: 200,
   NoEditorFound: 201,
   FileAlreadyEncrypted: 203,
+  /** Ours (sops has no such case): a secret is not of the type asked for (the SDK's getString). */
+  WrongType: 95,
 } as const;
 
 export type ErrorKind =
@@ -49,7 +51,8 @@ export type ErrorKind =
   | "not-modified"
   | "no-editor"
   | "already-encrypted"
-  | "not-found"; // a path into the tree that does not exist
+  | "not-found" // a path into the tree that does not exist
+  | "wrong-type"; // a secret is not of the type the caller asked for
 
 const exitCodes: Record<ErrorKind, number> = {
   generic: ExitCode.Generic,
@@ -75,6 +78,7 @@ const exitCodes: Record<ErrorKind, number> = {
   "no-editor": ExitCode.NoEditorFound,
   "already-encrypted": ExitCode.FileAlreadyEncrypted,
   "not-found": ExitCode.Generic,
+  "wrong-type": ExitCode.WrongType,
 };
 
 export class SecretsError extends Error {
