@@ -106,12 +106,13 @@ describe("npm pack → npm install --omit=dev of the tarball", () => {
       join(app, "read.mjs"),
       `import { SecretsClient, getSecret } from "gitops-secrets";
 const client = new SecretsClient({ cwd: process.argv[2] });
-process.stdout.write(JSON.stringify({ url: await client.getString("app/DATABASE_URL"), key: await client.get("app/API_KEY") }));
+process.stdout.write(JSON.stringify({ url: await client.getString("app/DATABASE_URL"), key: await client.get("app/API_KEY"), one: await getSecret("app/API_KEY") }));
 `,
     );
-    const r = run(process.execPath, [join(app, "read.mjs"), sb.repo], app, sb.env);
+    // cwd: the repository, for getSecret's default client; the package resolves beside the script.
+    const r = run(process.execPath, [join(app, "read.mjs"), sb.repo], sb.repo, sb.env);
     expect(r.stderr).toBe("");
-    expect(JSON.parse(r.stdout)).toEqual({ url: "postgresql://user:password@host/db", key: "sk-1234567890" });
+    expect(JSON.parse(r.stdout)).toEqual({ url: "postgresql://user:password@host/db", key: "sk-1234567890", one: "sk-1234567890" });
   });
 
   it("a TypeScript file using the SDK type-checks under --strict against the installed declarations", () => {
