@@ -25,7 +25,7 @@ function compileRule(pattern: string): RegExp | null {
   }
 }
 
-/** Decides, per value, whether it is encrypted: one rule per file (spec §4). */
+/** Decides, per value, whether it is encrypted: one rule per file (docs/sops-format.md §4). */
 class RuleMatcher {
   private readonly re: RegExp | null;
   readonly usesComments: boolean;

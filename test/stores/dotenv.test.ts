@@ -9,7 +9,7 @@ const parse = (s: string | Uint8Array) => dotenvStore.parsePlain(typeof s === "s
 const emit = (items: Branch["items"]) => txt(dotenvStore.emitPlain([new Branch(items)]));
 const kv = (key: string, value: Value) => ({ key, value });
 
-describe("dotenv reading (spec §8.3)", () => {
+describe("dotenv reading (docs/sops-format.md §8.3)", () => {
   it("splits on \\n, drops the \\r of CRLF endings and empty lines, splits at the first =, trims nothing, keeps quotes", () => {
     const b = parse('A=1\r\n\n\nfoo = bar \nQ="quoted"\nS=\'single\'\nE==x=y\nexport K=v\n=empty key\nN=\n');
     expect(b.items).toEqual([
