@@ -6,6 +6,7 @@ import type { DiffResult } from "./diff.js";
 import type { SecretFileState } from "./inventory.js";
 import type { Namer } from "./recipients.js";
 import type { VerifyReport } from "./verify.js";
+import { safeText } from "../util/safe-text.js";
 
 /**
  * Rendering the access reports (text, tables, Markdown, JSON shapes). Everything shown is a file
@@ -50,7 +51,7 @@ export function mdCode(s: string): string {
 export function renderVerifyText(report: VerifyReport, failed: boolean, strict: boolean): string {
   const out: string[] = [];
   const configName = path.basename(report.config);
-  for (const p of report.problems) out.push(`${p.file}: ${p.message}`);
+  for (const p of report.problems) out.push(`${safeText(p.file)}: ${safeText(p.message)}`);
   for (const w of report.warnings) out.push(`${configName}${w.line ? `:${w.line}` : ""}: ${strict ? "error" : "warning"}: ${w.at}: ${w.message}`);
   const mac = report.macChecked ? `MACs checked on ${plural(report.macChecked, "file")}` : "MACs not checked (no key for any file)";
   if (failed) {
@@ -97,7 +98,7 @@ const STATUS_TEXT: Record<SecretFileState["status"], string> = {
 
 export function renderAccessTable(states: readonly SecretFileState[], namer: Namer): string {
   if (!states.length) return "no secret files\n";
-  const rows = states.map((s) => [s.file, `#${s.rule}`, groupsLabel(s.actual, namer), groupsLabel(s.expected, namer), STATUS_TEXT[s.status]]);
+  const rows = states.map((s) => [safeText(s.file), `#${s.rule}`, groupsLabel(s.actual, namer), groupsLabel(s.expected, namer), STATUS_TEXT[s.status]]);
   return renderTable(["FILE", "RULE", "CAN READ (file)", "SHOULD READ (policy)", "STATUS"], rows);
 }
 

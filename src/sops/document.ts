@@ -74,7 +74,7 @@ export async function unwrapDataKey(metadata: Metadata, keys: KeySource): Promis
   if (groups.length > 1) msg += ` (opened ${shares.length} of the ${metadata.shamirThreshold || groups.length} key groups needed)`;
   msg += recipients.length ? `; the file is encrypted to ${recipients.join(", ")}` : "; the file has no age recipients";
   if (foreign.length) msg += `; its other key types (${foreign.join(", ")}) are not supported`;
-  msg += `; identities looked for in: ${keys.describe()}`;
+  msg += `; age identities: ${keys.describe()}`;
   throw new SecretsError("no-key", msg);
 }
 
