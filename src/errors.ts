@@ -1,9 +1,13 @@
+import { safeText } from "./util/safe-text.js";
+
 /**
  * Every failure the library reports is a SecretsError: a kind, a one-line message, and the exit code
  * the CLI uses for it (sops' codes from `cmd/sops/codes/codes.go` where sops has one).
  *
  * Messages are built only from file names, key paths, recipients and fixed text, never from a value
- * (plaintext or ciphertext). `cause` is kept for debugging but never printed.
+ * (plaintext or ciphertext). `cause` is kept for debugging but never printed. As a last line of
+ * defence the constructor redacts anything that looks like key material (a key pasted where a path
+ * or a recipient belongs) and escapes control characters (a file name holding a newline).
  */
 
 export const ExitCode = {
@@ -96,7 +100,7 @@ export class SecretsError extends Error {
   file: string | undefined;
 
   constructor(kind: ErrorKind, message: string, options: { file?: string; cause?: unknown; exitCode?: number } = {}) {
-    super(message);
+    super(safeText(message));
     this.name = "SecretsError";
     this.kind = kind;
     this.exitCode = options.exitCode ?? exitCodes[kind];
@@ -105,9 +109,9 @@ export class SecretsError extends Error {
     if (options.cause !== undefined) Object.defineProperty(this, "cause", { value: options.cause, enumerable: false });
   }
 
-  /** The one line the CLI prints: `file: message`. */
+  /** The one line the CLI prints: `file: message`, made safe again (both fields are writable). */
   toLine(): string {
-    return this.file ? `${this.file}: ${this.message}` : this.message;
+    return safeText(this.file ? `${this.file}: ${this.message}` : this.message);
   }
 }
 

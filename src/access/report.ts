@@ -7,6 +7,7 @@ import type { SecretFileState } from "./inventory.js";
 import type { Namer } from "./recipients.js";
 import { uncoveredReasonText } from "../sops/coverage.js";
 import type { VerifyReport } from "./verify.js";
+import { safeText } from "../util/safe-text.js";
 
 /**
  * Rendering the access reports (text, tables, Markdown, JSON shapes). Everything shown is a file
@@ -55,12 +56,12 @@ function uncoveredCount(n: number): string {
 export function renderVerifyText(report: VerifyReport, failed: boolean, strict: boolean): string {
   const out: string[] = [];
   const configName = path.basename(report.config);
-  for (const c of report.configErrors) out.push(`${configName}${c.line ? `:${c.line}` : ""}: error: ${c.at}: ${c.message}`);
-  for (const p of report.problems) out.push(`${p.file}: ${p.message}`);
+  for (const c of report.configErrors) out.push(`${configName}${c.line ? `:${c.line}` : ""}: error: ${c.at}: ${safeText(c.message)}`);
+  for (const p of report.problems) out.push(`${safeText(p.file)}: ${safeText(p.message)}`);
   for (const w of report.warnings) out.push(`${configName}${w.line ? `:${w.line}` : ""}: ${strict ? "error" : "warning"}: ${w.at}: ${w.message}`);
   for (const u of report.uncovered) {
     const where = u.document > 0 ? `document ${u.document + 1}: ${u.path}` : u.path;
-    out.push(`${u.file}: ${strict ? "error" : "warning"}: ${where} is not covered by the MAC (${uncoveredReasonText(u.reason)}): anyone who can write the file can add it without a key; run and export refuse it`);
+    out.push(`${safeText(u.file)}: ${strict ? "error" : "warning"}: ${where} is not covered by the MAC (${uncoveredReasonText(u.reason)}): anyone who can write the file can add it without a key; run and export refuse it`);
   }
   const mac = report.macChecked ? `MACs checked on ${plural(report.macChecked, "file")}` : "MACs not checked (no key for any file)";
   if (failed) {
@@ -115,7 +116,7 @@ const STATUS_TEXT: Record<SecretFileState["status"], string> = {
 
 export function renderAccessTable(states: readonly SecretFileState[], namer: Namer): string {
   if (!states.length) return "no secret files\n";
-  const rows = states.map((s) => [s.file, `#${s.rule}`, groupsLabel(s.actual, namer), groupsLabel(s.expected, namer), STATUS_TEXT[s.status]]);
+  const rows = states.map((s) => [safeText(s.file), `#${s.rule}`, groupsLabel(s.actual, namer), groupsLabel(s.expected, namer), STATUS_TEXT[s.status]]);
   return renderTable(["FILE", "RULE", "CAN READ (file)", "SHOULD READ (policy)", "STATUS"], rows);
 }
 

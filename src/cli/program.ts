@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from "commander";
 import { VERSION } from "../version.js";
-import { runAction } from "./report.js";
+import { SecretsError } from "../errors.js";
+import { reportError, runAction } from "./report.js";
 import { registerImportCommand } from "./commands/import.js";
 import { registerRunCommand } from "./commands/run.js";
 import { registerExportCommand } from "./commands/export.js";
@@ -37,11 +38,16 @@ function creationOptions(cmd: Command): Command {
     .option("--mac-only-encrypted", "the MAC covers only encrypted values");
 }
 
-export function buildProgram(): Command {
+/**
+ * `onUsageError` receives commander's error text instead of stderr (every subcommand inherits the
+ * setting): run() prints it through reportError, so it gets the same treatment as any other error.
+ */
+export function buildProgram(onUsageError: (text: string) => void = (t) => process.stderr.write(t)): Command {
   const program = new Command("secrets")
     .description("Encrypted secrets in git, in the SOPS format (age keys).")
     .version(`secrets ${VERSION}`, "-V, --version")
     .showHelpAfterError(false)
+    .configureOutput({ outputError: (text) => onUsageError(text) })
     .exitOverride();
 
   program
@@ -184,14 +190,32 @@ export function buildProgram(): Command {
   return program;
 }
 
+/**
+ * Commander's error text, made safe to print. It quotes what the user typed in two places: an
+ * unknown option (`secrets set FILE PATH -Pa55word` makes the value look like one) and an unknown
+ * command; neither is shown, but commander's suggestion (one of our own names) is. The rest name
+ * only our options and arguments.
+ */
+export function usageErrorMessage(code: string, text: string): string {
+  const suggestion = /\(Did you mean (?:one of )?([^?]+)\?\)/.exec(text)?.[1];
+  const didYouMean = suggestion ? `; did you mean ${suggestion}?` : "";
+  if (code === "commander.unknownOption") {
+    return `unknown option (what was given is not shown: it may be a value; to pass a value that starts with -, put -- before it)${didYouMean}`;
+  }
+  if (code === "commander.unknownCommand") return `unknown command (what was given is not shown)${didYouMean}`;
+  return text.trim().replace(/^error: /, "").replace(/\s*\n\s*/g, "; ");
+}
+
 export async function run(argv: string[]): Promise<void> {
   await runAction(async () => {
+    let usageText: string | undefined;
     try {
-      await buildProgram().parseAsync(argv, { from: "user" });
+      await buildProgram((t) => (usageText = t)).parseAsync(argv, { from: "user" });
     } catch (e) {
-      // Commander has printed its own message (or the help); keep its code (0 for --help).
-      if (e instanceof CommanderError) process.exitCode = e.exitCode;
-      else throw e;
+      if (!(e instanceof CommanderError)) throw e;
+      // Help and --version exit through here too (code 0, nothing to report).
+      if (usageText !== undefined) reportError(new SecretsError("usage", usageErrorMessage(e.code, usageText), { exitCode: e.exitCode }));
+      process.exitCode = e.exitCode;
     }
   });
 }

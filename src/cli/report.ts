@@ -1,13 +1,15 @@
 import { SecretsError } from "../errors.js";
+import { safeText } from "../util/safe-text.js";
 
 /**
- * The one place the CLI prints a failure. A SecretsError's message is value-free by construction;
+ * The one place the CLI prints a failure. A SecretsError's message is value-free by construction,
+ * and the line is passed through safeText once more (no key material, no control characters);
  * for anything else only the error's class is printed (a library's message may quote input, e.g.
  * JSON.parse), with the stack behind SECRETS_DEBUG=1.
  */
 export function reportError(e: unknown): number {
   if (e instanceof SecretsError) {
-    process.stderr.write(`secrets: ${e.toLine()}\n`);
+    process.stderr.write(`secrets: ${safeText(e.toLine())}\n`);
     return e.exitCode;
   }
   const name = e instanceof Error ? e.name : typeof e;

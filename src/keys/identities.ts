@@ -3,6 +3,7 @@ import { isAbsolute, join } from "node:path";
 import { SecretsError } from "../errors.js";
 import { parseIdentity, type KnownIdentity } from "./age/identity.js";
 import { shlexSplit } from "../util/shlex.js";
+import { keyMaterialKind } from "../util/safe-text.js";
 
 /**
  * Where age identities come from, exactly as sops 3.13 looks for them (docs/sops-format.md §11,
@@ -24,7 +25,9 @@ import { shlexSplit } from "../util/shlex.js";
  * all); plugin identities and passphrase-protected identity files (reported as load errors).
  *
  * Load errors are collected, not thrown: sops reports them only if decryption then fails (#1898).
- * Their messages name the source and a line number, never the line's content.
+ * Their messages name the source and a line number, never the line's content. A variable meant to
+ * hold a path that holds key text instead (`SOPS_AGE_KEY_FILE=$(cat keys.txt)`, a common CI mix-up)
+ * is reported by what it holds, never by its value.
  */
 
 export type { KnownIdentity };
@@ -44,6 +47,30 @@ export interface IdentitySet {
   readonly unused: readonly string[];
   /** What went wrong while loading; reported only when no identity opens the file. */
   readonly errors: readonly IdentityLoadError[];
+  /** Every place looked at, in order, with what it gave ("1 identity", "not set", "not found", or the load error). */
+  readonly looked: readonly IdentitySourceReport[];
+}
+
+export interface IdentitySourceReport {
+  source: string;
+  result: string;
+}
+
+function identityCount(n: number): string {
+  return n === 0 ? "no identities in it" : n === 1 ? "1 identity" : `${n} identities`;
+}
+
+/**
+ * Why the value of a variable that should hold a path cannot be one, or undefined. Key text there
+ * is named by kind, with the fix; the value itself is never put into a message.
+ */
+function notAPath(value: string): string | undefined {
+  const kind = keyMaterialKind(value);
+  if (kind === "age secret key" || kind === "age plugin identity") return "holds an age identity, not a path: put it in SOPS_AGE_KEY instead";
+  if (kind === "private key") return "holds a private key, not a path to an age identity file";
+  if (/^\s*age1[0-9a-z]+\s*$/.test(value)) return "holds a public key (age1…), not a path to an age identity file";
+  if (value.includes("\n")) return "holds several lines, not a path";
+  return undefined;
 }
 
 export interface LoadIdentitiesOptions {
@@ -154,19 +181,29 @@ export async function loadIdentities(opts: LoadIdentitiesOptions = {}): Promise<
   const sources: string[] = [];
   const unused: string[] = [];
   const errors: IdentityLoadError[] = [];
+  const looked: IdentitySourceReport[] = [];
 
+  const fail = (source: string, message: string) => {
+    errors.push({ source, message });
+    looked.push({ source, result: message });
+  };
+  const nothing = (source: string, result: string) => {
+    unused.push(source);
+    looked.push({ source, result });
+  };
   const add = (source: string, text: string, multiplePerLine = false) => {
     let ids: KnownIdentity[];
     try {
       ids = parseIdentityFile(text, { multiplePerLine });
     } catch (e) {
-      errors.push({ source, message: (e as Error).message });
+      fail(source, (e as Error).message);
       return;
     }
-    if (ids.length === 0) unused.push(source);
+    if (ids.length === 0) nothing(source, identityCount(0));
     else {
       identities.push(...ids);
       sources.push(source);
+      looked.push({ source, result: identityCount(ids.length) });
     }
   };
   const readSource = async (source: string, path: string, missingIsFine: boolean) => {
@@ -174,37 +211,41 @@ export async function loadIdentities(opts: LoadIdentitiesOptions = {}): Promise<
     try {
       text = await readFile(path, "utf8");
     } catch (e) {
-      if (missingIsFine && errorCode(e) === "ENOENT") unused.push(source);
-      else errors.push({ source, message: `cannot read the file (${errorCode(e)})` });
+      if (missingIsFine && errorCode(e) === "ENOENT") nothing(source, "not found");
+      else fail(source, `cannot read the file (${errorCode(e)})`);
       return;
     }
     add(source, text);
   };
 
   if (env.SOPS_AGE_KEY !== undefined) add("SOPS_AGE_KEY", env.SOPS_AGE_KEY, true);
-  else unused.push("SOPS_AGE_KEY");
+  else nothing("SOPS_AGE_KEY", "not set");
 
   const keyFile = env.SOPS_AGE_KEY_FILE;
-  if (keyFile !== undefined) await readSource(`SOPS_AGE_KEY_FILE=${keyFile}`, keyFile, false);
-  else unused.push("SOPS_AGE_KEY_FILE");
+  if (keyFile === undefined) nothing("SOPS_AGE_KEY_FILE", "not set");
+  else {
+    const misuse = notAPath(keyFile);
+    if (misuse !== undefined) fail("SOPS_AGE_KEY_FILE", misuse);
+    else await readSource(`SOPS_AGE_KEY_FILE=${keyFile}`, keyFile, false);
+  }
 
   const cmd = env.SOPS_AGE_KEY_CMD;
   if (cmd !== undefined) {
     const r = await runKeyCommand(cmd, env, opts.recipientHint);
-    if ("error" in r) errors.push({ source: "SOPS_AGE_KEY_CMD", message: r.error });
+    if ("error" in r) fail("SOPS_AGE_KEY_CMD", r.error);
     else add("SOPS_AGE_KEY_CMD", r.out);
-  } else unused.push("SOPS_AGE_KEY_CMD");
+  } else nothing("SOPS_AGE_KEY_CMD", "not set");
 
   let defaultPath: string | undefined;
   try {
     defaultPath = defaultKeyFilePath(env, { homedir: opts.homedir, platform: opts.platform });
   } catch (e) {
     // Like sops: only worth reporting when there is nothing else.
-    if (identities.length === 0) errors.push({ source: "default key file", message: (e as Error).message.replace(/^cannot determine the default age key file: /, "cannot be located: ") });
+    if (identities.length === 0) fail("default key file", (e as Error).message.replace(/^cannot determine the default age key file: /, "cannot be located: "));
   }
   if (defaultPath !== undefined) await readSource(defaultPath, defaultPath, true);
 
-  return { identities, sources, unused, errors };
+  return { identities, sources, unused, errors, looked };
 }
 
 /** An IdentitySet from explicit identity strings (SDK callers, tests). Throws nothing: bad ones are load errors. */
@@ -218,16 +259,18 @@ export function identitiesFromStrings(keys: readonly string[], source = "identit
       errors.push({ source, message: `item ${i + 1}: ${(e as Error).message}` });
     }
   });
-  return { identities, sources: identities.length ? [source] : [], unused: keys.length ? [] : [source], errors };
+  const result = [identities.length ? identityCount(identities.length) : keys.length ? "" : "none given", ...errors.map((e) => e.message)].filter(Boolean).join("; ");
+  return { identities, sources: identities.length ? [source] : [], unused: keys.length ? [] : [source], errors, looked: [{ source, result }] };
 }
 
-/** One value-free line about where identities were looked for: for "no key" errors. */
+/**
+ * One value-free line about where identities were looked for and what each place gave, for "no key"
+ * errors: `1 identity loaded, looked in SOPS_AGE_KEY (not set), SOPS_AGE_KEY_FILE=/k.txt (1 identity), …`.
+ */
 export function describeIdentitySet(set: IdentitySet): string {
-  const parts: string[] = [];
-  parts.push(set.sources.length ? `identities loaded from ${set.sources.join(", ")}` : "no identities found");
-  if (set.unused.length) parts.push(`nothing found in ${set.unused.join(", ")}`);
-  if (set.errors.length) parts.push(`errors while loading age identities: ${set.errors.map((e) => `${e.source}: ${e.message}`).join("; ")}`);
-  return parts.join("; ");
+  const total = set.identities.length;
+  const head = total === 0 ? "none loaded" : `${identityCount(total)} loaded`;
+  return `${head}, looked in ${set.looked.map((l) => `${l.source} (${l.result})`).join(", ")}`;
 }
 
 /**

@@ -1,4 +1,5 @@
 import { SecretsError } from "../errors.js";
+import { notARecipient } from "../util/safe-text.js";
 import { bech32Decode } from "./age/bech32.js";
 
 /**
@@ -40,11 +41,15 @@ function show(s: string): string {
 }
 
 /**
- * Parses one recipient. Never returns null: throws SecretsError kind `config`, naming the (public)
- * recipient, when it is malformed, an age plugin recipient, an SSH key, or of an unknown type.
+ * Parses one recipient. Never returns null: throws SecretsError kind `config` when it is malformed,
+ * an age plugin recipient, an SSH key, or of an unknown type. The message names the recipient only
+ * when it looks like one (`age1…`, `ssh-…`, public either way); anything else may be a secret pasted
+ * in the wrong place (an identity, a password), so it is named by kind only.
  */
 export function parseRecipient(s: string): ParsedRecipient {
   const r = s.trim();
+  const secret = notARecipient(r);
+  if (secret !== undefined) throw new SecretsError("config", `invalid age recipient: ${secret}`);
   let type: RecipientType;
   if (r.startsWith("age1pq1")) type = "pq";
   else if (r.startsWith("age1tagpq1")) type = "tagpq";
@@ -57,7 +62,7 @@ export function parseRecipient(s: string): ParsedRecipient {
   } else if (r === "") {
     throw new SecretsError("config", "empty age recipient");
   } else {
-    throw new SecretsError("config", `unknown recipient type (expected age1…): ${show(r)}`);
+    throw new SecretsError("config", "unknown recipient type (expected age1…; the text given is not shown)");
   }
   const want = SIZES[type];
   const d = bech32Decode(r);

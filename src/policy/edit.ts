@@ -16,6 +16,7 @@ import { SecretsError } from "../errors.js";
 import { parseConfig, type LoadedConfig } from "./config.js";
 import { ruleAgeEntries } from "./lint.js";
 import { checkRecipient, shortRecipient, splitRecipients } from "./recipient.js";
+import { notARecipient } from "../util/safe-text.js";
 import { compileGoRegexp } from "../util/go-regexp.js";
 
 /**
@@ -339,7 +340,13 @@ export function revokeInPolicy(config: LoadedConfig, text: string, nameOrRecipie
   let recipient = config.namedRecipients.get(arg);
   let name: string | null = recipient !== undefined ? arg : null;
   if (recipient === undefined) {
-    if (!checkRecipient(arg).ok) throw new SecretsError("usage", `no recipient named ${arg} in ${config.path}`);
+    if (!checkRecipient(arg).ok) {
+      // A name is an anchor name; anything else may be a secret pasted in the wrong place.
+      const secret = notARecipient(arg);
+      if (secret !== undefined) throw new SecretsError("usage", `cannot revoke: ${secret}`);
+      const named = /^[A-Za-z0-9_-]{1,64}$/.test(arg) ? ` named ${arg}` : " by that name (the name given is not shown)";
+      throw new SecretsError("usage", `no recipient${named} in ${config.path}`);
+    }
     recipient = arg;
     name = config.recipientNames.get(arg) ?? null;
   }

@@ -9,6 +9,8 @@
  * nobody can open.
  */
 
+import { notARecipient } from "../util/safe-text.js";
+
 const CHARSET = "qpzry9x8gf2tvdw0s3jn54khce6mua7l";
 const GENERATOR = [0x3b6a57b2, 0x26508e6d, 0x1ea119fa, 0x3d4233dd, 0x2a1462b3];
 
@@ -74,6 +76,8 @@ export function bech32Decode(s: string): { hrp: string; data: Uint8Array } | { e
 
 /** Classifies and syntax-checks one recipient (already trimmed). */
 export function checkRecipient(recipient: string): RecipientCheck {
+  const secret = notARecipient(recipient);
+  if (secret !== undefined) return { ok: false, reason: secret };
   if (recipient.startsWith("ssh-")) {
     const m = /^(ssh-ed25519|ssh-rsa) ([A-Za-z0-9+/]+={0,2})(?: .*)?$/.exec(recipient);
     if (!m) return { ok: false, reason: "not an ssh-ed25519 or ssh-rsa public key line" };
@@ -105,6 +109,15 @@ export function splitRecipients(value: string): string[] {
     .split(",")
     .map((s) => s.trim())
     .filter((s) => s !== "");
+}
+
+/**
+ * A rejected recipient string as a message may quote it: shortened when it looks like a recipient
+ * (`age1…`, `ssh-…`: public, and the typo is worth seeing), otherwise not at all (it may be a secret
+ * pasted in the wrong place).
+ */
+export function quotedCandidate(candidate: string): string {
+  return /^(age1|ssh-)/i.test(candidate) && notARecipient(candidate) === undefined ? ` "${shortRecipient(candidate)}"` : "";
 }
 
 /** A recipient shortened for messages: public keys are not secret, but a PQ key is 1959 characters. */

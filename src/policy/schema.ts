@@ -20,7 +20,7 @@
 import { z } from "zod";
 import { encryptionRuleKinds, type EncryptionRuleKind } from "../sops/metadata.js";
 import { goRegexpProblem } from "../util/go-regexp.js";
-import { checkRecipient, shortRecipient, splitRecipients } from "./recipient.js";
+import { checkRecipient, quotedCandidate, splitRecipients } from "./recipient.js";
 
 /** The six options choosing which values are encrypted (docs/sops-format.md §4); defined with the format. */
 export const ENCRYPTION_OPTIONS = encryptionRuleKinds;
@@ -42,7 +42,7 @@ const AgeRecipients = z
     for (const recipient of splitRecipients(value)) {
       const check = checkRecipient(recipient);
       if (!check.ok) {
-        ctx.addIssue({ code: "custom", message: `invalid age recipient "${shortRecipient(recipient)}": ${check.reason}` });
+        ctx.addIssue({ code: "custom", message: `invalid age recipient${quotedCandidate(recipient)}: ${check.reason}` });
       }
     }
   })

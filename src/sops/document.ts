@@ -85,7 +85,7 @@ export async function unwrapDataKey(metadata: Metadata, keys: KeySource): Promis
   msg += recipients.length ? `; the file is encrypted to ${recipients.join(", ")}` : "; the file has no age recipients";
   if (foreign.length) msg += `; its other key types (${foreign.join(", ")}) are not supported`;
   if (malformed.length) msg += `; ${malformed.length === 1 ? "1 age entry is" : `${malformed.length} age entries are`} malformed (${malformed.join("; ")})`;
-  msg += `; identities looked for in: ${keys.describe()}`;
+  msg += `; age identities: ${keys.describe()}`;
   throw new SecretsError("no-key", msg);
 }
 

@@ -147,7 +147,7 @@ describe("loadIdentities: errors are collected, never thrown, never quote a key"
     expect(err.kind).toBe("no-key");
     expect(err.exitCode).toBe(128);
     expect(err.message).toContain(B.recipient);
-    expect(err.message).toMatch(/SOPS_AGE_KEY_FILE=.*nope: cannot read the file \(ENOENT\)/);
+    expect(err.message).toMatch(/SOPS_AGE_KEY_FILE=.*nope \(cannot read the file \(ENOENT\)\)/);
     noSecretsIn(err.message);
   });
 

@@ -1,6 +1,7 @@
 import { withFileAsync } from "../../errors.js";
 import { openSecretFile, writeEncryptedFile } from "../../files/secret-file.js";
 import { recipientsFromMetadata, rotate } from "../../sops/document.js";
+import { parseRecipient } from "../../keys/recipients.js";
 import { getKeySource, indentFor } from "../context.js";
 import { info } from "../io.js";
 
@@ -19,6 +20,9 @@ const list = (s: string | undefined) => (s ?? "").split(",").map((x) => x.trim()
  * is atomic, so a failure leaves that file and the ones after it untouched.
  */
 export async function rotateCommand(files: string[], opts: RotateOptions): Promise<void> {
+  // A bad --add-age is reported before any file is opened (not as a no-key error, or after a
+  // first file was rewritten).
+  for (const a of list(opts.addAge)) parseRecipient(a);
   const keys = await getKeySource();
   for (const file of files) {
     const opened = await openSecretFile(file, keys, { inputType: opts.inputType, ignoreMac: opts.ignoreMac });

@@ -21,5 +21,7 @@ export function parseIdentity(s: string): KnownIdentity {
     if (!id) throw new Error("malformed X25519 secret key");
     return id;
   }
+  if (/^age1/i.test(s)) throw new Error("that is a public key (a recipient), not an identity; an identity starts with AGE-SECRET-KEY-");
+  if (s.startsWith("-----BEGIN") || s.startsWith("ssh-")) throw new Error("SSH keys are not supported as identities; use an age identity (AGE-SECRET-KEY-…)");
   throw new Error("unknown identity type");
 }

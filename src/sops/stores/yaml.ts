@@ -77,7 +77,7 @@ class Reader {
     if (Y().isAlias(node)) {
       if (depth > 100) throw parseError("alias chain too deep");
       const target = this.targets.get(node as Alias);
-      if (!target) throw parseError(`unknown alias *${(node as Alias).source}`, this.line(node as Alias));
+      if (!target) throw parseError("unknown alias (its name is not shown: an unquoted value starting with * is an alias; quote it)", this.line(node as Alias));
       return this.deref(target, depth + 1);
     }
     return node;
