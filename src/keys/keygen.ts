@@ -57,14 +57,21 @@ export function formatKeyFileEntry(pair: KeyPair, created: Date = new Date()): s
  * Appends `pair` to the identity file at `path` in age-keygen's format. Missing parent directories
  * are created with mode 0700 and a new file with mode 0600; an existing file keeps its mode and
  * gets a newline first if its last line lacks one. Throws SecretsError kind `write-output` naming
- * the file when it cannot be written.
+ * the file when it cannot be written, and when an existing file is readable by group or others:
+ * a secret key must never land in a readable file, and changing the mode behind the user's back would
+ * hide that the keys already in it were exposed (age-keygen only warns; it never appends).
  */
 export async function appendToKeyFile(path: string, pair: KeyPair, opts: { created?: Date } = {}): Promise<void> {
   try {
     await mkdir(dirname(path), { recursive: true, mode: 0o700 });
     const fh = await open(path, "a+", 0o600);
     try {
-      const { size } = await fh.stat();
+      // Checked on the open descriptor, so the file checked is the file written.
+      const { size, mode } = await fh.stat();
+      if (process.platform !== "win32" && (mode & 0o077) !== 0) {
+        const octal = (mode & 0o777).toString(8).padStart(4, "0");
+        throw new SecretsError("write-output", `the age key file is readable by others (mode ${octal}); refusing to add a secret key to it: run \`chmod 600 ${path}\` first (the keys already in it may have been exposed)`, { file: path });
+      }
       let prefix = "";
       if (size > 0) {
         const last = Buffer.alloc(1);

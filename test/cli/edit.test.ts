@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { CLI, Sandbox } from "../helpers/cli.js";
@@ -106,6 +106,23 @@ describe("secrets edit", () => {
       expect(readFileSync(sb.path("secrets/app.yaml"), "utf8")).toBe(before);
     });
   }
+
+  it("a new file in a folder that does not exist yet: the folder is created and the file saved", async () => {
+    const r = await edit("new", "secrets/fresh/deeper/new.yaml");
+    expect(r.code, r.stderr).toBe(0);
+    expect(await sb.ok(["get", "secrets/fresh/deeper/new.yaml", "token"])).toBe("brand-new-secret");
+    noPlaintextLeft();
+  });
+
+  it("a missing folder is not created through a symlink that leads out of the working directory", async () => {
+    const outside = join(sb.dir, "outside");
+    mkdirSync(outside);
+    symlinkSync(outside, sb.path("secrets/link"));
+    const r = await edit("new", "secrets/link/sub/new.yaml");
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/outside the working directory/);
+    expect(readdirSync(outside)).toEqual([]);
+  });
 
   it("a new file starts from a template and is encrypted under the .sops.yaml rule", async () => {
     const r = await edit("new", "secrets/new.yaml");

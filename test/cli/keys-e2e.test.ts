@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { CLI, Sandbox } from "../helpers/cli.js";
@@ -50,6 +50,23 @@ describe("key groups with a Shamir threshold", () => {
     const one = await sb.run(["decrypt", "secrets/s.yaml"], { env: withKeys(1) });
     expect(one.code).toBe(128);
     expect(one.stderr).toMatch(/opened 1 of the 2 key groups needed/);
+  });
+});
+
+describe("keygen onto an existing key file", () => {
+  it("refuses a group/world-readable key file (0644): exit 3, nothing added, mode unchanged", async () => {
+    const file = join(sb.dir, "keys.txt");
+    writeFileSync(file, "# someone's old key file\n");
+    chmodSync(file, 0o644);
+    const r = await sb.run(["keygen", "-o", file]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toBe(`secrets: ${file}: the age key file is readable by others (mode 0644); refusing to add a secret key to it: run \`chmod 600 ${file}\` first (the keys already in it may have been exposed)\n`);
+    expect(r.stdout).toBe("");
+    expect(readFileSync(file, "utf8")).toBe("# someone's old key file\n");
+    expect(statSync(file).mode & 0o777).toBe(0o644);
+    chmodSync(file, 0o600);
+    await sb.ok(["keygen", "-o", file]);
+    expect(readFileSync(file, "utf8")).toMatch(/AGE-SECRET-KEY-1/);
   });
 });
 

@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { CLI, Sandbox } from "../helpers/cli.js";
 import { parseDotenv } from "../../src/dotenv-import/dotenv.js";
@@ -38,6 +38,18 @@ describe("secrets run", () => {
   it("the command sees the imported secrets under their .env names", async () => {
     const out = await sb.ok(["run", "--", "node", "-e", PRINT_ENV]);
     expect(JSON.parse(out)).toEqual(MOVED);
+  });
+
+  it("the command does not inherit the age key variables, unless --keep-key-env", async () => {
+    const keyFile = `${sb.dir}/config/sops/age/keys.txt`;
+    const keyEnv = { SOPS_AGE_KEY_FILE: keyFile, SOPS_AGE_KEY_CMD: `cat ${keyFile}`, SOPS_AGE_SSH_PRIVATE_KEY_FILE: "/nonexistent/id_ed25519" };
+    const show = "process.stdout.write(JSON.stringify(Object.keys(process.env).filter((k) => k.startsWith('SOPS_AGE_')).sort()))";
+    const stripped = await sb.ok(["run", "--", "node", "-e", show], { env: keyEnv });
+    expect(JSON.parse(stripped)).toEqual([]);
+    const kept = await sb.ok(["run", "--keep-key-env", "--", "node", "-e", show], { env: keyEnv });
+    expect(JSON.parse(kept)).toEqual(["SOPS_AGE_KEY_CMD", "SOPS_AGE_KEY_FILE", "SOPS_AGE_SSH_PRIVATE_KEY_FILE"]);
+    const inline = await sb.ok(["run", "--", "node", "-e", show], { env: { SOPS_AGE_KEY: readFileSync(keyFile, "utf8") } });
+    expect(JSON.parse(inline)).toEqual([]);
   });
 
   it("nested keys become UPPER_SNAKE; --only and --file select", async () => {

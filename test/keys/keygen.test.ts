@@ -61,12 +61,27 @@ describe("appendToKeyFile", () => {
   it("leaves an existing file's mode alone and completes its last line", async () => {
     const path = join(root, "c.txt");
     writeFileSync(path, "# hand written, no final newline");
-    chmodSync(path, 0o640);
+    chmodSync(path, 0o400 | 0o200);
     const p = await generateKeyPair();
     await appendToKeyFile(path, p, { created: CREATED });
     expect(readFileSync(path, "utf8")).toBe("# hand written, no final newline\n" + formatKeyFileEntry(p, CREATED));
-    expect(statSync(path).mode & 0o777).toBe(0o640);
+    expect(statSync(path).mode & 0o777).toBe(0o600);
   });
+
+  for (const mode of [0o644, 0o640, 0o604]) {
+    it(`refuses to add a key to an existing file readable by others (mode ${mode.toString(8)}): nothing written, mode kept`, async () => {
+      const path = join(root, `readable-${mode.toString(8)}.txt`);
+      writeFileSync(path, "# old\n");
+      chmodSync(path, mode);
+      const p = await generateKeyPair();
+      const err = await appendToKeyFile(path, p).catch((e: unknown) => e);
+      expect(err).toMatchObject({ kind: "write-output", exitCode: 3, file: path });
+      expect((err as Error).message).toMatch(/readable by others \(mode 0\d{3}\); refusing .*chmod 600/);
+      expect((err as Error).message).not.toContain(p.identity);
+      expect(readFileSync(path, "utf8")).toBe("# old\n");
+      expect(statSync(path).mode & 0o777).toBe(mode);
+    });
+  }
 
   it("fails with write-output naming the file, never the key", async () => {
     const blocker = join(root, "blocker");

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync } from "node:fs";
-import { readFile, writeFile } from "node:fs/promises";
-import { basename, extname, join } from "node:path";
+import { existsSync, realpathSync } from "node:fs";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { basename, dirname, extname, isAbsolute, join, relative, resolve } from "node:path";
 import { createInterface } from "node:readline/promises";
 import { SecretsError, withFileAsync } from "../../errors.js";
 import { makePrivateTempDir } from "../../io/atomic.js";
@@ -56,6 +56,21 @@ function runEditor(file: string): Promise<number> {
       resolve(signal ? 128 : (code ?? 1));
     });
   });
+}
+
+/**
+ * Creates the missing folders of a new file (`secrets/` right after `secrets init`), but only below
+ * the working directory and not through a symlink that leads out of it.
+ */
+async function makeParentDir(file: string): Promise<void> {
+  const dir = resolve(dirname(file));
+  if (existsSync(dir)) return;
+  const base = realpathSync(process.cwd());
+  let existing = dir;
+  while (!existsSync(existing)) existing = dirname(existing);
+  const rel = relative(base, realpathSync(existing));
+  if (rel.startsWith("..") || isAbsolute(rel)) throw new SecretsError("write-output", `will not create ${relative(process.cwd(), dir) || dir}: it is outside the working directory`);
+  await mkdir(dir, { recursive: true });
 }
 
 /** On a terminal, shows the problem and waits to re-open the editor; elsewhere says no (the caller reports). */
@@ -117,6 +132,7 @@ export async function editCommand(file: string, opts: EditOptions): Promise<void
           if (!(await askRetry(`secrets: ${file}: ${e.message}`))) throw e;
         }
       }
+      if (!opened) await makeParentDir(file);
       const out = opened ? reencrypt(opened.doc, branches) : await encryptNew(branches, creation!.recipients, keys, creation!);
       await writeEncryptedFile(file, store, out, { indent });
     });

@@ -39,6 +39,9 @@ export async function environmentFor(o: SelectionOptions): Promise<Map<string, s
   return buildEnvironment(await repo.select({ files: o.file ?? [], only, allowUnauthenticated: !!o.allowUnauthenticated }));
 }
 
+/** Where sops looks for age identities; never inherited by `run`'s command unless asked. */
+const KEY_SOURCE_VARIABLES = ["SOPS_AGE_KEY", "SOPS_AGE_KEY_FILE", "SOPS_AGE_KEY_CMD", "SOPS_AGE_SSH_PRIVATE_KEY_FILE"] as const;
+
 export function registerRunCommand(program: Command): void {
   selectionOptions(
     program
@@ -47,10 +50,13 @@ export function registerRunCommand(program: Command): void {
       .argument("<command...>", "the command and its arguments, after --"),
   )
     .addHelpText("after", "\nExamples:\n  $ secrets run -- node server.js\n  $ secrets run --only app/DATABASE_URL,app/API_KEY -- ./migrate.sh\n  $ secrets run --file secrets/ci.yaml -- npm test\n")
-    .action(async (command: string[], o: SelectionOptions) => {
+    .option("--keep-key-env", "pass the age key variables (SOPS_AGE_KEY, SOPS_AGE_KEY_FILE, SOPS_AGE_KEY_CMD, SOPS_AGE_SSH_PRIVATE_KEY_FILE) on to the command")
+    .action(async (command: string[], o: SelectionOptions & { keepKeyEnv?: boolean }) => {
       const vars = await environmentFor(o);
       const { runWithEnvironment } = await import("../../secrets/child.js");
       const env: NodeJS.ProcessEnv = { ...process.env };
+      // The command gets the secrets it was given, not the means to decrypt every other one.
+      if (!o.keepKeyEnv) for (const k of KEY_SOURCE_VARIABLES) delete env[k];
       for (const [k, v] of vars) env[k] = v;
       process.exitCode = await runWithEnvironment(command[0]!, command.slice(1), env);
     });
