@@ -1,8 +1,11 @@
-import { defineConfig } from "vitest/config";
+import { configDefaults, defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
+    // Tests that need a system program (the Go age binary, ...) run in `npm run test:interop`
+    // (vitest.interop.config.ts): `npm test` needs only Node.js, npm and git.
+    exclude: [...configDefaults.exclude, "test/**/*.interop.test.ts"],
     globalSetup: ["test/global-setup.ts"],
     testTimeout: 30_000,
     hookTimeout: 60_000,

@@ -28,6 +28,10 @@ export const ExitCode = {
   FileHasNotBeenModified: 200,
   NoEditorFound: 201,
   FileAlreadyEncrypted: 203,
+  /** Not a sops code: a path leads out of the repository or secrets root through a symbolic link. */
+  OutsideRoot: 60,
+  /** Ours (sops has no such case): a secret is not of the type asked for (the SDK's getString). */
+  WrongType: 95,
 } as const;
 
 export type ErrorKind =
@@ -55,7 +59,9 @@ export type ErrorKind =
   | "not-modified"
   | "no-editor"
   | "already-encrypted"
-  | "not-found"; // a path into the tree that does not exist
+  | "not-found" // a path into the tree that does not exist
+  | "outside-root" // a path whose real location (symbolic links followed) leaves the repository or secrets root
+  | "wrong-type"; // a secret is not of the type the caller asked for
 
 const exitCodes: Record<ErrorKind, number> = {
   generic: ExitCode.Generic,
@@ -83,6 +89,8 @@ const exitCodes: Record<ErrorKind, number> = {
   "no-editor": ExitCode.NoEditorFound,
   "already-encrypted": ExitCode.FileAlreadyEncrypted,
   "not-found": ExitCode.Generic,
+  "outside-root": ExitCode.OutsideRoot,
+  "wrong-type": ExitCode.WrongType,
 };
 
 export class SecretsError extends Error {

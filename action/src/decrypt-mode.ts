@@ -1,6 +1,7 @@
 import * as core from "@actions/core";
 import { resolve } from "node:path";
 import { parseEncryptedFile, type ParsedFile } from "../../src/files/secret-file.js";
+import { confinedPath } from "../../src/io/confine.js";
 import type { LoadedConfig } from "../../src/policy/config.js";
 import { uncoveredSecrets } from "../../src/secrets/entries.js";
 import { isAtOrBelow, type UncoveredEntry, type UncoveredReason } from "../../src/sops/coverage.js";
@@ -46,6 +47,11 @@ function planSelectors(root: string, workspace: string, lines: Inputs["secrets"]
   for (const l of lines) {
     const sel = parseSelector(l);
     const abs = resolve(root, sel.file);
+    try {
+      confinedPath(workspace, abs);
+    } catch {
+      throw new ActionFailure(safe`input secrets: line ${l.line} names a symbolic link that leads outside the workspace`);
+    }
     let w = byFile.get(abs);
     if (!w) byFile.set(abs, (w = { abs, display: displayPath(workspace, abs), optional: false, selectors: [] }));
     w.selectors!.push(sel);
@@ -224,9 +230,9 @@ export async function decryptMode(inputs: Inputs, masks: MaskRegistry): Promise<
 
   if (dotenvPath !== "") {
     const target = resolve(root, dotenvPath);
-    // Saved before the file exists, so the post step removes it even if this step dies while writing.
-    saveWrittenFiles([target]);
-    await writeDotenv(target, unique);
+    // Saved once the file exists (empty), so the post step removes it even if this step dies while
+    // writing, and never removes a path that was there before.
+    writeDotenv(target, unique, (p) => saveWrittenFiles([p]));
     core.setOutput("dotenv-file", target);
   }
   setOutputs(unique);

@@ -1,6 +1,5 @@
-import { mkdirSync } from "node:fs";
+import { closeSync, constants, fsyncSync, lstatSync, mkdirSync, openSync, rmSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
-import { writeFileAtomic } from "../../src/io/atomic.js";
 import { dotenvStore } from "../../src/sops/stores/dotenv.js";
 import { Branch } from "../../src/sops/tree.js";
 import { ActionFailure } from "./failure.js";
@@ -33,14 +32,35 @@ export function exportEnv(values: readonly NamedValue[]): void {
 
 /**
  * Writes a .env file in the format sops and `secrets decrypt` write for dotenv (`NAME=value`, newlines
- * in values as `\n`), atomically, mode 0600. Missing parent directories are created (mode 0700).
+ * in values as `\n`), mode 0600. Missing parent directories are created (mode 0700).
+ *
+ * The file is created new (O_CREAT|O_EXCL|O_NOFOLLOW): an existing path is refused, never written
+ * through. A committed symbolic link named as dotenv-file would otherwise put the plaintext at the
+ * link's target, which the post step (removing the path it was given) never removes; an existing
+ * file may be a hard link to anything. `created` is called once the file exists and before any
+ * value is in it, so the post step removes it even if this step dies while writing.
  */
-export async function writeDotenv(path: string, values: readonly NamedValue[]): Promise<void> {
+export function writeDotenv(path: string, values: readonly NamedValue[], created: (path: string) => void): void {
   const bytes = dotenvStore.emitPlain([new Branch(values.map(({ name, value }) => ({ key: name, value })))]);
+  let fd: number;
   try {
     mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-    await writeFileAtomic(path, bytes, { mode: 0o600 });
+    fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | (constants.O_NOFOLLOW ?? 0), 0o600);
   } catch {
+    const existing = lstatSync(path, { throwIfNoEntry: false });
+    if (existing?.isSymbolicLink()) throw new ActionFailure(safe`dotenv-file is a symbolic link; refusing to write secrets through it (name a path that does not exist)`);
+    if (existing) throw new ActionFailure(safe`dotenv-file already exists; refusing to overwrite it (name a path that does not exist)`);
     throw new ActionFailure(safe`cannot write dotenv-file (check that its directory is writable)`);
   }
+  created(path);
+  try {
+    let done = 0;
+    while (done < bytes.length) done += writeSync(fd, bytes, done);
+    fsyncSync(fd);
+  } catch {
+    closeSync(fd);
+    rmSync(path, { force: true });
+    throw new ActionFailure(safe`cannot write dotenv-file (check that its disk is not full)`);
+  }
+  closeSync(fd);
 }

@@ -1,5 +1,6 @@
 import { existsSync } from "node:fs";
 import { isAbsolute, relative, resolve, sep } from "node:path";
+import { confinedPath } from "../../src/io/confine.js";
 import { secretFiles } from "../../src/access/inventory.js";
 import { RuleBook } from "../../src/access/rules.js";
 import { findConfig, loadConfig, type LoadedConfig } from "../../src/policy/config.js";
@@ -42,8 +43,15 @@ export function planFromPatterns(root: string, workspace: string, patterns: Inpu
     if (isLiteral(p.text)) {
       const abs = resolve(root, p.text);
       matched = existsSync(abs) ? [relative(root, abs).split(sep).join("/")] : [];
+      if (matched.length) {
+        try {
+          confinedPath(workspace, abs);
+        } catch {
+          throw new ActionFailure(safe`input files: line ${p.line} names a symbolic link that leads outside the workspace`);
+        }
+      }
     } else {
-      all ??= listFiles(root);
+      all ??= listFiles(root, workspace);
       const re = globToRegExp(p.text);
       matched = all.filter((f) => re.test(f));
     }

@@ -1,15 +1,19 @@
-import { readdirSync, statSync } from "node:fs";
+import { readdirSync, realpathSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { isWithin } from "../../src/io/confine.js";
 
 /** Directories never searched for secret files: VCS data and installed packages. */
 const SKIPPED_DIRS = new Set([".git", "node_modules"]);
 
 /**
  * Every regular file below `root`, as sorted relative paths with `/` separators. Symbolic links to
- * files are included, links to directories are not followed (no cycles, no escaping the tree).
+ * files are included when the file they lead to is below `boundary` (the workspace: a committed link
+ * must not make a glob pick up a file of another checkout); links to directories are not followed
+ * (no cycles, no escaping the tree).
  */
-export function listFiles(root: string): string[] {
+export function listFiles(root: string, boundary: string = root): string[] {
   const out: string[] = [];
+  const realBoundary = realpathSync.native(boundary);
   const visit = (dir: string, rel: string) => {
     for (const e of readdirSync(dir, { withFileTypes: true })) {
       const relPath = rel ? `${rel}/${e.name}` : e.name;
@@ -19,7 +23,8 @@ export function listFiles(root: string): string[] {
         out.push(relPath);
       } else if (e.isSymbolicLink()) {
         try {
-          if (statSync(join(dir, e.name)).isFile()) out.push(relPath);
+          const p = join(dir, e.name);
+          if (statSync(p).isFile() && isWithin(realBoundary, realpathSync.native(p))) out.push(relPath);
         } catch {
           // A dangling link is not a file.
         }

@@ -2,6 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { SecretsError } from "../errors.js";
 import { formatForPath } from "../files/format.js";
+import { isWithin, realLocation } from "../io/confine.js";
 import type { LoadedConfig } from "../policy/config.js";
 import type { Recipients } from "../sops/document.js";
 import type { Metadata } from "../sops/metadata.js";
@@ -67,11 +68,43 @@ async function walk(dir: string, rel = ""): Promise<string[]> {
   return out;
 }
 
-/** Files below the config directory (see above), relative to it. */
-export async function repoFiles(dir: string): Promise<string[]> {
+/** A listed path that is, or goes through, a symbolic link: repository-wide operations skip it. */
+export interface SkippedLink {
+  file: string;
+  /** Its real location is outside the repository (the work tree, or the config directory outside git). */
+  escapes: boolean;
+}
+
+/**
+ * Files below the config directory (see above), relative to it, and the listed paths that are
+ * symbolic links (or lie below a linked folder). Links are never followed by a repository-wide
+ * operation: one leading out of the repository would let another repository's file be re-keyed under
+ * this one's rules (with `git status` here staying clean), and one leading inside reaches a file that
+ * is listed, and processed under its own rule, at its real path anyway.
+ */
+export async function repoListing(dir: string): Promise<{ files: string[]; links: SkippedLink[] }> {
   const top = await workTreeTop(dir);
-  const files = top ? await workTreeFiles(dir) : await walk(dir);
-  return files.sort();
+  const listed = (top ? await workTreeFiles(dir) : await walk(dir)).sort();
+  const realDir = realLocation(dir);
+  const realTop = realLocation(top ?? dir);
+  const files: string[] = [];
+  const links: SkippedLink[] = [];
+  for (const f of listed) {
+    let real: string | null;
+    try {
+      real = realLocation(path.join(dir, f));
+    } catch {
+      real = null; // a dangling link or a loop
+    }
+    if (real === path.join(realDir, f)) files.push(f);
+    else links.push({ file: f, escapes: real === null || !isWithin(realTop, real) });
+  }
+  return { files, links };
+}
+
+/** Files below the config directory (see above), relative to it; symbolic links left out. */
+export async function repoFiles(dir: string): Promise<string[]> {
+  return (await repoListing(dir)).files;
 }
 
 /** The secret files (covered by a rule), relative to the config directory, sorted. */

@@ -5,7 +5,7 @@ import type { Recipients } from "../sops/document.js";
 
 /**
  * Which creation rule covers which file, for many files at once. Paths are relative to the
- * `.sops.yaml` directory and `/`-separated, as the rules see them (spec §10).
+ * `.sops.yaml` directory and `/`-separated, as the rules see them (docs/sops-format.md §10).
  *
  * Each rule is resolved once (through `matchRule`, so the rule's keys mean exactly what they mean
  * for `encrypt`); a file is then only tested against the compiled regexes.

@@ -1,6 +1,7 @@
 import { writeSync } from "node:fs";
 import { SecretsError } from "../errors.js";
 import { removeStaleTemps, writeFileAtomic } from "../io/atomic.js";
+import { maxInputBytes, readStreamCapped } from "../io/read.js";
 
 let stdoutStream = false;
 
@@ -39,10 +40,9 @@ export async function writeResult(data: Uint8Array, output: string | undefined, 
   await writeFileAtomic(output, data, opts.plaintext ? { mode: 0o600 } : undefined);
 }
 
+/** All of stdin, at most `SECRETS_MAX_INPUT_BYTES` (64 MiB by default). */
 export async function readStdin(): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const c of process.stdin) chunks.push(c as Buffer);
-  return Buffer.concat(chunks);
+  return readStreamCapped(process.stdin, maxInputBytes());
 }
 
 /** Asks a yes/no question on the terminal; without one, refuses and points at `--yes`. */

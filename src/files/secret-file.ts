@@ -1,5 +1,5 @@
-import { readFile } from "../io/read.js";
-import { SecretsError, withFileAsync } from "../errors.js";
+import { maxInputBytes, readFileCapped } from "../io/read.js";
+import { SecretsError, withFile, withFileAsync } from "../errors.js";
 import { writeFileAtomic } from "../io/atomic.js";
 import { withFileLock, type LockOptions } from "../io/lock.js";
 import { emitEncrypted, openDocument, type OpenDocument } from "../sops/document.js";
@@ -11,10 +11,16 @@ import { loadStore, resolveFormat } from "./format.js";
 
 /** Secret files on disk: read, open, and write back atomically. Errors carry the file name. */
 
-export async function readInput(path: string): Promise<Buffer> {
+/** Reads one input file, at most `SECRETS_MAX_INPUT_BYTES` (64 MiB by default). */
+export async function readInput(path: string, env: NodeJS.ProcessEnv = process.env): Promise<Buffer> {
+  const max = withFile(path, () => maxInputBytes(env));
   try {
-    return await readFile(path);
+    return await readFileCapped(path, max);
   } catch (e) {
+    if (e instanceof SecretsError) {
+      e.file ??= path;
+      throw e;
+    }
     const code = (e as NodeJS.ErrnoException).code;
     if (code === "ENOENT") throw new SecretsError("no-file", "no such file", { file: path, cause: e });
     if (code === "EISDIR") throw new SecretsError("read-input", "is a directory", { file: path, cause: e });

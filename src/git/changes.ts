@@ -8,7 +8,7 @@ import { recipientGroups, sameDataKey, type Version } from "./versions.js";
  *
  * When both sides could be decrypted, values are compared as plaintext: exact, and blind to data key
  * rotations. Otherwise ciphertexts are compared, which is exact too as long as the data key stayed
- * the same (an unchanged value keeps its ciphertext, spec §2.3). Across a data key change every
+ * the same (an unchanged value keeps its ciphertext, docs/sops-format.md §2.3). Across a data key change every
  * ciphertext changes whether or not its value did: such keys are reported as `re-encrypted`.
  */
 

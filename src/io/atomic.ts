@@ -2,7 +2,7 @@
  * Crash-safe file writes, and private temp directories.
  *
  * sops truncates and rewrites files in place, so a crash or a full disk mid-write loses the file
- * (spec §9). `writeFileAtomic` never leaves a half-written target: the data goes to a temp file in the
+ * (docs/sops-format.md §9). `writeFileAtomic` never leaves a half-written target: the data goes to a temp file in the
  * same directory (same filesystem, so the rename is atomic), is fsynced, then renamed over the target,
  * and the directory is fsynced so the rename itself survives a power cut. A failure at any step leaves
  * the old file as it was and removes the temp file.

@@ -1,4 +1,5 @@
-import { readFile as readFileCallback } from "node:fs";
+import { close, fstat, open, read, readFile as readFileCallback } from "node:fs";
+import { SecretsError } from "../errors.js";
 
 /**
  * `fs/promises` readFile on the callback API: loading `node:fs/promises` costs a cold start ~2 ms
@@ -13,4 +14,72 @@ export function readFile(path: string, encoding?: "utf8"): Promise<Buffer | stri
     if (encoding) readFileCallback(path, encoding, done);
     else readFileCallback(path, done);
   });
+}
+
+/** The default cap on one input (a secret file, or stdin): far above any real secrets file. */
+export const DEFAULT_MAX_INPUT_BYTES = 64 * 1024 * 1024;
+
+/**
+ * The input size cap: `SECRETS_MAX_INPUT_BYTES` (a positive integer of bytes) or the default.
+ * Throws kind `usage` for a value that is not one, rather than silently ignoring it.
+ */
+export function maxInputBytes(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env.SECRETS_MAX_INPUT_BYTES;
+  if (raw === undefined || raw === "") return DEFAULT_MAX_INPUT_BYTES;
+  const n = /^\d+$/.test(raw.trim()) ? Number(raw.trim()) : NaN;
+  if (!Number.isSafeInteger(n) || n < 1) throw new SecretsError("usage", "SECRETS_MAX_INPUT_BYTES must be a positive number of bytes");
+  return n;
+}
+
+export function inputTooLarge(max: number): SecretsError {
+  return new SecretsError("read-input", `the input is larger than ${max} bytes (the limit is set by SECRETS_MAX_INPUT_BYTES)`);
+}
+
+const CHUNK = 64 * 1024;
+
+/**
+ * Reads a whole file, but never more than `max` bytes: it reads in chunks and stops at `max + 1`,
+ * so a device (`/dev/zero`), a FIFO or a file that grows cannot exhaust memory. Rejects with the
+ * fs error (`code` ENOENT, EISDIR, …), or a SecretsError kind `read-input` past the cap.
+ */
+export function readFileCapped(path: string, max: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    open(path, "r", (err, fd) => {
+      if (err) return reject(err);
+      const finish = (e: unknown, data?: Buffer) => close(fd, () => (e ? reject(e) : resolve(data!)));
+      fstat(fd, (err2, st) => {
+        if (err2) return finish(err2);
+        if (st.isDirectory()) return finish(Object.assign(new Error("is a directory"), { code: "EISDIR" }));
+        // A regular file states its size: refuse it before reading a byte.
+        if (st.isFile() && st.size > max) return finish(inputTooLarge(max));
+        const chunks: Buffer[] = [];
+        let total = 0;
+        const next = () => {
+          const buf = Buffer.allocUnsafe(Math.min(CHUNK, max + 1 - total));
+          read(fd, buf, 0, buf.length, null, (err3, n) => {
+            if (err3) return finish(err3);
+            if (n === 0) return finish(null, Buffer.concat(chunks, total));
+            chunks.push(n === buf.length ? buf : buf.subarray(0, n));
+            total += n;
+            if (total > max) return finish(inputTooLarge(max));
+            next();
+          });
+        };
+        next();
+      });
+    });
+  });
+}
+
+/** Reads a stream (stdin) to its end, failing at `max + 1` bytes like `readFileCapped`. */
+export async function readStreamCapped(stream: AsyncIterable<Buffer | string>, max: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const c of stream) {
+    const b = typeof c === "string" ? Buffer.from(c) : c;
+    chunks.push(b);
+    total += b.length;
+    if (total > max) throw inputTooLarge(max);
+  }
+  return Buffer.concat(chunks, total);
 }

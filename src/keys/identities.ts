@@ -5,7 +5,7 @@ import { parseIdentity, type KnownIdentity } from "./age/identity.js";
 import { shlexSplit } from "../util/shlex.js";
 
 /**
- * Where age identities come from, exactly as sops 3.13 looks for them (spec §11,
+ * Where age identities come from, exactly as sops 3.13 looks for them (docs/sops-format.md §11,
  * `age/keysource.go` loadIdentities). All sources are read and combined, in this order:
  *
  * 1. `SOPS_AGE_KEY`: identities inline, one per line; a line may hold several, space-separated.

@@ -10,7 +10,7 @@ import type { IdentitySet } from "./identities.js";
 import { parseRecipient } from "./recipients.js";
 
 /**
- * Wrapping and unwrapping the sops data key (spec §6.2): one armored age file per recipient, with
+ * Wrapping and unwrapping the sops data key (docs/sops-format.md §6.2): one armored age file per recipient, with
  * exactly one recipient stanza, whose payload is the data key (or a Shamir share).
  */
 

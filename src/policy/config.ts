@@ -1,5 +1,5 @@
 /**
- * `.sops.yaml`: discovery, loading, and the choice of a creation rule for a file (spec §10).
+ * `.sops.yaml`: discovery, loading, and the choice of a creation rule for a file (docs/sops-format.md §10).
  *
  * Errors are SecretsError kind `config`, one line, shaped like compiler output so editors can jump
  * to them: `/repo/.sops.yaml:12:9: creation_rules[1].age: invalid age recipient "age1…": bad checksum`.
@@ -416,7 +416,7 @@ function encryptionRuleOf(rule: CreationRule, positionOf: (key: string) => Pos |
 }
 
 /**
- * The creation rule for `filePath` (spec §10): the path is made absolute, the config directory and a
+ * The creation rule for `filePath` (docs/sops-format.md §10): the path is made absolute, the config directory and a
  * separator are stripped from its front when it lies below it, and the first rule without a
  * `path_regex`, or whose regex matches (RE2, unanchored), wins.
  *

@@ -1,7 +1,7 @@
 /**
  * Syntax checks for the recipient strings a `.sops.yaml` may hold under `age`.
  *
- * sops routes an `age` entry by prefix (spec §6.2): `age1pq1…` is the ML-KEM-768 + X25519 hybrid,
+ * sops routes an `age` entry by prefix (docs/sops-format.md §6.2): `age1pq1…` is the ML-KEM-768 + X25519 hybrid,
  * another `age1…` with a second `1` is a plugin recipient (`age1yubikey1…`, and by that rule also
  * `age1tag1…`), other `age1…` is X25519, and `ssh-…` is an age-ssh recipient. We check the bech32
  * encoding fully (charset, single case, checksum, payload length), so a typo in a key is reported

@@ -1,5 +1,5 @@
 /**
- * The zod schema of `.sops.yaml` (sops 3.13.2 `config/config.go`, spec §10).
+ * The zod schema of `.sops.yaml` (sops 3.13.2 `config/config.go`, docs/sops-format.md §10).
  *
  * Every object is loose: keys sops does not know are kept in the parsed value and ignored, as sops
  * ignores them (config.ts lists them for a warning). Every optional field also accepts `null`, which is
@@ -22,7 +22,7 @@ import { encryptionRuleKinds, type EncryptionRuleKind } from "../sops/metadata.j
 import { goRegexpProblem } from "../util/go-regexp.js";
 import { checkRecipient, shortRecipient, splitRecipients } from "./recipient.js";
 
-/** The six options choosing which values are encrypted (spec §4); defined with the format. */
+/** The six options choosing which values are encrypted (docs/sops-format.md §4); defined with the format. */
 export const ENCRYPTION_OPTIONS = encryptionRuleKinds;
 export type { EncryptionRuleKind };
 

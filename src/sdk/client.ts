@@ -2,7 +2,7 @@ import path from "node:path";
 import { SecretsError } from "../errors.js";
 import { fromPlain } from "../sops/tree.js";
 import type { SecretMetadata, SecretValue, SecretsClientOptions, SecretsClientStats } from "../secrets/types.js";
-import { toTypedError } from "../secrets/errors.js";
+import { SecretTypeError, toTypedError, type SecretValueType } from "../secrets/errors.js";
 import { policyFromConfig } from "../secrets/policy.js";
 import { SecretRepository } from "../secrets/repository.js";
 import { resolveRoot } from "../secrets/root.js";
@@ -75,6 +75,16 @@ export class SecretsClient {
     return typed(() => repo.read(p));
   }
 
+  /**
+   * One secret that must be a string, typed `string`: `const url = await client.getString("app/DATABASE_URL")`.
+   * Any other value (a number, a map…) rejects with SecretTypeError, which names the path and the type only.
+   */
+  async getString(secretPath: string): Promise<string> {
+    const value = await this.get(secretPath);
+    if (typeof value !== "string") throw new SecretTypeError(secretPath, "string", typeOfValue(value));
+    return value;
+  }
+
   /** The metadata kept next to a secret (undefined when there is none). */
   async getMetadata(secretPath: string): Promise<SecretMetadata | undefined> {
     const { repo, options: m } = await this.#state;
@@ -134,13 +144,22 @@ function lazyKeySource(): import("../sops/keysource.js").KeySource {
   };
 }
 
+function typeOfValue(value: SecretValue): SecretValueType {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "list";
+  if (typeof value === "object") return "map";
+  if (typeof value === "bigint") return "number";
+  return typeof value as "string" | "number" | "boolean";
+}
+
 let shared: SecretsClient | undefined;
 
 /**
- * One secret with a process-wide default client: the drop-in for `process.env.NAME`.
- * `getSecret("app/DATABASE_URL")`.
+ * One string secret with a process-wide default client: the drop-in for `process.env.NAME`, so typed
+ * `string` like it. `const url: string = await getSecret("app/DATABASE_URL")`. A value that is not a
+ * string rejects with SecretTypeError (read numbers, maps and lists with `new SecretsClient().get`).
  */
-export function getSecret(secretPath: string): Promise<SecretValue> {
+export function getSecret(secretPath: string): Promise<string> {
   shared ??= new SecretsClient();
-  return shared.get(secretPath);
+  return shared.getString(secretPath);
 }

@@ -68,6 +68,26 @@ export class SecretPathError extends SecretsError {
   }
 }
 
+/** What a value is, for messages: the type only, never the value. */
+export type SecretValueType = "string" | "number" | "boolean" | "null" | "map" | "list";
+
+const described: Record<SecretValueType, string> = { string: "a string", number: "a number", boolean: "a boolean", null: "null", map: "a map", list: "a list" };
+
+/** The secret exists but is not of the type asked for (e.g. `getString` on a number or a map). */
+export class SecretTypeError extends SecretsError {
+  /** The secret path asked for, as given. */
+  readonly secretPath: string;
+  readonly expected: SecretValueType;
+  readonly actual: SecretValueType;
+  constructor(secretPath: string, expected: SecretValueType, actual: SecretValueType) {
+    super("wrong-type", `${secretPath} is ${described[actual]}, not ${described[expected]}; read it with get()`);
+    this.name = "SecretTypeError";
+    this.secretPath = secretPath;
+    this.expected = expected;
+    this.actual = actual;
+  }
+}
+
 const integrityKinds: ReadonlySet<ErrorKind> = new Set<ErrorKind>(["mac-mismatch", "decrypt-tree", "metadata", "parse"]);
 
 /**

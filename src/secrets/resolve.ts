@@ -1,5 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
+import { confinedPath } from "../io/confine.js";
 import { SecretNotFound, SecretPathError } from "./errors.js";
 import { formatSecretPath, type SecretPath } from "./path.js";
 
@@ -9,6 +10,10 @@ import { formatSecretPath, type SecretPath } from "./path.js";
  * `database/postgres.yaml`, or key `postgres.password` in `database.yaml`. The longest prefix that
  * names an existing file wins (a key is never looked up in a shorter one); two files for the same
  * prefix (`app.yaml` and `app.json`) make every path through them an error rather than a guess.
+ *
+ * A path never leaves the root: a file or folder under it that is a symbolic link is followed only
+ * while its real location stays under the root's; one leading out (or nowhere) is an `outside-root`
+ * error, for reading, listing and creating alike.
  */
 
 export const SECRET_FILE_EXTENSIONS = [".yaml", ".yml", ".json", ".env", ".ini"] as const;
@@ -36,10 +41,17 @@ function isFile(p: string): boolean {
   return st !== undefined && st.isFile();
 }
 
+/** `file` (below `root`), once its real location is known to stay under the root's. */
+function confined(root: string, file: string): string {
+  confinedPath(root, file, { shown: displayPath(file), rootName: `the secrets root ${displayPath(root)}` });
+  return file;
+}
+
 /** The existing files that the segments could name (normally zero or one). */
 export function filesFor(root: string, segs: SecretPath): string[] {
   const base = path.join(root, ...segs);
-  return SECRET_FILE_EXTENSIONS.map((ext) => base + ext).filter(isFile);
+  // A dangling link is no file to read, but writing it would create its target: confined() refuses it.
+  return SECRET_FILE_EXTENSIONS.map((ext) => base + ext).filter((f) => isFile(f) || fs.lstatSync(f, { throwIfNoEntry: false })?.isSymbolicLink()).map((f) => confined(root, f));
 }
 
 function ambiguous(files: string[]): SecretPathError {
@@ -66,7 +78,7 @@ export function locateSecret(root: string, segs: SecretPath): SecretLocation {
 export function newSecretLocation(root: string, segs: SecretPath): SecretLocation {
   if (segs.length < 2) locateSecret(root, segs); // throws the "names no key" error
   const fileSegments = segs.slice(0, -1);
-  return { file: path.join(root, ...fileSegments) + NEW_FILE_EXTENSION, fileSegments, keyPath: segs.slice(-1) };
+  return { file: confined(root, path.join(root, ...fileSegments) + NEW_FILE_EXTENSION), fileSegments, keyPath: segs.slice(-1) };
 }
 
 export interface SecretFile {
@@ -75,7 +87,17 @@ export interface SecretFile {
 }
 
 /** Files under `dir` with a secret-file extension, recursively; dot-files and dot-folders are skipped. */
-async function walk(root: string, dir: string, out: SecretFile[]): Promise<void> {
+async function walk(root: string, dir: string, out: SecretFile[], seen = new Set<string>()): Promise<void> {
+  // A folder linked inside the root is walked once: a link to an ancestor is no endless loop.
+  let real: string;
+  try {
+    real = confinedPath(root, dir, { shown: displayPath(dir), rootName: `the secrets root ${displayPath(root)}` });
+  } catch (e) {
+    if (fs.lstatSync(dir, { throwIfNoEntry: false }) === undefined) return;
+    throw e;
+  }
+  if (seen.has(real)) return;
+  seen.add(real);
   let entries: fs.Dirent[];
   try {
     entries = await fs.promises.readdir(dir, { withFileTypes: true });
@@ -90,11 +112,12 @@ async function walk(root: string, dir: string, out: SecretFile[]): Promise<void>
     let isDir = d.isDirectory();
     let isReg = d.isFile();
     if (d.isSymbolicLink()) {
+      confined(root, full);
       const st = fs.statSync(full, { throwIfNoEntry: false });
       isDir = !!st?.isDirectory();
       isReg = !!st?.isFile();
     }
-    if (isDir) await walk(root, full, out);
+    if (isDir) await walk(root, full, out, seen);
     else if (isReg) {
       const ext = SECRET_FILE_EXTENSIONS.find((x) => d.name.endsWith(x) && d.name.length > x.length);
       if (!ext) continue;

@@ -3,6 +3,7 @@ import { SecretsError } from "../errors.js";
 import { isEncryptedValue, macBytes, ValueCipher } from "./cipher.js";
 import type { EncryptionRule, Metadata } from "./metadata.js";
 import { compileGoRegexp } from "../util/go-regexp.js";
+import { MAX_NESTING, nestingTooDeep } from "./nesting.js";
 import { Branch, Comment, type List, type Scalar, type Value } from "./tree.js";
 
 /**
@@ -24,7 +25,7 @@ function compileRule(pattern: string): RegExp | null {
   }
 }
 
-/** Decides, per value, whether it is encrypted: one rule per file (spec §4). */
+/** Decides, per value, whether it is encrypted: one rule per file (docs/sops-format.md §4). */
 class RuleMatcher {
   private readonly re: RegExp | null;
   readonly usesComments: boolean;
@@ -124,7 +125,8 @@ class Walker {
     return [...this.commentStack.flat(), ...extra];
   }
 
-  branch(b: Branch, place: Place = ROOT): Branch {
+  /** `depth`: how many containers this one is in, itself included (the document is 1). */
+  branch(b: Branch, place: Place = ROOT, depth = 1): Branch {
     const out: Array<Branch["items"][number]> = [];
     const level: string[] = [];
     this.commentStack.push(level);
@@ -140,14 +142,14 @@ class Walker {
       // An inline comment on the same line belongs to this item for the comment rules.
       const next = items[i + 1];
       const inline = this.matcher.usesComments && next instanceof Comment && next.inline ? [this.peekComment(next, place)] : NO_COMMENTS;
-      out.push({ key: it.key, value: this.value(it.value, this.child(place, it.key), inline) });
+      out.push({ key: it.key, value: this.value(it.value, this.child(place, it.key), inline, depth) });
       level.length = 0;
     }
     this.commentStack.pop();
     return new Branch(out);
   }
 
-  private list(l: List, place: Place): List {
+  private list(l: List, place: Place, depth: number): List {
     const out: List = [];
     const level: string[] = [];
     this.commentStack.push(level);
@@ -162,16 +164,19 @@ class Walker {
       const next = l[i + 1];
       const inline = this.matcher.usesComments && next instanceof Comment && next.inline ? [this.peekComment(next, place)] : NO_COMMENTS;
       // List indexes are not part of the path (sops walkSlice).
-      out.push(this.value(v, place, inline));
+      out.push(this.value(v, place, inline, depth));
       level.length = 0;
     }
     this.commentStack.pop();
     return out;
   }
 
-  private value(v: Value, place: Place, inlineComments: readonly string[]): Value {
-    if (v instanceof Branch) return this.branch(v, place);
-    if (Array.isArray(v)) return this.list(v, place);
+  private value(v: Value, place: Place, inlineComments: readonly string[], depth: number): Value {
+    // Trees from a store are bounded by its parser; this bounds the others (`set`, the SDK), so
+    // that this walk, and every later one, stays far under the stack limit.
+    if ((v instanceof Branch || Array.isArray(v)) && depth >= MAX_NESTING) throw nestingTooDeep(`the value at ${pathText(place)}`);
+    if (v instanceof Branch) return this.branch(v, place, depth + 1);
+    if (Array.isArray(v)) return this.list(v, place, depth + 1);
     return this.scalar(v, place, inlineComments);
   }
 

@@ -50,9 +50,19 @@ function recipientsOf(m: Metadata): string[] {
 export async function unwrapDataKey(metadata: Metadata, keys: KeySource): Promise<Uint8Array> {
   const groups = metadata.keyGroups;
   const shares: Uint8Array[] = [];
+  // A malformed entry (usually someone else's) must not lock out a reader whose own entry is
+  // intact: like sops, every entry is tried, and the malformed ones are only reported at the end.
+  const malformed: string[] = [];
   for (const g of groups) {
     for (const entry of g.age) {
-      const s = await keys.unwrap(entry);
+      let s: Uint8Array | null;
+      try {
+        s = await keys.unwrap(entry);
+      } catch (e) {
+        if (!(e instanceof SecretsError)) throw e;
+        malformed.push(`${entry.recipient}: ${e.message}`);
+        continue;
+      }
       if (s) {
         shares.push(s);
         break;
@@ -74,6 +84,7 @@ export async function unwrapDataKey(metadata: Metadata, keys: KeySource): Promis
   if (groups.length > 1) msg += ` (opened ${shares.length} of the ${metadata.shamirThreshold || groups.length} key groups needed)`;
   msg += recipients.length ? `; the file is encrypted to ${recipients.join(", ")}` : "; the file has no age recipients";
   if (foreign.length) msg += `; its other key types (${foreign.join(", ")}) are not supported`;
+  if (malformed.length) msg += `; ${malformed.length === 1 ? "1 age entry is" : `${malformed.length} age entries are`} malformed (${malformed.join("; ")})`;
   msg += `; identities looked for in: ${keys.describe()}`;
   throw new SecretsError("no-key", msg);
 }

@@ -11,7 +11,7 @@ import type { PlainValue } from "./tree.js";
  * and fixed by sops, not user configuration.
  */
 
-/** The six options choosing which values are encrypted (spec §4); a file or rule uses at most one. */
+/** The six options choosing which values are encrypted (docs/sops-format.md §4); a file or rule uses at most one. */
 export const encryptionRuleKinds = [
   "unencrypted_suffix",
   "encrypted_suffix",
@@ -182,7 +182,7 @@ function sortDeep(v: PlainValue): PlainValue {
 
 function groupToPlain(g: KeyGroup, inKeyGroups: boolean): Record<string, PlainValue> {
   const o: Record<string, PlainValue> = {};
-  // Inside key_groups, sops' group struct has no omitempty on `age` and `hc_vault` (spec §6.3).
+  // Inside key_groups, sops' group struct has no omitempty on `age` and `hc_vault` (docs/sops-format.md §6.3).
   if (g.age.length || inKeyGroups) o.age = g.age.map((a) => ({ enc: a.enc, recipient: a.recipient }));
   for (const [t, l] of Object.entries(g.foreign)) if (l.length) o[t] = l.map(sortDeep);
   if (inKeyGroups && !o.hc_vault) o.hc_vault = [];

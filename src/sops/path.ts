@@ -1,4 +1,5 @@
 import { SecretsError } from "../errors.js";
+import { checkNesting } from "./nesting.js";
 import { Branch, Comment, fromPlain, type Value } from "./tree.js";
 
 /**
@@ -154,6 +155,12 @@ export function parseJsonValue(text: string): Value {
     parsed = JSON.parse(t);
   } catch {
     throw new SecretsError("set-format", "the value is not valid JSON (quote strings: '\"text\"', or use --value-stdin for raw text)");
+  }
+  // Before fromPlain, which recurses: a value nested too deep is a bad `set` value (exit 7).
+  try {
+    checkNesting(parsed, "the value");
+  } catch (e) {
+    throw new SecretsError("set-format", (e as Error).message);
   }
   return fromPlain(parsed);
 }

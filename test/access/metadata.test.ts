@@ -7,16 +7,15 @@ import { parseMetadata } from "../../src/sops/metadata.js";
 import { jsonStore } from "../../src/sops/stores/json.js";
 import { yamlStore } from "../../src/sops/stores/yaml.js";
 import { Branch } from "../../src/sops/tree.js";
+import { INTEROP } from "../helpers/fixtures.js";
 
 /** The metadata-only reader gives the full store's answer, on real sops files and on edge cases. */
-
-const INTEROP = "/work/shared/interop/sops-age";
 
 function files(dir: string): string[] {
   return readdirSync(dir).flatMap((n) => {
     const p = join(dir, n);
     if (statSync(p).isDirectory()) return n === "keys" ? [] : files(p);
-    return /MANIFEST|SHA256SUMS|gitattributes|key.*\.txt$/.test(n) ? [] : [p];
+    return /MANIFEST|PROVENANCE|SHA256SUMS|gitattributes|key.*\.txt$/.test(n) ? [] : [p];
   });
 }
 

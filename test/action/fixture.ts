@@ -1,7 +1,7 @@
 /**
  * The workspace the Action tests decrypt: a `.sops.yaml`, fresh age identities, and secret files
  * encrypted with the project's CLI (dist/cli.js, built by test/global-setup.ts), holding the awkward
- * values of the testing guide (../shared/guides/testing-the-action.md §3.1).
+ * values of the testing guide (docs/testing-the-action.md §3.1).
  */
 import { execFileSync } from "node:child_process";
 import { generateKeyPairSync } from "node:crypto";

@@ -1,7 +1,7 @@
 /**
  * Runs a bundled JavaScript action as the GitHub Actions runner does, and replays what it printed
  * through a model of the runner's command parser and secret masker. A TypeScript port of the
- * reference harness in ../shared/guides/testing-the-action.md (appendix A), with the same rules:
+ * reference harness in docs/testing-the-action.md (appendix A), with the same rules:
  * - the step environment is built from scratch (only PATH is inherited), with INPUT_* for every
  *   input declared in action.yml (default or '') and empty file-command files;
  * - stdout is replayed line by line (a line ends at \r\n, \n or a lone \r), acting on ::add-mask:: and

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import YAML from "yaml";
 import { ROOT } from "../helpers/cli.js";
+import { PROGRAMS } from "../interop/programs.mjs";
 
 /**
  * The shipped workflows: the project's CI runs .ci/run on Node 20 and 24 and checks action/dist; the
@@ -23,6 +24,11 @@ describe(".github/workflows", () => {
     expect(job.strategy?.matrix?.node).toEqual([20, 24]);
     const runs = job.steps.map((s) => s.run ?? "").join("\n");
     expect(runs).toContain("bash .ci/run");
+    // Every program test:interop needs is installed on the runner before .ci/run, which runs both suites.
+    for (const p of PROGRAMS) expect(runs).toMatch(new RegExp(`sudo apt-get install -y -qq [^\n]*\\b${p.aptPackage}\\b`));
+    const ciRun = readFileSync(join(ROOT, ".ci", "run"), "utf8");
+    expect(ciRun).toMatch(/^npm test\b/m);
+    expect(ciRun).toMatch(/^npm run test:interop\b/m);
     expect(runs).toContain("git diff --exit-code --ignore-space-at-eol -- action/dist");
   });
 

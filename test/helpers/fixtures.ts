@@ -3,10 +3,12 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { KeySource } from "../../src/sops/keysource.js";
 
-/** The read-only interop fixtures beside the checkout (../shared), located from this file. */
-export const SHARED = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..", "shared");
-export const INTEROP = join(SHARED, "interop", "sops-age");
-export const VECTORS = join(SHARED, "vectors", "age");
+/** The test data kept in the repository (test/fixtures/), located from this file. */
+const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), "..", "fixtures");
+/** Real sops-written files with their published test keys (see its PROVENANCE.md and MANIFEST.md). */
+export const INTEROP = join(FIXTURES, "sops-age");
+/** The C2SP age conformance vectors (see its PROVENANCE.md and README.md). */
+export const VECTORS = join(FIXTURES, "age-vectors");
 
 export function fixture(path: string): Buffer {
   return readFileSync(join(INTEROP, path));

@@ -1,4 +1,3 @@
-import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { KMSClient } from "@aws-sdk/client-kms";
 import { decryptSops } from "sops-age";
@@ -10,9 +9,9 @@ import { unwrapDataKey } from "../../src/keys/wrap.js";
 import { Sandbox } from "../helpers/cli.js";
 
 /**
- * Files our CLI writes, read by readers we did not write (../shared/guides/independent-readers.md):
- * the npm `sops-age` package for values, `sops-decoder` as a MAC oracle, and Go `age` for the wrapped
- * data keys.
+ * Files our CLI writes, read by readers we did not write (docs/independent-readers.md):
+ * the npm `sops-age` package for values and `sops-decoder` as a MAC oracle. Go `age`, which opens the
+ * wrapped data keys, is a system program: its test is in age-cli.interop.test.ts (npm run test:interop).
  */
 
 let sb: Sandbox;
@@ -108,13 +107,3 @@ describe("sops-decoder verifies our MACs (and catches tampering)", () => {
   });
 });
 
-describe("Go age opens our wrapped data keys", () => {
-  it("age -d -i key.txt on an enc entry gives the 32-byte data key", async () => {
-    const tree = parseYaml(readFileSync(sb.path("a.yaml"), "utf8"));
-    const enc: string = tree.sops.age[0].enc;
-    writeFileSync(sb.path("enc.age"), enc);
-    const out = execFileSync("age", ["-d", "-i", `${sb.dir}/config/sops/age/keys.txt`, sb.path("enc.age")]);
-    expect(out.length).toBe(32);
-    expect(out.equals(await dataKeyOf(enc))).toBe(true);
-  });
-});

@@ -10,6 +10,7 @@ import { AgeError, type AgeFailure } from "../../src/keys/age/errors.js";
 import { parseIdentity } from "../../src/keys/age/identity.js";
 import { ScryptIdentity } from "../../src/keys/age/lib.js";
 import type { AgeIdentity } from "../../src/keys/age/types.js";
+import { VECTORS as DIR } from "../helpers/fixtures.js";
 
 /**
  * Every C2SP age vector through our own decrypt path (armor → header → identities → MAC → STREAM).
@@ -17,7 +18,6 @@ import type { AgeIdentity } from "../../src/keys/age/types.js";
  * still inside our parser and our MAC/STREAM code. The README's procedure, and exact classes.
  */
 
-const DIR = "/work/shared/vectors/age";
 const KNOWN_KEYS = new Set(["expect", "payload", "file key", "identity", "passphrase", "armored", "compressed", "comment"]);
 const EXPECT: Record<string, AgeFailure | "success"> = {
   success: "success",
@@ -49,7 +49,7 @@ function load(name: string): Vector {
 }
 
 const names = readdirSync(DIR)
-  .filter((n) => n !== "README.md" && !n.startsWith("."))
+  .filter((n) => !n.endsWith(".md") && !n.startsWith("."))
   .sort();
 const vectors = names.map(load);
 

@@ -6,6 +6,7 @@ import { build } from "esbuild";
 import { describe, expect, it } from "vitest";
 import YAML from "yaml";
 import { bech32Encode } from "../../src/keys/age/bech32.js";
+import { INTEROP } from "../helpers/fixtures.js";
 
 /**
  * The speed contract: decrypting an X25519 entry, and wrapping a data key to an X25519 recipient,
@@ -15,7 +16,7 @@ import { bech32Encode } from "../../src/keys/age/bech32.js";
  * the post-quantum paths must fail for want of the package, which proves the check can fail.
  */
 
-const FLUX = "/work/shared/interop/sops-age/fluxcd-kustomize-controller";
+const FLUX = join(INTEROP, "fluxcd-kustomize-controller");
 const dir = mkdtempSync(join(tmpdir(), "keys-lazy-"));
 
 const script = `

@@ -4,14 +4,13 @@ import { describe, expect, it } from "vitest";
 import YAML from "yaml";
 import { loadIdentities } from "../../src/keys/identities.js";
 import { unwrapDataKey } from "../../src/keys/wrap.js";
+import { INTEROP as ROOT } from "../helpers/fixtures.js";
 
 /**
- * The real `sops.age[].enc` entries of files written by sops 3.5–3.13 (shared/interop/sops-age),
+ * The real `sops.age[].enc` entries of files written by sops 3.5–3.13 (test/fixtures/sops-age),
  * opened with their published test keys loaded through SOPS_AGE_KEY_FILE. Data keys from
  * MANIFEST.md. Entries for other people's recipients must give null, not an error.
  */
-
-const ROOT = "/work/shared/interop/sops-age";
 
 const CASES: [file: string, keyFile: string, dataKey: string][] = [
   ["humphd-sops-age/secret.enc.yaml", "humphd-sops-age/key.txt", "81d247290bee0b25484e76101e727f63fc984896953fe4888864f49db529e73a"],

@@ -17,7 +17,7 @@ import {
 } from "../../src/policy/config.js";
 import { renderInitialConfig as renderFromInit } from "../../src/policy/init.js";
 
-// Real public keys (shared/interop/sops-age fixtures).
+// Real public keys (test/fixtures/sops-age).
 const A = "age1l44xcng8dqj32nlv6d930qvvrny05hglzcv9qpc7kxjc6902ma4qufys29";
 const B = "age1je6kjhzuhdjy3fqptpttxjh5k8q46vygzlgtpuq3030c947pc5tqz9dqvr";
 const C = "age1yt3tfqlfrwdwx0z0ynwplcr6qxcxfaqycuprpmy89nr83ltx74tqdpszlw";

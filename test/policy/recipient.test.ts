@@ -2,7 +2,7 @@ import { generateHybridIdentity, generateX25519Identity, identityToRecipient } f
 import { describe, expect, it } from "vitest";
 import { bech32Decode, checkRecipient, splitRecipients } from "../../src/policy/recipient.js";
 
-// Public keys published with the interop fixtures (shared/interop/sops-age).
+// Public keys published with the interop fixtures (test/fixtures/sops-age).
 const REAL_X25519 = [
   "age1l44xcng8dqj32nlv6d930qvvrny05hglzcv9qpc7kxjc6902ma4qufys29",
   "age1je6kjhzuhdjy3fqptpttxjh5k8q46vygzlgtpuq3030c947pc5tqz9dqvr",

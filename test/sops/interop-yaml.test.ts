@@ -7,7 +7,7 @@ import { toPlain } from "../../src/sops/tree.js";
 import { dataKeys, fixture, knownDataKey } from "../helpers/fixtures.js";
 
 /**
- * Every YAML file written by sops in ../shared/interop decrypts, with its MAC verified, to the
+ * Every YAML file written by sops in test/fixtures/sops-age decrypts, with its MAC verified, to the
  * plaintext MANIFEST.md gives. The data keys come from the manifest, so this tests the format alone;
  * test/interop/ repeats it through the age layer with the published identities.
  */

@@ -9,11 +9,11 @@ const parse = (s: string | Uint8Array) => dotenvStore.parsePlain(typeof s === "s
 const emit = (items: Branch["items"]) => txt(dotenvStore.emitPlain([new Branch(items)]));
 const kv = (key: string, value: Value) => ({ key, value });
 
-describe("dotenv reading (spec §8.3)", () => {
-  it("splits on \\n only, drops empty lines, keeps \\r, splits at the first =, trims nothing, keeps quotes", () => {
+describe("dotenv reading (docs/sops-format.md §8.3)", () => {
+  it("splits on \\n, drops the \\r of CRLF endings and empty lines, splits at the first =, trims nothing, keeps quotes", () => {
     const b = parse('A=1\r\n\n\nfoo = bar \nQ="quoted"\nS=\'single\'\nE==x=y\nexport K=v\n=empty key\nN=\n');
     expect(b.items).toEqual([
-      kv("A", "1\r"),
+      kv("A", "1"),
       kv("foo ", " bar "),
       kv("Q", '"quoted"'),
       kv("S", "'single'"),
@@ -25,8 +25,23 @@ describe("dotenv reading (spec §8.3)", () => {
     expect(parse("").items).toEqual([]);
     expect(parse("\n\n").items).toEqual([]);
     expect(parse("NOEOL=x").items).toEqual([kv("NOEOL", "x")]);
-    // sops does not skip a BOM: it is part of the first key. A U+FEFF in a value is kept too.
-    expect(parse("\ufeffK=\ufeffv\n").items).toEqual([kv("\ufeffK", "\ufeffv")]);
+    // A leading BOM is skipped (sops makes it part of the first key); a U+FEFF in a value is kept.
+    expect(parse("\ufeffK=\ufeffv\n").items).toEqual([kv("K", "\ufeffv")]);
+    // A whole CRLF file: no value or comment keeps a \r; a \r elsewhere (or at EOF without \n) stays.
+    expect(parse("#c\r\nA=1\r\nB=x\ry\r\nC=2\r").items).toEqual([new Comment("c"), kv("A", "1"), kv("B", "x\ry"), kv("C", "2\r")]);
+  });
+
+  it("a repeated key is a parse error naming the line (sops keeps both), data or metadata", () => {
+    expect(expectStoreError(() => parse("A=1\n#c\nB=2\nA=3\n"), "parse").message).toBe("invalid dotenv input at line 4: a key appears twice");
+    expectStoreError(() => dotenvStore.parseEncrypted(new TextEncoder().encode("A=1\nsops_version=1\nsops_version=2\n")), "parse");
+  });
+
+  it("refuses to write what a CRLF- or BOM-aware reader would read back differently", () => {
+    expectStoreError(() => dotenvStore.emitPlain([new Branch([kv("A", "1\r")])]), "dump");
+    expectStoreError(() => dotenvStore.emitPlain([new Branch([new Comment("c\r")])]), "dump");
+    expectStoreError(() => dotenvStore.emitPlain([new Branch([kv("\ufeffK", "v")])]), "dump");
+    // Only the first line: a BOM later, or a \r inside a value, is written as it is.
+    expect(Buffer.from(dotenvStore.emitPlain([new Branch([kv("A", "x\ry"), kv("\ufeffK", "v")])])).toString()).toBe("A=x\ry\n\ufeffK=v\n");
   });
 
   it("the only escape is the two characters \\n, replaced left to right", () => {

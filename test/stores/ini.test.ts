@@ -15,7 +15,7 @@ const SAMPLE = [
   "# second line",
   "global = 1",
   "[first]  ; header comment",
-  "a = 1",
+  "a = override",
   "; about b",
   "b : two words  ; inline",
   'c = "  padded  "',
@@ -25,7 +25,6 @@ const SAMPLE = [
   'line"""',
   "g = cont \\",
   "   inued",
-  "a = override",
   "[first]",
   "x = dup section",
   "- = auto",
@@ -51,8 +50,15 @@ const SAMPLE_TREE = new Branch([
 ]);
 
 describe("INI reading (go-ini semantics)", () => {
-  it("sections, DEFAULT, comments, quoting, continuation, duplicates, auto-increment keys", () => {
+  it("sections, DEFAULT, comments, quoting, continuation, repeated sections, auto-increment keys", () => {
     expect(parse(SAMPLE)).toEqual(SAMPLE_TREE);
+  });
+
+  it("a key repeated in one section is a parse error naming the line (go-ini keeps the last value)", () => {
+    const e = expectStoreError(() => parse("[s]\na = 1\nb = 2\na = 3\n"), "parse");
+    expect(e.message).toBe("invalid INI at line 4: a key appears twice in its section");
+    // The same key in two sections, or in two sections of the same name, is fine.
+    expect(() => parse("[s]\na = 1\n[t]\na = 2\n[s]\na = 3\n")).not.toThrow();
   });
 
   it("DEFAULT is always there, first, even when empty; a BOM is skipped", () => {

@@ -10,7 +10,7 @@ import { Branch, Comment, toPlain, type Item } from "../../src/sops/tree.js";
 import { dataKeys, fixture } from "../helpers/fixtures.js";
 
 /**
- * Every dotenv, INI, JSON and binary file in ../shared/interop: parse → emit gives back sops' bytes
+ * Every dotenv, INI, JSON and binary file in test/fixtures/sops-age: parse → emit gives back sops' bytes
  * where the file was written by the sops we emulate, and the parsed tree decrypts (MAC verified with
  * the manifest's data key), which proves the keys, comments and sections carry the right AADs.
  */

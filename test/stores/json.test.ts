@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { MAX_NESTING } from "../../src/sops/nesting.js";
 import { jsonStore } from "../../src/sops/stores/json.js";
 import { Branch, Comment, SopsFloat, SopsInt, SopsTime, type Value } from "../../src/sops/tree.js";
 import { expectStoreError } from "./expect-error.js";
@@ -10,13 +11,17 @@ const emit = (b: Branch, indent?: number) => txt(jsonStore.emitPlain([b], indent
 const br = (o: Array<[string, Value]>) => new Branch(o.map(([key, value]) => ({ key, value })));
 
 describe("JSON reading", () => {
-  it("keeps key order and repeated keys as separate items", () => {
-    const b = parse('{"b": 1, "a": {"y": [], "x": {}}, "b": "again"}');
+  it("keeps key order; a repeated key is a parse error naming the line (Go's decoder would keep both)", () => {
+    const b = parse('{"b": 1, "a": {"y": [], "x": {}}, "c": "again"}');
     expect(b.items).toEqual([
       { key: "b", value: new SopsInt(1n) },
       { key: "a", value: br([["y", []], ["x", new Branch()]]) },
-      { key: "b", value: "again" },
+      { key: "c", value: "again" },
     ]);
+    expect(expectStoreError(() => parse('{"b": 1,\n "a": {"x": 1, "x": 2}}'), "parse").message).toBe("invalid JSON at line 2, column 16: a key appears twice in its object");
+    expect(expectStoreError(() => parse('{"b": 1,\n"b": 2}'), "parse").message).toBe("invalid JSON at line 2, column 1: a key appears twice in its object");
+    // The same key in sibling objects is fine.
+    expect(() => parse('{"a": {"x": 1}, "b": {"x": 1}, "l": [{"x": 1}, {"x": 2}]}')).not.toThrow();
   });
 
   it("types numbers like sops 3.13.2: int64 literals are ints, everything else float64", () => {
@@ -36,7 +41,7 @@ describe("JSON reading", () => {
     ]);
   });
 
-  it("decodes strings like Go: escapes, surrogate pairs, lone surrogates and bad UTF-8 as U+FFFD", () => {
+  it("decodes strings like Go: escapes, surrogate pairs, lone surrogates as U+FFFD; refuses bad UTF-8", () => {
     const b = parse('{"s": "\\u00e9\\ud83d\\ude00|\\ud800x|\\udc00|\\/\\b\\f\\n\\r\\t\\"\\\\", "k\\u0000": null, "t": true, "f": false}');
     expect(b.get("s")).toBe("é😀|\ufffdx|\ufffd|/\b\f\n\r\t\"\\");
     expect(b.get("k\u0000")).toBeNull();
@@ -44,23 +49,29 @@ describe("JSON reading", () => {
     // A U+FEFF at the start of a string is data (Go keeps it; a default TextDecoder would drop it).
     expect(parse('{"bom": "\ufeffx", "\ufeffk": 1}').items).toStrictEqual([{ key: "bom", value: "\ufeffx" }, { key: "\ufeffk", value: new SopsInt(1n) }]);
     expect(b.get("f")).toBe(false);
-    // Raw invalid bytes inside a string: one U+FFFD per byte, as Go's decoder does.
-    expect(parse(new Uint8Array([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xff, 0xc3, 0x28, 0x22, 0x7d])).get("a")).toBe("\ufffd\ufffd(");
+    // Raw invalid bytes inside a string: refused, with the line (Go would make them U+FFFD, silently).
+    const bad = new Uint8Array([0x7b, 0x0a, 0x22, 0x61, 0x22, 0x3a, 0x22, 0x78, 0xff, 0xc3, 0x28, 0x22, 0x7d]);
+    expect(expectStoreError(() => parse(bad), "parse").message).toBe("invalid JSON at line 2, column 7: the input is not UTF-8 text");
+    // A leading BOM is skipped; a U+FEFF anywhere else is data.
+    expect(parse(new Uint8Array([0xef, 0xbb, 0xbf, ...Buffer.from('{"k": "\ufeffv"}')])).items).toStrictEqual([{ key: "k", value: "\ufeffv" }]);
   });
 
-  it("parses 10000 levels of nesting (Go's limit) without recursion, and refuses more", () => {
-    const deep = (n: number) => '{"a":' + "[".repeat(n - 1) + "]".repeat(n - 1) + "}";
-    let v: Value | undefined = parse(deep(10000)).get("a");
+  it("parses MAX_NESTING levels of nesting, and refuses one more with a line-numbered parse error", () => {
+    // `deep(n)`: n containers, the top-level object included.
+    const deep = (n: number) => '{"a":\n' + "[".repeat(n - 1) + "]".repeat(n - 1) + "}";
+    let v: Value | undefined = parse(deep(MAX_NESTING)).get("a");
     let depth = 1;
     while (Array.isArray(v) && v.length) {
       v = v[0] as Value;
       depth++;
     }
-    expect(depth).toBe(9999);
-    expectStoreError(() => parse(deep(10002)), "parse");
-    // The writer does not recurse either.
-    const out = jsonStore.emitPlain([parse(deep(10000))], { indent: 0 });
-    expect(Buffer.from(out).toString().replaceAll("\n", "")).toBe(deep(10000).replace(":", ": "));
+    expect(depth).toBe(MAX_NESTING - 1);
+    const e = expectStoreError(() => parse(deep(MAX_NESTING + 1)), "parse");
+    expect(e.message).toBe(`the JSON document nests maps and lists deeper than ${MAX_NESTING} levels at line 2`);
+    // Far deeper input (Go's 10,000 and beyond) stops at the same limit, without a RangeError.
+    expectStoreError(() => parse(deep(50_000)), "parse");
+    const out = jsonStore.emitPlain([parse(deep(MAX_NESTING))], { indent: 0 });
+    expect(Buffer.from(out).toString().replaceAll("\n", "")).toBe(deep(MAX_NESTING).replace(":\n", ": "));
   });
 });
 
@@ -181,7 +192,8 @@ describe("JSON bad input: kind parse, one line, never the value", () => {
     ["empty input", ""],
     ["only whitespace", " \n\t "],
     ["data after the object", '{"k": 1} s3cr3t-value'],
-    ["UTF-8 BOM (Go refuses it too)", "\ufeff{}"],
+    ["a UTF-8 BOM followed by a non-object", "\ufeff[]"],
+    ["a BOM twice", "\ufeff\ufeff{}"],
     ["binary junk", new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0xff, 0x7b])],
     ["junk after an open brace", new Uint8Array([0x7b, 0xff, 0xfe, 0x00])],
   ];

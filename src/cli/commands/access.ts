@@ -1,7 +1,7 @@
 import path from "node:path";
 import { z } from "zod";
 import { commitPaths, workTreeTop } from "../../access/git.js";
-import { repoFiles, scanSecretFiles } from "../../access/inventory.js";
+import { repoFiles, repoListing, scanSecretFiles, type SkippedLink } from "../../access/inventory.js";
 import { Namer } from "../../access/recipients.js";
 import { accessListJson, renderAccessTable } from "../../access/report.js";
 import { isPolicyFile, RuleBook } from "../../access/rules.js";
@@ -51,10 +51,23 @@ function cannotUpdate(failures: Array<{ file: string; message: string }>, total:
   );
 }
 
+/** Names the symbolic links a rule covers that a repository-wide operation left alone, and why. */
+function warnSkippedLinks(links: readonly SkippedLink[]): void {
+  for (const l of links) {
+    info(
+      l.escapes
+        ? `skipping ${JSON.stringify(l.file)}: a symbolic link that leads outside the repository (or nowhere); repository-wide operations never follow it`
+        : `skipping ${JSON.stringify(l.file)}: a symbolic link; the file it leads to is handled at its own path, under its own rule`,
+    );
+  }
+}
+
 /** Plans every drifting file of the repository under `config`; throws when any cannot be opened. */
 async function planRepository(config: LoadedConfig, ignoreMac: boolean): Promise<{ plans: FilePlan[]; notEncrypted: string[]; total: number }> {
   const book = new RuleBook(config);
-  const states = await scanSecretFiles(book);
+  const listing = await repoListing(config.dir);
+  warnSkippedLinks(listing.links.filter((l) => !isPolicyFile(l.file) && book.indexFor(l.file) >= 0));
+  const states = await scanSecretFiles(book, { files: listing.files });
   const keys = await getKeySource();
   const { plans, failures } = await planDrift(book, states, keys, { ignoreMac });
   const drifting = states.filter((s) => s.status === "drift").length;

@@ -32,7 +32,16 @@ export async function updatekeysCommand(files: string[], opts: UpdatekeysOptions
   const { planFile } = await import("../../access/update.js");
   const keys = await getKeySource();
   for (const file of files) {
-    const creation = await creationFor(file, {});
+    // The rule comes from where the file really is: a link named in this repository must not put
+    // another repository's file under this one's recipients.
+    const { realLocation } = await import("../../io/confine.js");
+    let real: string;
+    try {
+      real = realLocation(file);
+    } catch (e) {
+      throw new SecretsError("outside-root", `${JSON.stringify(file)} is a dangling or looping symbolic link`, { cause: e });
+    }
+    const creation = await creationFor(real, {});
     const format = resolveFormat(opts.inputType, file);
     const plan = await planFile({ file, abs: file, format, target: creation.recipients, keys, ignoreMac: opts.ignoreMac, indent: await indentFor(format) });
     if (!plan) {

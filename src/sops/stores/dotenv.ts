@@ -7,8 +7,11 @@ import type { Store } from "./store.js";
 /**
  * dotenv store (sops' `stores/dotenv`), deliberately as plain as sops':
  *
- * - the input is split on `\n` only (a `\r` before it stays in the value), empty lines are dropped;
+ * - a leading UTF-8 BOM is skipped (as the INI and YAML readers do; sops would make it part of the
+ *   first key); the input is split on `\n`, and a `\r` before it (a CRLF file) is dropped, so no
+ *   value keeps it (sops keeps it); empty lines are dropped;
  * - a line starting with `#` is a comment (everything after the `#`, spaces included);
+ * - a key that appears twice is a parse error (sops keeps both);
  * - any other line is split at its first `=`: key and value are taken verbatim (no trimming, no
  *   quote handling: `A="x"` is the three characters `"x"`), and the two characters `\n` in a value
  *   become a newline; a line without `=` is an error;
@@ -56,13 +59,14 @@ function escapeNewlines(b: Uint8Array): Uint8Array {
 
 function parseLines(input: Uint8Array): Branch {
   const branch = new Branch();
-  let start = 0;
+  let start = input[0] === 0xef && input[1] === 0xbb && input[2] === 0xbf ? 3 : 0;
   let lineNo = 0;
+  const seen = new Set<string>();
   while (start <= input.length) {
     let end = input.indexOf(0x0a, start);
     if (end < 0) end = input.length;
     lineNo++;
-    const line = input.subarray(start, end);
+    const line = input.subarray(start, end > start && input[end - 1] === 0x0d && end < input.length ? end - 1 : end);
     start = end + 1;
     if (!line.length) continue;
     if (line[0] === 0x23) {
@@ -74,18 +78,37 @@ function parseLines(input: Uint8Array): Branch {
     const raw = unescapeNewlines(line.subarray(eq + 1));
     // Copy: a subarray would keep the whole input alive and alias it.
     const value = isValidUtf8(raw) ? goDecodeUtf8(raw) : new Uint8Array(raw);
-    branch.items.push({ key: goDecodeUtf8(line, 0, eq), value });
+    const key = goDecodeUtf8(line, 0, eq);
+    // sops keeps both; like the YAML reader, we refuse a repeated key rather than pick one.
+    if (seen.has(key)) throw new SecretsError("parse", `invalid dotenv input at line ${lineNo}: a key appears twice`);
+    seen.add(key);
+    branch.items.push({ key, value });
   }
   return branch;
 }
 
+/** A line ending in `\r` would lose it on reading (CRLF), a first key starting with a BOM its BOM. */
+function refuseUnreadable(text: string | Uint8Array, what: string, first: boolean, endsLine = true): void {
+  const last = typeof text === "string" ? text.charCodeAt(text.length - 1) : text[text.length - 1];
+  if (endsLine && last === 0x0d) throw new SecretsError("dump", `${what} ends with a carriage return, which a dotenv file cannot hold`);
+  if (first && (typeof text === "string" ? text.startsWith("\ufeff") : text[0] === 0xef && text[1] === 0xbb && text[2] === 0xbf)) {
+    throw new SecretsError("dump", `${what} starts with a byte order mark, which a dotenv file cannot hold on its first line`);
+  }
+}
+
 function emitLines(branch: Branch | undefined): Uint8Array {
   const parts: Array<string | Uint8Array> = [];
+  let first = true;
   for (const it of branch?.items ?? []) {
     if (it instanceof Comment) {
+      refuseUnreadable(it.text, "a comment", false);
       parts.push("#" + it.text + "\n");
+      first = false;
       continue;
     }
+    refuseUnreadable(it.key, `the key ${it.key}`, first, false);
+    first = false;
+    if (typeof it.value === "string" || it.value instanceof Uint8Array) refuseUnreadable(it.value, `the value of ${it.key}`, false);
     const v: Value = it.value;
     if (v instanceof Branch || Array.isArray(v)) {
       throw new SecretsError("dump", `cannot use complex value in dotenv file; offending key ${it.key}`);

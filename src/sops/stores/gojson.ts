@@ -1,25 +1,25 @@
 import { SecretsError } from "../../errors.js";
 import { formatJsonFloat } from "../gofmt.js";
+import { MAX_NESTING, nestingTooDeep } from "../nesting.js";
 import { Branch, Comment, SopsFloat, SopsInt, SopsTime, type List, type PlainValue, type Value } from "../tree.js";
 
 /**
  * Go's `encoding/json` as sops uses it, for the JSON and binary stores:
  *
  * - reading: sops walks the decoder's token stream (`json.Decoder.Token` with `UseNumber`), so key
- *   order is kept and a repeated key gives two items; an integer literal that fits an int64 is an int,
+ *   order is kept (a repeated key, which Go would keep, is refused here, as YAML refuses it); an integer literal that fits an int64 is an int,
  *   any other number a float64 (sops >= 3.13.2, `normalizeJSONNumber`);
  * - writing: `json.Marshal` for every scalar (HTML-safe escaping) and `json.Indent` over the whole
  *   document, then a newline.
  *
- * Strings are Go byte strings: bytes that are not UTF-8 decode to U+FFFD one byte at a time, as in Go.
+ * Input that is not UTF-8 is refused (Go would decode each bad byte to U+FFFD). Written strings are Go
+ * byte strings: bytes that are not UTF-8 are written as `\ufffd`, as in Go.
  */
 
 // ignoreBOM: a leading U+FEFF is data (Go keeps it); the WHATWG default would silently drop it.
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 const utf8 = new TextEncoder();
 
-/** Go's `json.Decoder` nesting limit. */
-const MAX_DEPTH = 10000;
 
 // ---------------------------------------------------------------------------------------------
 // UTF-8, the Go way
@@ -281,6 +281,12 @@ class JsonReader {
   pos = 0;
   constructor(private readonly b: Uint8Array) {}
 
+  line(at = this.pos): number {
+    let line = 1;
+    for (let i = 0; i < at && i < this.b.length; i++) if (this.b[i] === 0x0a) line++;
+    return line;
+  }
+
   fail(what: string, at = this.pos): SecretsError {
     let line = 1;
     let col = 1;
@@ -453,14 +459,24 @@ class JsonReader {
     return k;
   }
 
-  /** One value, iteratively (no recursion, so nesting depth is bounded only by MAX_DEPTH). */
+  /** One value, iteratively (no recursion); containers nest at most MAX_NESTING deep. */
   value(): Value {
-    const stack: Array<{ container: Branch | List; key: string }> = [];
+    // `seen`: an object's keys so far (Go keeps a repeated key; like the YAML reader, we refuse it).
+    const stack: Array<{ container: Branch | List; key: string; seen: Set<string> | null }> = [];
+    const newKey = (top: { key: string; seen: Set<string> | null }) => {
+      this.ws();
+      const at = this.pos;
+      top.key = this.key();
+      if (top.seen!.has(top.key)) throw this.fail("a key appears twice in its object", at);
+      top.seen!.add(top.key);
+    };
     for (;;) {
       this.ws();
       let v: Value;
       const c = this.peek();
       if (c === 0x7b || c === 0x5b) {
+        // Counted before an empty container too: every store and walker counts the same way.
+        if (stack.length >= MAX_NESTING) throw nestingTooDeep("the JSON document", this.line());
         this.pos++;
         const container: Branch | List = c === 0x7b ? new Branch() : [];
         this.ws();
@@ -468,8 +484,9 @@ class JsonReader {
           this.pos++;
           v = container;
         } else {
-          if (stack.length >= MAX_DEPTH) throw this.fail("nesting too deep");
-          stack.push({ container, key: c === 0x7b ? this.key() : "" });
+          const top = { container, key: "", seen: c === 0x7b ? new Set<string>() : null };
+          stack.push(top);
+          if (c === 0x7b) newKey(top);
           continue;
         }
       } else v = this.scalar();
@@ -484,7 +501,7 @@ class JsonReader {
         const d = this.peek();
         if (d === 0x2c) {
           this.pos++;
-          if (top.container instanceof Branch) top.key = this.key();
+          if (top.container instanceof Branch) newKey(top);
           break;
         }
         const isObj = top.container instanceof Branch;
@@ -502,10 +519,18 @@ class JsonReader {
 
 /**
  * Parses a JSON document whose top level must be an object (sops rejects anything else), keeping
- * key order and repeated keys. Unlike sops' token reader, data after the object is an error.
+ * key order; a repeated key is a parse error. Unlike sops' token reader, data after the object is an error.
  */
 export function parseJsonObject(input: Uint8Array): Branch {
+  // Bytes that are not UTF-8 are refused (Go would turn each into U+FFFD: a silent change).
+  if (!isValidUtf8(input)) {
+    let i = 0;
+    for (let n; i < input.length && (n = goRuneLength(input, i)) > 0; ) i += n;
+    throw new JsonReader(input).fail("the input is not UTF-8 text", i);
+  }
   const r = new JsonReader(input);
+  // A leading UTF-8 BOM is skipped, as the YAML, INI and dotenv readers do (Go's decoder refuses it).
+  if (input[0] === 0xef && input[1] === 0xbb && input[2] === 0xbf) r.pos = 3;
   r.ws();
   if (r.eof()) throw new SecretsError("parse", "invalid JSON: the input is empty");
   if (r.peek() !== 0x7b) throw r.fail("the top level of a JSON document must be an object");

@@ -10,7 +10,7 @@ import type { Store } from "./store.js";
  *
  * - every section is a top-level mapping; keys before the first header are in `DEFAULT`, which is
  *   always there (possibly empty) and is written without a header; a repeated header makes a second
- *   section; a repeated key inside one section keeps its first place and takes the last value;
+ *   section; a key repeated inside one section is a parse error (go-ini keeps the last value);
  * - comment lines (`;` or `#`) above a section header become that section's comment, the first item
  *   of its mapping; comment lines above a key (and an inline `; …` after its value) become that key's
  *   comment, the item right *after* the key. Consecutive lines form one comment, joined by newlines.
@@ -243,6 +243,8 @@ class IniReader {
       if (name === "-") name = "#" + count++;
       const value = this.value(line.slice(offset));
       if (!name) throw this.fail("empty key name");
+      // go-ini keeps the last value silently; like the YAML reader, we refuse a repeated key.
+      if (section.keys.some((k) => k.name === name)) throw this.fail("a key appears twice in its section");
       const key = newKey(section, name, value);
       key.comment = trimSpace(this.comment);
       this.comment = "";

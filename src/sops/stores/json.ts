@@ -5,7 +5,7 @@ import type { EmitOptions, Store } from "./store.js";
 
 /**
  * JSON store (sops' `stores/json`). One document, whose top level must be an object. Reading keeps
- * key order and repeated keys; an integer literal that fits an int64 is an int (sops >= 3.13.2),
+ * key order and refuses repeated keys (sops keeps them); an integer literal that fits an int64 is an int (sops >= 3.13.2),
  * any other number a float. Writing is `json.Marshal` + `json.Indent` (tab by default) plus a
  * trailing newline, byte for byte what sops 3.10+ writes. JSON has no comments: Comment items are
  * dropped on output.

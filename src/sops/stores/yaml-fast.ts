@@ -1,4 +1,5 @@
 import { Branch, Comment, type List, type Value } from "../tree.js";
+import { MAX_NESTING, nestingTooDeep } from "../nesting.js";
 import { resolvePlain } from "./goyaml.js";
 
 /**
@@ -79,6 +80,16 @@ export function parseFastYaml(text: string): Branch[] | null {
     return true;
   };
 
+  /** The stack holds every open block (the root included): its length is the nesting depth. */
+  const open = (b: Block, lineNo: number): void => {
+    if (stack.length >= MAX_NESTING) throw nestingTooDeep("the YAML document", lineNo);
+    stack.push(b);
+  };
+  /** A `{}` or `[]` value is one level below the block it is in. */
+  const checkLeaf = (v: Value, lineNo: number): void => {
+    if ((v instanceof Branch || Array.isArray(v)) && stack.length >= MAX_NESTING) throw nestingTooDeep("the YAML document", lineNo);
+  };
+
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
     if (line.length === 0) return null;
@@ -113,7 +124,7 @@ export function parseFastYaml(text: string): Branch[] | null {
       } else {
         const block: Block = isSeq ? { indent: ind, kind: "seq", seq: [] } : { indent: ind, kind: "map", map: new Branch() };
         if (!addItem(pending.owner.map!, pending.key, isSeq ? block.seq! : block.map!)) return null;
-        stack.push(block);
+        open(block, i + 1);
         pending = null;
       }
     }
@@ -135,7 +146,7 @@ export function parseFastYaml(text: string): Branch[] | null {
       if (after === "-" || after.startsWith("- ")) {
         const inner: Block = { indent: bodyIndent, kind: "seq", seq: [] };
         top.seq!.push(inner.seq!);
-        stack.push(inner);
+        open(inner, i + 1);
         top = inner;
         body = after;
         continue;
@@ -152,6 +163,7 @@ export function parseFastYaml(text: string): Branch[] | null {
         } else {
           const v = scalar(after);
           if (v === undefined) return null;
+          checkLeaf(v, i + 1);
           top.seq!.push(v);
         }
         body = "";
@@ -159,7 +171,7 @@ export function parseFastYaml(text: string): Branch[] | null {
       }
       const m: Block = { indent: bodyIndent, kind: "map", map: new Branch() };
       top.seq!.push(m.map!);
-      stack.push(m);
+      open(m, i + 1);
       top = m;
       body = after;
       break;
@@ -188,6 +200,7 @@ export function parseFastYaml(text: string): Branch[] | null {
     }
     const v = scalar(raw);
     if (v === undefined) return null;
+    checkLeaf(v, i + 1);
     if (!addItem(top.map!, k, v)) return null;
   }
   if (pending && !addItem(pending.owner.map!, pending.key, null)) return null;

@@ -1,6 +1,7 @@
 import type { Alias, Document, LineCounter, Node as YNode, Scalar as YScalar } from "yaml";
 import { SecretsError } from "../../errors.js";
 import { Branch, Comment, SopsFloat, SopsInt, SopsTime, type List, type PlainValue, type Scalar, type StoredDocument, type Value } from "../tree.js";
+import { MAX_NESTING, nestingTooDeep } from "../nesting.js";
 import { doubleQuote, resolvePlain, scalarText, stringStyle } from "./goyaml.js";
 import { parseFastYaml } from "./yaml-fast.js";
 import { loadYamlLib } from "./yaml-lib.js";
@@ -92,8 +93,16 @@ class Reader {
       switch (t) {
         case "!!str":
           return text;
-        case "!!binary":
-          return new Uint8Array(Buffer.from(text.replace(/\s+/g, ""), "base64"));
+        case "!!binary": {
+          // `text` is the source (resolveKnownTags is off: the `yaml` package would decode it itself,
+          // leniently). go-yaml refuses what Go's base64.StdEncoding cannot decode; Buffer.from would
+          // silently skip the bad characters and decode the rest.
+          const b64 = text.replace(/\s+/g, "");
+          if (b64.length % 4 !== 0 || !/^[A-Za-z0-9+/]*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(b64)) {
+            throw parseError("a !!binary value is not valid base64", this.line(node));
+          }
+          return new Uint8Array(Buffer.from(b64, "base64"));
+        }
         case "!!null":
           return null;
         case "!!bool":
@@ -119,12 +128,14 @@ class Reader {
   }
 
   /** `ownCommentsTaken`: the node's leading comments were already placed by the caller. */
-  value(node: unknown, ownCommentsTaken = false): Value {
+  /** `depth`: the containers `node` is in; it is one more level when it is a map or sequence. */
+  value(node: unknown, ownCommentsTaken: boolean, depth: number): Value {
     const n = this.deref(node);
     if (n === null || n === undefined) return null;
     if (Y().isScalar(n)) return this.scalar(n);
-    if (Y().isMap(n)) return this.map(n, ownCommentsTaken);
-    if (Y().isSeq(n)) return this.seq(n);
+    if ((Y().isMap(n) || Y().isSeq(n)) && depth >= MAX_NESTING) throw nestingTooDeep("the YAML document", this.line(n as YNode));
+    if (Y().isMap(n)) return this.map(n, ownCommentsTaken, depth + 1);
+    if (Y().isSeq(n)) return this.seq(n, depth + 1);
     throw parseError("unsupported YAML node", this.line(n as YNode));
   }
 
@@ -133,7 +144,7 @@ class Reader {
     for (const l of commentLines(text)) into.push(new Comment(l, inline));
   }
 
-  map(node: unknown, topLevel: boolean): Branch {
+  map(node: unknown, topLevel: boolean, depth: number): Branch {
     const m = node as { items: unknown[]; commentBefore?: string | null; comment?: string | null };
     const items: Array<Branch["items"][number]> = [];
     if (!topLevel) this.pushComments(items, m.commentBefore);
@@ -151,14 +162,14 @@ class Reader {
       const valueNode = p.value as (YNode & { commentBefore?: string | null; comment?: string | null }) | null;
       const isScalarValue = valueNode !== null && (Y().isScalar(valueNode) || Y().isAlias(valueNode));
       if (isScalarValue) this.pushComments(items, valueNode.commentBefore);
-      items.push({ key: typeof k === "string" ? k : keyText, value: this.value(valueNode) });
+      items.push({ key: typeof k === "string" ? k : keyText, value: this.value(valueNode, false, depth) });
       if (isScalarValue) this.pushComments(items, valueNode.comment, true);
     }
     this.pushComments(items, m.comment);
     return new Branch(items);
   }
 
-  seq(node: unknown): List {
+  seq(node: unknown, depth: number): List {
     const s = node as { items: unknown[]; commentBefore?: string | null; comment?: string | null };
     const out: List = [];
     this.pushComments(out, s.commentBefore);
@@ -168,7 +179,7 @@ class Reader {
       // go-yaml makes a comment before `- ` the item's head comment, which sops puts in the list,
       // whatever the item is (a mapping item's leading comments do not go inside the mapping).
       if (n !== null) this.pushComments(out, n.commentBefore);
-      out.push(this.value(n, true));
+      out.push(this.value(n, true, depth));
       if (scalarItem) this.pushComments(out, n.comment, true);
     }
     this.pushComments(out, s.comment);
@@ -182,7 +193,7 @@ class Reader {
     if (contents === null || (Y().isScalar(contents) && contents.value === null && !contents.tag && contents.source === "")) {
       branch = new Branch([]);
     } else if (Y().isMap(contents)) {
-      branch = this.map(contents, true);
+      branch = this.map(contents, true, 1);
       branch.items.unshift(...commentLines((contents as { commentBefore?: string }).commentBefore).map((l) => new Comment(l)));
     } else if (Y().isSeq(contents)) {
       throw parseError("YAML documents that are sequences are not supported");
@@ -208,12 +219,67 @@ function parseBranches(input: Uint8Array): Branch[] {
   return parseFastYaml(text) ?? parseYamlFull(text);
 }
 
+/**
+ * Refuses text whose maps and lists could nest deeper than MAX_NESTING before the `yaml` package
+ * sees it: its parser recurses per level, and at the stack limit V8 may abort the process outright
+ * (a regexp compiled there fails as "out of memory") instead of throwing. The estimate errs high:
+ * block levels by indentation and leading `- ` markers, plus open `[`/`{` outside quotes, comments
+ * and block scalars. The Reader then counts the real tree (anchors included) exactly.
+ */
+function checkYamlTextNesting(text: string): void {
+  const indents: number[] = [];
+  let flow = 0;
+  let blockScalarIndent = -1;
+  let lineNo = 0;
+  for (const line of text.split("\n")) {
+    lineNo++;
+    let i = 0;
+    while (line[i] === " ") i++;
+    if (i === line.length || line[i] === "#") continue;
+    if (blockScalarIndent >= 0) {
+      if (i > blockScalarIndent) continue;
+      blockScalarIndent = -1;
+    }
+    if (flow === 0) {
+      while (indents.length && indents[indents.length - 1]! >= i) indents.pop();
+      indents.push(i);
+    }
+    let tokenStart = true;
+    for (; i < line.length; i++) {
+      const c = line[i]!;
+      if (c === " " || c === "\t") {
+        tokenStart = true;
+        continue;
+      }
+      if (c === "#" && tokenStart) break;
+      if ((c === "'" || c === '"') && tokenStart) {
+        // Skip the quoted scalar on this line (a multi-line one only hides brackets: errs high).
+        for (i++; i < line.length && line[i] !== c; i++) if (c === '"' && line[i] === "\\") i++;
+        tokenStart = false;
+        continue;
+      }
+      const opens: boolean = (c === "[" || c === "{") && (tokenStart || flow > 0);
+      if (opens) flow++;
+      else if ((c === "]" || c === "}") && flow > 0) flow--;
+      else if (c === "-" && tokenStart && flow === 0 && (line[i + 1] === " " || i + 1 === line.length)) indents.push(i + 1);
+      if (indents.length + flow > MAX_NESTING) throw nestingTooDeep("the YAML document", lineNo);
+      tokenStart = opens || (c === "," && flow > 0) || (c === ":" && (line[i + 1] === " " || i + 1 === line.length));
+    }
+    if (flow === 0 && /(^|\s)[|>][-+0-9]*(\s+#.*)?$/.test(line.trimEnd())) {
+      let ind = 0;
+      while (line[ind] === " ") ind++;
+      blockScalarIndent = ind;
+    }
+  }
+}
+
 /** The full parser (the `yaml` package plus go-yaml typing): any YAML, with line-numbered errors. */
 export function parseYamlFull(text: string): Branch[] {
+  checkYamlTextNesting(text);
   const lc = new (Y().LineCounter)();
   let docs: Document.Parsed[];
   try {
-    docs = Y().parseAllDocuments(text, { schema: "failsafe", lineCounter: lc, prettyErrors: false, uniqueKeys: true, keepSourceTokens: false }) as Document.Parsed[];
+    docs = Y().parseAllDocuments(text, { schema: "failsafe", resolveKnownTags: false, lineCounter: lc, prettyErrors: false, uniqueKeys: true, keepSourceTokens: false }) as Document.Parsed[];
     if (!Array.isArray(docs)) docs = [docs];
   } catch {
     throw parseError("cannot parse the file");

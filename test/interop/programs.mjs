@@ -1,0 +1,41 @@
+// The system programs `npm run test:interop` needs, each with the Debian/Ubuntu package that has it.
+// A missing one fails the run with one line naming its package: never a silent skip. `.ci/run`
+// installs these packages; a new reader goes here and into its install step there.
+//
+// Plain JavaScript, so that `npm run test:interop` can run it with node before vitest starts (a
+// global setup that throws makes vitest print a screen of its own around the line), and vitest runs
+// it again as the suite's global setup for a direct `vitest run --config vitest.interop.config.ts`.
+import { accessSync, constants } from "node:fs";
+import { delimiter, join } from "node:path";
+import { pathToFileURL } from "node:url";
+
+export const PROGRAMS = [{ command: "age", aptPackage: "age", what: "the Go age binary" }];
+
+function onPath(command, path) {
+  return path.split(delimiter).some((dir) => {
+    try {
+      accessSync(join(dir || ".", command), constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** One line per missing program, e.g. "test:interop needs the Go age binary (age): apt-get install age". */
+export function missingPrograms(path = process.env.PATH ?? "") {
+  return PROGRAMS.filter((p) => !onPath(p.command, path)).map((p) => `test:interop needs ${p.what} (${p.command}): apt-get install ${p.aptPackage}`);
+}
+
+export default function setup() {
+  const missing = missingPrograms();
+  if (missing.length > 0) throw new Error(missing.join("; "));
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const missing = missingPrograms();
+  if (missing.length > 0) {
+    process.stderr.write(`${missing.join("; ")}\n`);
+    process.exit(1);
+  }
+}
