@@ -6,6 +6,9 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, onTes
 import { isSecretsError } from "../../src/errors.js";
 import { lockPathFor, LockSet, withFileLock } from "../../src/io/lock.js";
 import { SecretsClient } from "../../src/sdk/client.js";
+import { applyPlans, planFile } from "../../src/access/update.js";
+import { generateKeyPair } from "../../src/keys/keygen.js";
+import { keySourceFromIdentities } from "../../src/sdk/keys.js";
 import { Sandbox } from "../helpers/cli.js";
 import { makeFixture, type Fixture } from "../sdk/fixture.js";
 
@@ -170,4 +173,24 @@ describe("no lost update through the SDK", () => {
     const got = await new SecretsClient({ root: fx.root, identities: [fx.identity] }).getMany(Array.from({ length: 20 }, (_, i) => `new/svc/k${i}`));
     expect(Object.keys(got)).toHaveLength(20);
   }, 60_000);
+});
+
+describe("repository-wide re-keys (grant, revoke, updatekeys --all) under the lock", () => {
+  it("a file changed since it was planned is not overwritten: conflict, and the other writer's value stays", async () => {
+    const fx = await makeFixture();
+    onTestFinished(() => fx.cleanup());
+    const file = await fx.put("app.yaml", { a: "1" });
+    const other = (await generateKeyPair()).recipient;
+    const plan = await planFile({ file: "secrets/app.yaml", abs: file, format: "yaml", target: { groups: [[fx.recipient, other]] }, keys: keySourceFromIdentities([fx.identity]) });
+    expect(plan).not.toBeNull();
+    const client = new SecretsClient({ root: fx.root, identities: [fx.identity] });
+    await client.set("app/b", "written meanwhile");
+    const e = await applyPlans([plan!]).catch((x: unknown) => x);
+    expect(isSecretsError(e) && [e.kind, e.file]).toEqual(["conflict", "secrets/app.yaml"]);
+    client.clearCache();
+    expect(await client.get("app/b")).toBe("written meanwhile");
+    // Planned again from what is there now, it goes through.
+    await applyPlans([(await planFile({ file: "secrets/app.yaml", abs: file, format: "yaml", target: { groups: [[fx.recipient, other]] }, keys: keySourceFromIdentities([fx.identity]) }))!]);
+    expect(readFileSync(file, "utf8")).toContain(other);
+  });
 });
