@@ -23,6 +23,8 @@ export const ExitCode = {
   MacMismatch: 51,
   /** Ours, not sops': a value the MAC does not cover was about to be injected (`run`, `export`). */
   Unauthenticated: 52,
+  /** Ours, not sops': another writer held the file's write lock for longer than the timeout. */
+  Locked: 53,
   InvalidTreePathFormat: 91,
   NeedAtLeastOneDocument: 92,
   NoFileSpecified: 100,
@@ -52,6 +54,7 @@ export type ErrorKind =
   | "decrypt-tree" // a value fails GCM or its type tag is bad
   | "mac-mismatch"
   | "unauthenticated" // an entry the MAC does not cover would be injected
+  | "locked" // another writer holds the file's write lock
   | "tree-path"
   | "empty-document"
   | "no-file"
@@ -80,6 +83,7 @@ const exitCodes: Record<ErrorKind, number> = {
   "decrypt-tree": ExitCode.ErrorDecryptingTree,
   "mac-mismatch": ExitCode.MacMismatch,
   unauthenticated: ExitCode.Unauthenticated,
+  locked: ExitCode.Locked,
   "tree-path": ExitCode.InvalidTreePathFormat,
   "empty-document": ExitCode.NeedAtLeastOneDocument,
   "no-file": ExitCode.NoFileSpecified,

@@ -1,6 +1,6 @@
 import { writeSync } from "node:fs";
 import { SecretsError } from "../errors.js";
-import { writeFileAtomic } from "../io/atomic.js";
+import { removeStaleTemps, writeFileAtomic } from "../io/atomic.js";
 import { maxInputBytes, readStreamCapped } from "../io/read.js";
 
 let stdoutStream = false;
@@ -35,6 +35,8 @@ export function writeStdout(data: Uint8Array | string): Promise<void> {
  */
 export async function writeResult(data: Uint8Array, output: string | undefined, opts: { plaintext: boolean }): Promise<void> {
   if (output === undefined || output === "-") return writeStdout(data);
+  // A killed earlier `decrypt --output` of this target left its plaintext temp file: remove it.
+  await removeStaleTemps(output);
   await writeFileAtomic(output, data, opts.plaintext ? { mode: 0o600 } : undefined);
 }
 

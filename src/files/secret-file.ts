@@ -1,6 +1,7 @@
 import { maxInputBytes, readFileCapped } from "../io/read.js";
 import { SecretsError, withFile, withFileAsync } from "../errors.js";
 import { writeFileAtomic } from "../io/atomic.js";
+import { withFileLock, type LockOptions } from "../io/lock.js";
 import { emitEncrypted, openDocument, type OpenDocument } from "../sops/document.js";
 import type { KeySource } from "../sops/keysource.js";
 import type { Metadata } from "../sops/metadata.js";
@@ -67,4 +68,34 @@ export async function writeEncryptedFile(
 ): Promise<void> {
   const bytes = emitEncrypted(store, doc, options);
   await writeFileAtomic(path, bytes);
+}
+
+/** What an update of an opened file writes back, or null to leave the file as it is. */
+export type FileChange = (opened: OpenedFile) => Promise<{ branches: Branch[]; metadata: Metadata } | null>;
+
+/**
+ * Read-modify-write of one encrypted file under its write lock: the file is read and decrypted
+ * inside the lock, so a concurrent writer's change is seen and kept (no lost update). `change` returns
+ * the document to write, or null to write nothing. Throws SecretsError kind `locked` when another
+ * writer holds the lock past the timeout, having changed nothing.
+ */
+export async function updateSecretFile(
+  path: string,
+  keys: KeySource,
+  change: FileChange,
+  opts: { inputType?: string; ignoreMac?: boolean; emit?: (opened: OpenedFile) => Promise<EmitOptions | undefined>; lock?: LockOptions } = {},
+): Promise<boolean> {
+  return withFileLock(
+    path,
+    async () => {
+      const opened = await openSecretFile(path, keys, { inputType: opts.inputType, ignoreMac: opts.ignoreMac });
+      return withFileAsync(path, async () => {
+        const out = await change(opened);
+        if (out === null) return false;
+        await writeEncryptedFile(path, opened.store, out, await opts.emit?.(opened));
+        return true;
+      });
+    },
+    opts.lock,
+  );
 }

@@ -104,7 +104,7 @@ export async function writeFileAtomic(target: string, data: Uint8Array | string,
     const dir = dirname(real);
     const base = basename(real);
     for (let attempt = 0; ; attempt++) {
-      const candidate = join(dir, `.${base}.${randomBytes(6).toString("hex")}.tmp`);
+      const candidate = join(dir, tempName(base));
       try {
         fh = await fsp.open(candidate, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
         tmp = candidate;
@@ -135,6 +135,62 @@ export async function writeFileAtomic(target: string, data: Uint8Array | string,
     if (tmp) await fsp.rm(tmp, { force: true }).catch(() => undefined);
     throw writeError(target, e);
   }
+}
+
+/**
+ * The temp file a writer of `base` uses: `.<base>.<pid>.<random>.tmp`. The pid lets a later writer
+ * tell the leftovers of a killed writer (whose pid is gone) from a live writer's file.
+ */
+function tempName(base: string): string {
+  return `.${base}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`;
+}
+
+const TEMP_RE = /^\.(.+)\.(\d+)\.[0-9a-f]{12}\.tmp$/;
+
+/** For a temp file name of ours, the target's base name and the writer's pid; else undefined. */
+export function parseTempName(name: string): { base: string; pid: number } | undefined {
+  const m = TEMP_RE.exec(name);
+  return m ? { base: m[1]!, pid: Number(m[2]) } : undefined;
+}
+
+function pidGone(pid: number): boolean {
+  if (pid === process.pid) return false;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "ESRCH";
+  }
+}
+
+/**
+ * The temp files beside `target` left by writers that were killed (their pid is gone): a killed
+ * `decrypt --output` leaves plaintext there, a killed `set` ciphertext that `git add -A` would pick
+ * up. `verify` names these; writers remove them (`removeStaleTemps`).
+ */
+export async function staleTempsBeside(target: string): Promise<string[]> {
+  const abs = resolve(target);
+  const dir = dirname(abs);
+  const base = basename(abs);
+  let names: string[];
+  try {
+    names = await fsp.readdir(dir);
+  } catch {
+    return [];
+  }
+  return names
+    .filter((n) => {
+      const t = parseTempName(n);
+      return t !== undefined && t.base === base && pidGone(t.pid);
+    })
+    .map((n) => join(dir, n));
+}
+
+/** Removes the stale temp files of `target` (see staleTempsBeside); returns the paths removed. */
+export async function removeStaleTemps(target: string): Promise<string[]> {
+  const stale = await staleTempsBeside(target);
+  await Promise.all(stale.map((f) => fsp.rm(f, { force: true }).catch(() => undefined)));
+  return stale;
 }
 
 export interface PrivateTempDir {

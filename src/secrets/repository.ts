@@ -2,6 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { SecretsError } from "../errors.js";
 import { loadStore, formatForPath } from "../files/format.js";
+import { LockSet } from "../io/lock.js";
 import { openSecretFile, parseEncryptedFile, writeEncryptedFile, type OpenedFile } from "../files/secret-file.js";
 import { isEncryptedValue } from "../sops/cipher.js";
 import { encryptNew, reencrypt } from "../sops/document.js";
@@ -118,6 +119,8 @@ export class SecretRepository {
   readonly #keys: KeySource;
   readonly #policy: Policy | undefined;
   readonly #cache = new Map<string, CacheEntry>();
+  /** This repository's own writes queue per file before taking the file lock shared with other processes. */
+  readonly #locks = new LockSet();
   readonly #stats: RepositoryStats = { decryptions: 0, cacheHits: 0 };
 
   constructor(opts: RepositoryOptions) {
@@ -296,19 +299,36 @@ export class SecretRepository {
    */
   async write(pathText: string, value: Value, metadata?: SecretMetadata): Promise<void> {
     const segs = parseSecretPath(pathText);
-    let loc: SecretLocation;
-    let exists = true;
-    try {
-      loc = locateSecret(this.root, segs);
-    } catch (e) {
-      if (!(e instanceof SecretNotFound)) throw e;
-      loc = newSecretLocation(this.root, segs);
-      exists = false;
-    }
-    const format = formatForPath(loc.file);
+    // Where the secret goes is decided again under the lock: a concurrent writer may have created
+    // the file meanwhile, and its values must be kept.
+    const locate = (): { loc: SecretLocation; exists: boolean } => {
+      try {
+        return { loc: locateSecret(this.root, segs), exists: true };
+      } catch (e) {
+        if (!(e instanceof SecretNotFound)) throw e;
+        return { loc: newSecretLocation(this.root, segs), exists: false };
+      }
+    };
+    const first = locate();
+    const format = formatForPath(first.loc.file);
     if (metadata !== undefined && format !== "yaml" && format !== "json") {
-      throw new SecretsError("usage", `metadata can be kept only in YAML and JSON secret files, not in ${displayPath(loc.file)}`);
+      throw new SecretsError("usage", `metadata can be kept only in YAML and JSON secret files, not in ${displayPath(first.loc.file)}`);
     }
+    try {
+      if (!first.exists) await fs.promises.mkdir(path.dirname(first.loc.file), { recursive: true });
+      await this.#locks.run(first.loc.file, async () => {
+        const { loc, exists } = locate();
+        if (loc.file !== first.loc.file) throw new SecretsError("conflict", `${displayPath(first.loc.file)} changed while ${formatSecretPath(segs)} was being written; nothing was changed, try again`);
+        await this.#writeLocked(loc, exists, format, segs, value, metadata);
+      });
+    } catch (e) {
+      throw toTypedError(e);
+    } finally {
+      this.#cache.delete(first.loc.file);
+    }
+  }
+
+  async #writeLocked(loc: SecretLocation, exists: boolean, format: ReturnType<typeof formatForPath>, segs: ReturnType<typeof parseSecretPath>, value: Value, metadata: SecretMetadata | undefined): Promise<void> {
     const apply = (branch: Branch, rule: EncryptionRule) => {
       setPath(branch, loc.keyPath, value);
       if (metadata === undefined) return;
@@ -316,32 +336,25 @@ export class SecretRepository {
       if (!(parent instanceof Branch)) throw new SecretsError("usage", `metadata can be kept only for a key in a map; ${formatSecretPath(segs)} is in a list`);
       parent.set(metadataKey(loc.keyPath[loc.keyPath.length - 1]!, rule), fromPlain(metadata));
     };
-    try {
-      let out: { branches: Branch[]; metadata: import("../sops/metadata.js").Metadata };
-      let store;
-      if (exists) {
-        this.#stats.decryptions++;
-        const opened = await openSecretFile(loc.file, this.#keys);
-        const branches = opened.doc.branches.length ? opened.doc.branches : [new Branch()];
-        apply(branches[0]!, opened.doc.metadata.encryptionRule);
-        out = reencrypt(opened.doc, branches);
-        store = opened.store;
-      } else {
-        if (!this.#policy) throw new PolicyError(`no policy to create ${displayPath(loc.file)} with`);
-        const creation = await this.#policy.creationFor(loc.file);
-        const branch = new Branch();
-        apply(branch, creation.encryptionRule ?? { kind: "unencrypted_suffix", value: "_unencrypted" });
-        out = await encryptNew([branch], creation.recipients, this.#keys, { encryptionRule: creation.encryptionRule, macOnlyEncrypted: creation.macOnlyEncrypted });
-        store = await loadStore(format);
-        await fs.promises.mkdir(path.dirname(loc.file), { recursive: true });
-      }
-      checkWritten(out.branches[0] ?? new Branch(), [loc.keyPath], out.metadata.encryptionRule, loc.file, metadata !== undefined);
-      const indent = this.#policy ? await this.#policy.indentFor(format) : undefined;
-      await writeEncryptedFile(loc.file, store, out, { indent });
-    } catch (e) {
-      throw toTypedError(e);
-    } finally {
-      this.#cache.delete(loc.file);
+    let out: { branches: Branch[]; metadata: import("../sops/metadata.js").Metadata };
+    let store;
+    if (exists) {
+      this.#stats.decryptions++;
+      const opened = await openSecretFile(loc.file, this.#keys);
+      const branches = opened.doc.branches.length ? opened.doc.branches : [new Branch()];
+      apply(branches[0]!, opened.doc.metadata.encryptionRule);
+      out = reencrypt(opened.doc, branches);
+      store = opened.store;
+    } else {
+      if (!this.#policy) throw new PolicyError(`no policy to create ${displayPath(loc.file)} with`);
+      const creation = await this.#policy.creationFor(loc.file);
+      const branch = new Branch();
+      apply(branch, creation.encryptionRule ?? { kind: "unencrypted_suffix", value: "_unencrypted" });
+      out = await encryptNew([branch], creation.recipients, this.#keys, { encryptionRule: creation.encryptionRule, macOnlyEncrypted: creation.macOnlyEncrypted });
+      store = await loadStore(format);
     }
+    checkWritten(out.branches[0] ?? new Branch(), [loc.keyPath], out.metadata.encryptionRule, loc.file, metadata !== undefined);
+    const indent = this.#policy ? await this.#policy.indentFor(format) : undefined;
+    await writeEncryptedFile(loc.file, store, out, { indent });
   }
 }

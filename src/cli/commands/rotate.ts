@@ -1,5 +1,4 @@
-import { withFileAsync } from "../../errors.js";
-import { openSecretFile, writeEncryptedFile } from "../../files/secret-file.js";
+import { updateSecretFile } from "../../files/secret-file.js";
 import { recipientsFromMetadata, rotate } from "../../sops/document.js";
 import { parseRecipient } from "../../keys/recipients.js";
 import { getKeySource, indentFor } from "../context.js";
@@ -25,17 +24,20 @@ export async function rotateCommand(files: string[], opts: RotateOptions): Promi
   for (const a of list(opts.addAge)) parseRecipient(a);
   const keys = await getKeySource();
   for (const file of files) {
-    const opened = await openSecretFile(file, keys, { inputType: opts.inputType, ignoreMac: opts.ignoreMac });
-    await withFileAsync(file, async () => {
-      const r = recipientsFromMetadata(opened.doc.metadata);
-      const add = list(opts.addAge);
-      const rm = new Set(list(opts.rmAge));
-      if (add.length && r.groups.length === 0) r.groups.push([]);
-      if (add.length) r.groups[0] = [...r.groups[0]!, ...add.filter((a) => !r.groups[0]!.includes(a))];
-      r.groups = r.groups.map((g) => g.filter((x) => !rm.has(x)));
-      const out = await rotate(opened.doc, keys, r);
-      await writeEncryptedFile(file, opened.store, out, { indent: await indentFor(opened.format) });
-      info(`${file}: data key rotated`);
-    });
+    await updateSecretFile(
+      file,
+      keys,
+      async (opened) => {
+        const r = recipientsFromMetadata(opened.doc.metadata);
+        const add = list(opts.addAge);
+        const rm = new Set(list(opts.rmAge));
+        if (add.length && r.groups.length === 0) r.groups.push([]);
+        if (add.length) r.groups[0] = [...r.groups[0]!, ...add.filter((a) => !r.groups[0]!.includes(a))];
+        r.groups = r.groups.map((g) => g.filter((x) => !rm.has(x)));
+        return rotate(opened.doc, keys, r);
+      },
+      { inputType: opts.inputType, ignoreMac: opts.ignoreMac, emit: async (o) => ({ indent: await indentFor(o.format) }) },
+    );
+    info(`${file}: data key rotated`);
   }
 }

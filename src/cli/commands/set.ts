@@ -1,5 +1,5 @@
-import { SecretsError, withFileAsync } from "../../errors.js";
-import { openSecretFile, writeEncryptedFile } from "../../files/secret-file.js";
+import { SecretsError } from "../../errors.js";
+import { updateSecretFile, type OpenedFile } from "../../files/secret-file.js";
 import { reencrypt } from "../../sops/document.js";
 import { parseJsonValue, parseTreePath, setPath, unsetPath } from "../../sops/path.js";
 import { Branch } from "../../sops/tree.js";
@@ -30,32 +30,40 @@ export async function setCommand(file: string, pathText: string, valueText: stri
     value = parseJsonValue(valueText);
   }
   const keys = await getKeySource();
-  const opened = await openSecretFile(file, keys, { inputType: opts.inputType, ignoreMac: opts.ignoreMac });
-  await withFileAsync(file, async () => {
-    const branches = opened.doc.branches.length ? opened.doc.branches : [new Branch()];
-    const changed = setPath(branches[0]!, path, value);
-    if (!changed && opts.idempotent) {
-      info(`${file}: unchanged`);
-      return;
-    }
-    const out = reencrypt(opened.doc, branches);
-    await writeEncryptedFile(file, opened.store, out, { indent: await indentFor(opened.format) });
-  });
+  const written = await updateSecretFile(
+    file,
+    keys,
+    async (opened) => {
+      const branches = opened.doc.branches.length ? opened.doc.branches : [new Branch()];
+      const changed = setPath(branches[0]!, path, value);
+      if (!changed && opts.idempotent) return null;
+      return reencrypt(opened.doc, branches);
+    },
+    fileOptions(opts),
+  );
+  if (!written) info(`${file}: unchanged`);
+}
+
+function fileOptions(opts: SetOptions) {
+  return { inputType: opts.inputType, ignoreMac: opts.ignoreMac, emit: async (o: OpenedFile) => ({ indent: await indentFor(o.format) }) };
 }
 
 /** `secrets unset FILE PATH`: removes one value; a missing path is an error unless `--idempotent`. */
 export async function unsetCommand(file: string, pathText: string, opts: SetOptions): Promise<void> {
   const path = parseTreePath(pathText);
   const keys = await getKeySource();
-  const opened = await openSecretFile(file, keys, { inputType: opts.inputType, ignoreMac: opts.ignoreMac });
-  await withFileAsync(file, async () => {
-    const branch = opened.doc.branches[0];
-    const removed = branch ? unsetPath(branch, path) : false;
-    if (!removed) {
-      if (opts.idempotent) return;
-      throw new SecretsError("not-found", `no value at ${pathText}`);
-    }
-    const out = reencrypt(opened.doc, opened.doc.branches);
-    await writeEncryptedFile(file, opened.store, out, { indent: await indentFor(opened.format) });
-  });
+  await updateSecretFile(
+    file,
+    keys,
+    async (opened) => {
+      const branch = opened.doc.branches[0];
+      const removed = branch ? unsetPath(branch, path) : false;
+      if (!removed) {
+        if (opts.idempotent) return null;
+        throw new SecretsError("not-found", `no value at ${pathText}`);
+      }
+      return reencrypt(opened.doc, opened.doc.branches);
+    },
+    fileOptions(opts),
+  );
 }
