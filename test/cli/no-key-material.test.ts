@@ -150,7 +150,7 @@ describe("SDK and library: the error constructor is the last line of defence", (
   });
 
   it("verify's text output escapes file names", () => {
-    const text = renderVerifyText({ config: "/r/.sops.yaml", files: 1, macChecked: 0, problems: [{ file: "::stop-commands::x\nevil", kind: "drift", rule: 0, message: "m" }], warnings: [], empty: [] } as never, true, false);
+    const text = renderVerifyText({ config: "/r/.sops.yaml", files: 1, macChecked: 0, problems: [{ file: "::stop-commands::x\nevil", kind: "drift", rule: 0, message: "m" }], warnings: [], empty: [], configErrors: [], uncovered: [] } as never, true, false);
     expect(text.split("\n")[0]).toBe("\\x3a:stop-commands::x\\nevil: m");
   });
 });

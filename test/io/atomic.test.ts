@@ -73,7 +73,7 @@ describe("writeFileAtomic", () => {
     await writeFileAtomic(target, "data");
     expect(seen).toHaveLength(1);
     expect(path.dirname(seen[0]!.from)).toBe(d);
-    expect(path.basename(seen[0]!.from)).toMatch(/^\.new\.yaml\.[0-9a-f]+\.tmp$/);
+    expect(path.basename(seen[0]!.from)).toMatch(/^\.new\.yaml\.\d+\.[0-9a-f]{12}\.tmp$/);
     expect(seen[0]!.mode).toBe(0o600);
     expect(modeOf(target)).toBe(0o666 & ~process.umask());
 
