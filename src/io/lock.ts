@@ -20,7 +20,7 @@
  * Within one process, writers of one file also queue on a per-lock-set promise chain (`LockSet`), so
  * that 100 concurrent `set()` calls of one SDK client do not poll the file system against each other.
  */
-import { constants, promises as fsp } from "node:fs";
+import { constants, promises as fsp, realpathSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
@@ -56,10 +56,22 @@ function defaultTimeoutMs(): number {
 }
 const DEFAULT_STALE_MS = 60_000;
 
-/** The lock file of a target: `.<name>.lock` in the same folder (so it moves and is ignored with it). */
+/**
+ * The lock file of a target: `.<name>.lock` beside the file's real location, so that a path through
+ * a symbolic link and the file itself share one lock (writeFileAtomic replaces the real file).
+ */
 export function lockPathFor(target: string): string {
-  const abs = resolve(target);
-  return join(dirname(abs), `.${basename(abs)}.lock`);
+  let real = resolve(target);
+  try {
+    real = realpathSync(real);
+  } catch {
+    try {
+      real = join(realpathSync(dirname(real)), basename(real)); // a file not created yet
+    } catch {
+      // No folder either: the caller's open fails and names the path.
+    }
+  }
+  return join(dirname(real), `.${basename(real)}.lock`);
 }
 
 /** Whether a file name is one of our lock files (enumerations of secret files skip them). */

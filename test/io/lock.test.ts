@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, onTestFinished } from "vitest";
@@ -7,6 +7,7 @@ import { isSecretsError } from "../../src/errors.js";
 import { lockPathFor, LockSet, withFileLock } from "../../src/io/lock.js";
 import { SecretsClient } from "../../src/sdk/client.js";
 import { applyPlans, planFile } from "../../src/access/update.js";
+import { importSecrets } from "../../src/dotenv-import/import.js";
 import { generateKeyPair } from "../../src/keys/keygen.js";
 import { keySourceFromIdentities } from "../../src/sdk/keys.js";
 import { Sandbox } from "../helpers/cli.js";
@@ -84,6 +85,13 @@ describe("withFileLock", () => {
     expect(existsSync(live)).toBe(true);
   });
 
+  it("a path through a symbolic link and the file itself share one lock", () => {
+    writeFileSync(join(dir, "real.yaml"), "a: 1\n");
+    symlinkSync("real.yaml", join(dir, "link.yaml"));
+    expect(lockPathFor(join(dir, "link.yaml"))).toBe(lockPathFor(join(dir, "real.yaml")));
+    expect(lockPathFor(join(dir, "new.yaml"))).toBe(join(realpathSync(dir), ".new.yaml.lock"));
+  });
+
   it("LockSet queues one owner's writers per file", async () => {
     const set = new LockSet();
     const order: number[] = [];
@@ -148,6 +156,30 @@ describe("no lost update through the CLI", () => {
   });
 });
 
+describe("verify and killed writers' temp files", () => {
+  it("names a dead writer's temp file as a problem, ignores a live writer's, and passes once the next write removed it", async () => {
+    const sb = new Sandbox();
+    onTestFinished(() => sb.cleanup());
+    await sb.ok(["keygen"]);
+    await sb.ok(["init"]);
+    mkdirSync(sb.path("secrets"));
+    writeFileSync(sb.path("secrets", "app.yaml"), "seed: 1\n");
+    await sb.ok(["encrypt", "-i", "secrets/app.yaml"]);
+    const stale = `.app.yaml.${deadPid()}.0123456789ab.tmp`;
+    writeFileSync(sb.path("secrets", stale), readFileSync(sb.path("secrets", "app.yaml")));
+    writeFileSync(sb.path("secrets", `.app.yaml.${process.pid}.0123456789ab.tmp`), "a live writer's");
+    const r = await sb.run(["verify"]);
+    expect(r.code).not.toBe(0);
+    const said = r.stdout + r.stderr;
+    expect(said).toContain(`secrets/${stale}: a temp file left by a killed writer`);
+    expect(said).not.toContain(`.app.yaml.${process.pid}.`);
+    rmSync(sb.path("secrets", `.app.yaml.${process.pid}.0123456789ab.tmp`));
+    await sb.ok(["set", "secrets/app.yaml", '["a"]', '"1"']);
+    expect(existsSync(sb.path("secrets", stale))).toBe(false);
+    expect((await sb.run(["verify"])).code).toBe(0);
+  });
+});
+
 describe("no lost update through the SDK", () => {
   let fx: Fixture;
   beforeAll(async () => {
@@ -192,5 +224,33 @@ describe("repository-wide re-keys (grant, revoke, updatekeys --all) under the lo
     // Planned again from what is there now, it goes through.
     await applyPlans([(await planFile({ file: "secrets/app.yaml", abs: file, format: "yaml", target: { groups: [[fx.recipient, other]] }, keys: keySourceFromIdentities([fx.identity]) }))!]);
     expect(readFileSync(file, "utf8")).toContain(other);
+  });
+});
+
+describe("import under the lock", () => {
+  it("a target changed by another writer after the import was planned is not overwritten: conflict, source kept", async () => {
+    const fx = await makeFixture();
+    onTestFinished(() => fx.cleanup());
+    const target = await fx.put("app.yaml", { EXISTING: "kept" });
+    const source = join(fx.dir, ".env");
+    writeFileSync(source, "API_TOKEN=tok_live_0123456789abcdef\n");
+    const client = new SecretsClient({ root: fx.root, identities: [fx.identity] });
+    const e = await importSecrets({
+      source,
+      target,
+      keys: keySourceFromIdentities([fx.identity]),
+      history: false,
+      creationFor: async () => {
+        throw new Error("the target exists");
+      },
+      onStep: async (step) => {
+        if (step === "planned") await client.set("app/OTHER", "written meanwhile");
+      },
+    }).catch((x: unknown) => x);
+    expect(isSecretsError(e) && e.kind).toBe("conflict");
+    client.clearCache();
+    expect(await client.get("app/OTHER")).toBe("written meanwhile");
+    expect(await client.get("app/EXISTING")).toBe("kept");
+    expect(readFileSync(source, "utf8")).toContain("API_TOKEN=");
   });
 });
