@@ -4,6 +4,7 @@ import { SecretsError } from "../errors.js";
 import { formatForPath, loadStore } from "../files/format.js";
 import { openSecretFile, readInput } from "../files/secret-file.js";
 import { writeFileAtomic } from "../io/atomic.js";
+import { withFileLock } from "../io/lock.js";
 import { emitEncrypted, encryptNew, openWithDataKey, reencrypt, type OpenDocument } from "../sops/document.js";
 import type { KeySource } from "../sops/keysource.js";
 import { defaultEncryptionRule, parseMetadata, type EncryptionRule } from "../sops/metadata.js";
@@ -115,6 +116,8 @@ export async function importSecrets(opts: ImportOptions): Promise<ImportResult> 
 
   const targetExisted = fs.existsSync(opts.target);
   let opened: { doc: OpenDocument; store: Store; format: Format } | null = null;
+  // What the target held when the import was planned: it is written only if it still holds that.
+  const planned = targetExisted ? await fs.promises.readFile(opts.target).catch(() => null) : null;
   if (targetExisted) {
     try {
       const o = await openSecretFile(opts.target, opts.keys);
@@ -177,7 +180,13 @@ export async function importSecrets(opts: ImportOptions): Promise<ImportResult> 
       checkWritten(out.branches[0] ?? new Branch(), movedPaths, out.metadata.encryptionRule, opts.target, false);
       const data = emitEncrypted(store, out, { indent: await opts.indentFor?.(targetFormat) });
       if (!opened) await fs.promises.mkdir(path.dirname(path.resolve(opts.target)), { recursive: true });
-      await writeFileAtomic(opts.target, data);
+      await withFileLock(opts.target, async () => {
+        const now = await fs.promises.readFile(opts.target).catch(() => null);
+        if (!(now === null ? planned === null : planned !== null && now.equals(planned))) {
+          throw new SecretsError("conflict", `${opts.target} was changed by another writer during the import; nothing was changed (run the import again)`);
+        }
+        await writeFileAtomic(opts.target, data);
+      });
       result.wroteTarget = true;
       await verifyTarget(opts.target, store, dataKey, moving.map((m) => m.entry), out.metadata.encryptionRule);
     }
