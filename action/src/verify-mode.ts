@@ -26,6 +26,8 @@ function problemText(p: Problem, file: SafeText): SafeText {
       return safe`${file}: not encrypted, but creation_rules[${p.rule}] covers it (encrypt it: secrets encrypt -i)`;
     case "malformed":
       return safe`${file}: its sops metadata is malformed or unreadable`;
+    case "leftover":
+      return safe`${file}: a temp file left by a killed writer: remove it (git add -A would commit it)`;
     case "mac":
       return safe`${file}: its MAC does not match or a value cannot be decrypted: modified outside sops/secrets, or corrupt`;
     case "drift": {

@@ -8,6 +8,8 @@ import { certainlyAllCovered, uncoveredPathText, type UncoveredReason } from "..
 import { openDocument } from "../sops/document.js";
 import { parseMetadata } from "../sops/metadata.js";
 import type { KeySource } from "../sops/keysource.js";
+import { isStaleTemp, parseTempName } from "../io/atomic.js";
+import { isLockFileName } from "../io/lock.js";
 import { mapLimit, repoFiles, scanSecretFiles, type SecretFileState } from "./inventory.js";
 import { fastMetadataPlain } from "./metadata.js";
 import { Namer, type NamedRecipient } from "./recipients.js";
@@ -19,7 +21,8 @@ import { isPolicyFile, RuleBook } from "./rules.js";
  * open) a MAC that verifies. Without a key nothing is decrypted: only metadata is read.
  */
 
-export type ProblemKind = "plaintext" | "drift" | "malformed" | "mac";
+/** `leftover`: a temp file a killed writer left beside a secret file (`git add -A` would commit it). */
+export type ProblemKind = "plaintext" | "drift" | "malformed" | "mac" | "leftover";
 
 export interface Problem {
   file: string;
@@ -130,6 +133,15 @@ async function checkContent(dir: string, state: SecretFileState, keys: KeySource
   }
 }
 
+function isWriterFile(name: string): boolean {
+  return parseTempName(name) !== undefined || isLockFileName(name);
+}
+
+/** Of the listed files, the temp files whose writer is gone. */
+async function staleWriterFiles(dir: string, listed: readonly string[]): Promise<string[]> {
+  return listed.filter((f) => isStaleTemp(path.basename(f)));
+}
+
 /** Whether a report fails verify: any problem or config error; with `strict`, any policy warning or uncovered entry too. */
 export function verifyFailed(report: VerifyReport, strict: boolean): boolean {
   return report.problems.length > 0 || report.configErrors.length > 0 || (strict && (report.warnings.length > 0 || report.uncovered.length > 0));
@@ -137,10 +149,17 @@ export function verifyFailed(report: VerifyReport, strict: boolean): boolean {
 
 export async function verifyRepository(book: RuleBook, opts: VerifyOptions = {}): Promise<VerifyReport> {
   const config = book.config;
-  const all = await repoFiles(config.dir);
+  const listed = await repoFiles(config.dir);
+  // Our own temp and lock files are never secret files: a live writer's are skipped, a dead one's named.
+  const all = listed.filter((f) => !isWriterFile(path.basename(f)));
   const states = await scanSecretFiles(book, { files: all, keepBytes: true });
   const namer = new Namer(config);
-  const problems: Problem[] = [];
+  const problems: Problem[] = (await staleWriterFiles(config.dir, listed)).map((file) => ({
+    file,
+    kind: "leftover",
+    rule: book.indexFor(file),
+    message: "a temp file left by a killed writer (it may hold a copy of the file's data): remove it; the next write of that file also does",
+  }));
   for (const s of states) {
     const p = problemFor(s, namer);
     if (p) problems.push(p);

@@ -163,6 +163,12 @@ function pidGone(pid: number): boolean {
   }
 }
 
+/** Whether a file name is a temp file of ours whose writer is gone. */
+export function isStaleTemp(name: string): boolean {
+  const t = parseTempName(name);
+  return t !== undefined && pidGone(t.pid);
+}
+
 /**
  * The temp files beside `target` left by writers that were killed (their pid is gone): a killed
  * `decrypt --output` leaves plaintext there, a killed `set` ciphertext that `git add -A` would pick
