@@ -153,7 +153,8 @@ export function parseTempName(name: string): { base: string; pid: number } | und
   return m ? { base: m[1]!, pid: Number(m[2]) } : undefined;
 }
 
-function pidGone(pid: number): boolean {
+/** Whether no process has this pid (never true of this process; a pid of another user's process is not gone). */
+export function processGone(pid: number): boolean {
   if (pid === process.pid) return false;
   try {
     process.kill(pid, 0);
@@ -166,7 +167,7 @@ function pidGone(pid: number): boolean {
 /** Whether a file name is a temp file of ours whose writer is gone. */
 export function isStaleTemp(name: string): boolean {
   const t = parseTempName(name);
-  return t !== undefined && pidGone(t.pid);
+  return t !== undefined && processGone(t.pid);
 }
 
 /**
@@ -187,7 +188,7 @@ export async function staleTempsBeside(target: string): Promise<string[]> {
   return names
     .filter((n) => {
       const t = parseTempName(n);
-      return t !== undefined && t.base === base && pidGone(t.pid);
+      return t !== undefined && t.base === base && processGone(t.pid);
     })
     .map((n) => join(dir, n));
 }

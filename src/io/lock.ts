@@ -25,7 +25,7 @@ import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
 import { SecretsError } from "../errors.js";
-import { removeStaleTemps } from "./atomic.js";
+import { processGone, removeStaleTemps } from "./atomic.js";
 
 export interface LockOptions {
   /** How long to wait for the lock before failing with kind `locked` (default 10 s, or $SECRETS_LOCK_TIMEOUT). */
@@ -89,21 +89,12 @@ function parseHolder(text: string): Holder | undefined {
   return undefined;
 }
 
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    // EPERM: the process exists but belongs to someone else.
-    return (e as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
 
 /** Whether a lock (its holder as read, last changed at `mtimeMs`) was left by a dead holder. */
 function isStale(holder: Holder | undefined, mtimeMs: number, staleMs: number, now: number): boolean {
   // A reused pid keeps a dead holder's lock looking alive: the age bound recovers that case too.
   if (now - mtimeMs > staleMs) return true;
-  return holder !== undefined && holder.host === hostname() && holder.pid !== process.pid && !pidAlive(holder.pid);
+  return holder !== undefined && holder.host === hostname() && processGone(holder.pid);
 }
 
 async function tryCreate(path: string, holder: Holder): Promise<boolean> {
