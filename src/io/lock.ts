@@ -55,6 +55,7 @@ function defaultTimeoutMs(): number {
   return Number(m[1]) * (m[2] === "s" ? 1000 : 1);
 }
 const DEFAULT_STALE_MS = 60_000;
+const TORN_MS = 2_000;
 
 /**
  * The lock file of a target: `.<name>.lock` beside the file's real location, so that a path through
@@ -89,12 +90,13 @@ function parseHolder(text: string): Holder | undefined {
   return undefined;
 }
 
-
 /** Whether a lock (its holder as read, last changed at `mtimeMs`) was left by a dead holder. */
 function isStale(holder: Holder | undefined, mtimeMs: number, staleMs: number, now: number): boolean {
   // A reused pid keeps a dead holder's lock looking alive: the age bound recovers that case too.
   if (now - mtimeMs > staleMs) return true;
-  return holder !== undefined && holder.host === hostname() && processGone(holder.pid);
+  // Unreadable: its writer died between creating and filling it (it writes within microseconds).
+  if (holder === undefined) return now - mtimeMs > TORN_MS;
+  return holder && holder.host === hostname() && processGone(holder.pid);
 }
 
 async function tryCreate(path: string, holder: Holder): Promise<boolean> {

@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, onTestFinished } from "vitest";
@@ -72,6 +72,14 @@ describe("withFileLock", () => {
     expect(isSecretsError(e) && e.kind).toBe("locked");
     await new Promise((r) => setTimeout(r, 30));
     expect(await withFileLock(target, async () => "ran", { timeoutMs: 2_000, staleMs: 10 })).toBe("ran");
+  });
+
+  it("takes over an empty lock (its writer died before filling it) after two seconds, not the stale bound", async () => {
+    const target = join(dir, "app.yaml");
+    writeFileSync(lockPathFor(target), "");
+    const old = new Date(Date.now() - 3_000);
+    utimesSync(lockPathFor(target), old, old);
+    expect(await withFileLock(target, async () => "ran", { timeoutMs: 1_000, staleMs: 60_000 })).toBe("ran");
   });
 
   it("removes temp files of dead writers beside the file, not those of live ones", async () => {
