@@ -1,4 +1,4 @@
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -25,6 +25,29 @@ switch (process.env.EDIT_MODE) {
   case "new": writeFileSync(file, "token: brand-new-secret\\n"); break;
   case "sleep": setInterval(() => {}, 1000); break;
 }
+`;
+
+/** Runs ARGV on a pseudo-terminal, types SEND once WAIT_FOR has been printed; exits with ARGV's code. */
+const PTY_SCRIPT = `
+import os, pty, sys, time, select
+wait_for = sys.argv[1].encode(); send = sys.argv[2].encode()
+argv = sys.argv[3:]
+pid, fd = pty.fork()
+if pid == 0:
+    os.execvp(argv[0], argv)
+out = b""; sent = False; deadline = time.time() + 30
+while time.time() < deadline:
+    r, _, _ = select.select([fd], [], [], 0.2)
+    if r:
+        try: chunk = os.read(fd, 4096)
+        except OSError: break
+        if not chunk: break
+        out += chunk
+    if not sent and wait_for in out:
+        time.sleep(0.2); os.write(fd, send); sent = True
+_, status = os.waitpid(pid, 0)
+sys.stdout.buffer.write(out)
+sys.exit(os.waitstatus_to_exitcode(status))
 `;
 
 const PLAIN = "db:\n    password: edit-me-secret\nreplicas: 3\n";
@@ -106,6 +129,23 @@ describe("secrets edit", () => {
       expect(readFileSync(sb.path("secrets/app.yaml"), "utf8")).toBe(before);
     });
   }
+
+  it("Ctrl-C at the 'return to the editor' prompt: exit 130 as for an interrupt, nothing written, no plaintext left", () => {
+    const before = readFileSync(sb.path("secrets/app.yaml"), "utf8");
+    writeFileSync(join(sb.dir, "run-on-tty.py"), PTY_SCRIPT);
+    const r = spawnSync("python3", [join(sb.dir, "run-on-tty.py"), "Press Enter", "\x03", process.execPath, CLI, "edit", "secrets/app.yaml"], {
+      cwd: sb.repo,
+      env: { ...sb.env, ...editorEnv, EDIT_MODE: "invalid" },
+      encoding: "utf8",
+      timeout: 40_000,
+    });
+    expect(r.stdout).toContain("Press Enter to return to the editor");
+    expect(r.stdout).not.toContain("internal error");
+    expect(r.stdout).toMatch(/secrets: secrets\/app.yaml: interrupted/);
+    expect(r.status, r.stdout).toBe(130);
+    expect(readFileSync(sb.path("secrets/app.yaml"), "utf8")).toBe(before);
+    noPlaintextLeft();
+  });
 
   it("a new file in a folder that does not exist yet: the folder is created and the file saved", async () => {
     const r = await edit("new", "secrets/fresh/deeper/new.yaml");

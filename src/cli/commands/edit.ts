@@ -73,14 +73,26 @@ async function makeParentDir(file: string): Promise<void> {
   await mkdir(dir, { recursive: true });
 }
 
-/** On a terminal, shows the problem and waits to re-open the editor; elsewhere says no (the caller reports). */
+/**
+ * On a terminal, shows the problem and waits to re-open the editor; elsewhere, or at end of input,
+ * says no (the caller reports). Ctrl-C is an `interrupted` error: readline holds the terminal in raw
+ * mode, so the key reaches it as a keystroke, not as SIGINT, and without a listener it would just
+ * close the prompt (rejecting the question with an AbortError).
+ */
 async function askRetry(message: string): Promise<boolean> {
   if (!process.stdin.isTTY) return false;
   info(message);
   const rl = createInterface({ input: process.stdin, output: process.stderr });
+  const interrupted = new Promise<never>((_, reject) =>
+    rl.on("SIGINT", () => reject(new SecretsError("interrupted", "interrupted; nothing was saved"))),
+  );
   try {
-    await rl.question("Press Enter to return to the editor, or Ctrl-C to exit without saving. ");
+    await Promise.race([rl.question("Press Enter to return to the editor, or Ctrl-C to exit without saving. "), interrupted]);
     return true;
+  } catch (e) {
+    if (e instanceof SecretsError) throw e;
+    if ((e as Error).name === "AbortError") return false; // end of input (Ctrl-D): no retry
+    throw e;
   } finally {
     rl.close();
   }
