@@ -1,6 +1,6 @@
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { CLI, Sandbox } from "../helpers/cli.js";
 
@@ -11,7 +11,7 @@ import { CLI, Sandbox } from "../helpers/cli.js";
  */
 
 const EDITOR_SCRIPT = `
-import { readFileSync, writeFileSync, statSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync, statSync } from "node:fs";
 import { dirname } from "node:path";
 const file = process.argv[2];
 const st = statSync(file), dst = statSync(dirname(file));
@@ -24,6 +24,8 @@ switch (process.env.EDIT_MODE) {
   case "fail": process.exit(3);
   case "new": writeFileSync(file, "token: brand-new-secret\\n"); break;
   case "sleep": setInterval(() => {}, 1000); break;
+  // New text, and the target turned into a folder meanwhile: the save that follows must fail.
+  case "change-then-block": writeFileSync(file, text.replace("replicas: 3", "replicas: 4")); rmSync(process.env.BLOCK, { force: true }); mkdirSync(process.env.BLOCK); break;
 }
 `;
 
@@ -67,6 +69,18 @@ beforeEach(async () => {
 });
 afterEach(() => sb.cleanup());
 
+/** The file a failed save kept the user's text in, as the error names it; checks it is private. */
+function keptText(stderr: string): string {
+  const m = /your text is kept in (\S+) \(readable only by you\); remove it when done/.exec(stderr);
+  expect(m, stderr).not.toBeNull();
+  const kept = m![1]!;
+  expect(dirname(kept).startsWith(sb.tmp)).toBe(true);
+  expect(basename(dirname(kept))).toMatch(/^secrets-edit-kept-/);
+  expect(statSync(kept).mode & 0o777).toBe(0o600);
+  expect(statSync(dirname(kept)).mode & 0o777).toBe(0o700);
+  return readFileSync(kept, "utf8");
+}
+
 const noPlaintextLeft = () => expect(readdirSync(sb.tmp)).toEqual([]);
 const edit = (mode: string, file = "secrets/app.yaml") => sb.run(["edit", file], { env: { ...editorEnv, EDIT_MODE: mode } });
 
@@ -94,7 +108,7 @@ describe("secrets edit", () => {
     noPlaintextLeft();
   });
 
-  it("invalid YAML without a terminal to re-open the editor on: error, nothing written, no plaintext left", async () => {
+  it("invalid YAML without a terminal to re-open the editor on: error, nothing written, the text kept privately", async () => {
     const before = readFileSync(sb.path("secrets/app.yaml"), "utf8");
     const r = await edit("invalid");
     expect(r.code).not.toBe(0);
@@ -102,7 +116,16 @@ describe("secrets edit", () => {
     expect(r.stderr.trim().split("\n")).toHaveLength(1);
     expect(r.stderr).not.toContain("edit-me-secret");
     expect(readFileSync(sb.path("secrets/app.yaml"), "utf8")).toBe(before);
-    noPlaintextLeft();
+    expect(keptText(r.stderr)).toBe("a: [unclosed\n");
+  });
+
+  it("the save fails after the editor closed: the edited text is kept privately and the error says where", async () => {
+    const r = await sb.run(["edit", "secrets/app.yaml"], { env: { ...editorEnv, EDIT_MODE: "change-then-block", BLOCK: sb.path("secrets/app.yaml") } });
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/^secrets: secrets\/app.yaml: could not write/);
+    expect(r.stderr.trim().split("\n")).toHaveLength(1);
+    expect(r.stderr).not.toContain("edit-me-secret");
+    expect(keptText(r.stderr)).toBe(PLAIN.replace("replicas: 3", "replicas: 4"));
   });
 
   it("the editor fails: nothing written, no plaintext left", async () => {
@@ -162,6 +185,7 @@ describe("secrets edit", () => {
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/outside the working directory/);
     expect(readdirSync(outside)).toEqual([]);
+    expect(keptText(r.stderr)).toBe("token: brand-new-secret\n");
   });
 
   it("a new file starts from a template and is encrypted under the .sops.yaml rule", async () => {

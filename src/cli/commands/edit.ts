@@ -1,10 +1,10 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, realpathSync } from "node:fs";
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { basename, dirname, extname, isAbsolute, join, relative, resolve } from "node:path";
 import { createInterface } from "node:readline/promises";
 import { SecretsError, withFileAsync } from "../../errors.js";
-import { makePrivateTempDir } from "../../io/atomic.js";
+import { makePrivateTempDir, type PrivateTempDir } from "../../io/atomic.js";
 import { loadStore, resolveFormat } from "../../files/format.js";
 import { openSecretFile, writeEncryptedFile } from "../../files/secret-file.js";
 import { encryptNew, hasData, reencrypt } from "../../sops/document.js";
@@ -99,10 +99,31 @@ async function askRetry(message: string): Promise<boolean> {
 }
 
 /**
+ * Keeps the user's edited text after a failure: the private folder is renamed to
+ * `secrets-edit-kept-…` (so the clean-up of stale edit folders leaves it alone) and the error says
+ * where it is (the path only, never the content). If the rename fails the text stays where it was.
+ */
+async function keepText(tmp: PrivateTempDir, tmpFile: string, e: unknown): Promise<SecretsError> {
+  const keptDir = join(dirname(tmp.path), basename(tmp.path).replace(/^secrets-edit-/, "secrets-edit-kept-"));
+  let where = tmpFile;
+  try {
+    await rename(tmp.path, keptDir);
+    where = join(keptDir, basename(tmpFile));
+  } catch {
+    // The text is still in the original folder: say that path.
+  }
+  const kept = `your text is kept in ${where} (readable only by you); remove it when done`;
+  if (e instanceof SecretsError) return new SecretsError(e.kind, `${e.message}; ${kept}`, { file: e.file, cause: e, exitCode: e.exitCode });
+  return new SecretsError("generic", `internal error (${e instanceof Error ? e.name : typeof e}); ${kept}`, { cause: e });
+}
+
+/**
  * `secrets edit FILE`: decrypts into a private directory (0700, file 0600), opens the editor, and
  * re-encrypts under the same data key so that only the edited values change. The plaintext copy is
- * removed on every exit path: success, error, no change, Ctrl-C and SIGTERM. Invalid input re-opens
- * the editor (on a terminal). Nothing is written when nothing changed (exit 200).
+ * removed on every exit path (success, no change, the editor failing, Ctrl-C and SIGTERM) except one:
+ * when saving fails after the editor closed with new text, the text is kept (see keepText) so
+ * that nothing the user typed is lost. Invalid input re-opens the editor (on a terminal). Nothing
+ * is written when nothing changed (exit 200).
  */
 export async function editCommand(file: string, opts: EditOptions): Promise<void> {
   const format = resolveFormat(opts.inputType, file);
@@ -122,11 +143,14 @@ export async function editCommand(file: string, opts: EditOptions): Promise<void
   };
   const signals: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
   for (const s of signals) process.on(s, onSignal);
+  const ext = extname(file) || (format === "dotenv" ? ".env" : format === "binary" ? "" : `.${format}`);
+  const tmpFile = join(tmp.path, basename(file, extname(file)) + ext);
+  /** Set once the editor has closed with text to save: from then on a failure keeps the text. */
+  let hasNewText = false;
+  let kept = false;
   try {
     await withFileAsync(file, async () => {
       const original = opened ? Buffer.from(store.emitPlain(opened.doc.branches, { indent })) : Buffer.from(templates[format]);
-      const ext = extname(file) || (format === "dotenv" ? ".env" : format === "binary" ? "" : `.${format}`);
-      const tmpFile = join(tmp.path, basename(file, extname(file)) + ext);
       await writeFile(tmpFile, original, { mode: 0o600 });
       let branches: Branch[];
       for (;;) {
@@ -134,6 +158,7 @@ export async function editCommand(file: string, opts: EditOptions): Promise<void
         if (code !== 0) throw new SecretsError("no-editor", `the editor exited with status ${code}; nothing was saved`);
         const edited = await readFile(tmpFile);
         if (opened && edited.equals(original)) throw new SecretsError("not-modified", "file has not changed, nothing written");
+        hasNewText = true;
         try {
           if (edited.length === 0) throw new SecretsError("empty-document", "file cannot be completely empty");
           branches = store.parsePlain(edited);
@@ -148,8 +173,13 @@ export async function editCommand(file: string, opts: EditOptions): Promise<void
       const out = opened ? reencrypt(opened.doc, branches) : await encryptNew(branches, creation!.recipients, keys, creation!);
       await writeEncryptedFile(file, store, out, { indent });
     });
+  } catch (e) {
+    // Ctrl-C at the prompt is the user's "exit without saving": nothing to keep.
+    if (!hasNewText || (e instanceof SecretsError && e.kind === "interrupted")) throw e;
+    kept = true;
+    throw await keepText(tmp, tmpFile, e);
   } finally {
     for (const s of signals) process.off(s, onSignal);
-    tmp.cleanupSync();
+    if (!kept) tmp.cleanupSync();
   }
 }
