@@ -15,7 +15,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync, statSync } from "node:f
 import { dirname } from "node:path";
 const file = process.argv[2];
 const st = statSync(file), dst = statSync(dirname(file));
-writeFileSync(process.env.EDIT_LOG, JSON.stringify({ file, fileMode: st.mode & 0o777, dirMode: dst.mode & 0o777 }));
+writeFileSync(process.env.EDIT_LOG, JSON.stringify({ file, fileMode: st.mode & 0o777, dirMode: dst.mode & 0o777, pid: process.pid }));
 const text = readFileSync(file, "utf8");
 switch (process.env.EDIT_MODE) {
   case "change": writeFileSync(file, text.replace("replicas: 3", "replicas: 4")); break;
@@ -168,6 +168,31 @@ describe("secrets edit", () => {
     expect(r.status, r.stdout).toBe(130);
     expect(readFileSync(sb.path("secrets/app.yaml"), "utf8")).toBe(before);
     noPlaintextLeft();
+  });
+
+  it("SIGKILL leaves the edit folder; the next edit removes it and says so, keeping a live edit's and a kept folder", async () => {
+    const child = spawn(process.execPath, [CLI, "edit", "secrets/app.yaml"], { cwd: sb.repo, env: { ...sb.env, ...editorEnv, EDIT_MODE: "sleep" }, stdio: "ignore" });
+    const exited = new Promise<void>((resolve) => child.on("exit", () => resolve()));
+    const deadline = Date.now() + 15_000;
+    while (!existsSync(editorEnv.EDIT_LOG!) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    const log = JSON.parse(readFileSync(editorEnv.EDIT_LOG!, "utf8"));
+    child.kill("SIGKILL");
+    process.kill(log.pid, "SIGKILL"); // the editor is not ours to outlive the test
+    await exited;
+    const stale = dirname(log.file);
+    expect(basename(stale)).toMatch(new RegExp(`^secrets-edit-${child.pid}-`));
+    expect(existsSync(log.file)).toBe(true); // the plaintext a SIGKILL leaves behind
+    rmSync(editorEnv.EDIT_LOG!);
+    const live = join(sb.tmp, `secrets-edit-${process.pid}-abcdef`); // this test's own pid: alive
+    const kept = join(sb.tmp, `secrets-edit-kept-${child.pid}-abcdef`);
+    mkdirSync(live);
+    mkdirSync(kept);
+
+    const r = await edit("change");
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toBe(`secrets: removed a stale edit folder of a killed edit: ${stale}\n`);
+    expect(existsSync(stale)).toBe(false);
+    expect(readdirSync(sb.tmp).sort()).toEqual([basename(live), basename(kept)].sort());
   });
 
   it("a new file in a folder that does not exist yet: the folder is created and the file saved", async () => {

@@ -4,12 +4,14 @@ import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { basename, dirname, extname, isAbsolute, join, relative, resolve } from "node:path";
 import { createInterface } from "node:readline/promises";
 import { SecretsError, withFileAsync } from "../../errors.js";
-import { makePrivateTempDir, type PrivateTempDir } from "../../io/atomic.js";
+import type { PrivateTempDir } from "../../io/atomic.js";
+import { makeEditTempDir, removeStaleEditDirs } from "../../io/edit-temp.js";
 import { loadStore, resolveFormat } from "../../files/format.js";
 import { openSecretFile, writeEncryptedFile } from "../../files/secret-file.js";
 import { encryptNew, hasData, reencrypt } from "../../sops/document.js";
 import type { Format } from "../../sops/stores/store.js";
 import type { Branch } from "../../sops/tree.js";
+import { safeText } from "../../util/safe-text.js";
 import { shlexSplit } from "../../util/shlex.js";
 import { creationFor, getKeySource, indentFor, type CreationFlags } from "../context.js";
 import { info } from "../io.js";
@@ -126,6 +128,8 @@ async function keepText(tmp: PrivateTempDir, tmpFile: string, e: unknown): Promi
  * is written when nothing changed (exit 200).
  */
 export async function editCommand(file: string, opts: EditOptions): Promise<void> {
+  // A SIGKILLed edit could not remove its plaintext; do it now, and say so.
+  for (const dir of await removeStaleEditDirs()) info(`secrets: removed a stale edit folder of a killed edit: ${safeText(dir)}`);
   const format = resolveFormat(opts.inputType, file);
   const store = await loadStore(format);
   const indent = await indentFor(format);
@@ -135,7 +139,7 @@ export async function editCommand(file: string, opts: EditOptions): Promise<void
   // A new file needs its rule before the user types anything.
   const creation = opened ? null : await creationFor(file, opts);
 
-  const tmp = await makePrivateTempDir("secrets-edit-");
+  const tmp = await makeEditTempDir();
   const onSignal = (sig: NodeJS.Signals) => {
     editor?.kill(sig);
     tmp.cleanupSync();
