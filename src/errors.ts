@@ -36,6 +36,8 @@ export const ExitCode = {
   OutsideRoot: 60,
   /** Ours (sops has no such case): a secret is not of the type asked for (the SDK's getString). */
   WrongType: 95,
+  /** Ours: the user pressed Ctrl-C at one of our prompts (128 + SIGINT, as for the signal itself). */
+  Interrupted: 130,
 } as const;
 
 export type ErrorKind =
@@ -65,7 +67,8 @@ export type ErrorKind =
   | "already-encrypted"
   | "not-found" // a path into the tree that does not exist
   | "outside-root" // a path whose real location (symbolic links followed) leaves the repository or secrets root
-  | "wrong-type"; // a secret is not of the type the caller asked for
+  | "wrong-type" // a secret is not of the type the caller asked for
+  | "interrupted"; // Ctrl-C at a prompt (the terminal was in raw mode, so no SIGINT was raised)
 
 const exitCodes: Record<ErrorKind, number> = {
   generic: ExitCode.Generic,
@@ -95,6 +98,7 @@ const exitCodes: Record<ErrorKind, number> = {
   "not-found": ExitCode.Generic,
   "outside-root": ExitCode.OutsideRoot,
   "wrong-type": ExitCode.WrongType,
+  interrupted: ExitCode.Interrupted,
 };
 
 export class SecretsError extends Error {

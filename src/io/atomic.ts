@@ -210,20 +210,21 @@ export interface PrivateTempDir {
 }
 
 /**
- * Creates a fresh directory only the current user can enter (0700) under tmpdir(), for plaintext
- * that must touch the disk (the `edit` command's file). Throws SecretsError kind `write-output`.
+ * Creates a fresh directory only the current user can enter (0700) under `parent` (tmpdir() by
+ * default), for plaintext that must touch the disk (the `edit` command's file). Throws SecretsError
+ * kind `write-output`.
  */
-export async function makePrivateTempDir(prefix = "gitops-secrets-"): Promise<PrivateTempDir> {
+export async function makePrivateTempDir(prefix = "gitops-secrets-", parent = tmpdir()): Promise<PrivateTempDir> {
   if (prefix.includes("/") || prefix.includes("\\") || prefix.includes("\0")) {
     throw new SecretsError("usage", "temp directory prefix must be a plain name");
   }
   let dir: string | undefined;
   try {
-    dir = await fsp.mkdtemp(join(tmpdir(), prefix));
+    dir = await fsp.mkdtemp(join(parent, prefix));
     await fsp.chmod(dir, 0o700);
   } catch (e) {
     if (dir) await fsp.rm(dir, { recursive: true, force: true }).catch(() => undefined);
-    throw new SecretsError("write-output", `could not create a private temp directory in ${tmpdir()}: ${describe(e)}`, { cause: e });
+    throw new SecretsError("write-output", `could not create a private temp directory in ${parent}: ${describe(e)}`, { cause: e });
   }
   let removed = false;
   const created = dir;

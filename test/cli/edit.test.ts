@@ -1,6 +1,6 @@
-import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { CLI, Sandbox } from "../helpers/cli.js";
 
@@ -11,11 +11,11 @@ import { CLI, Sandbox } from "../helpers/cli.js";
  */
 
 const EDITOR_SCRIPT = `
-import { readFileSync, writeFileSync, statSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync, statSync } from "node:fs";
 import { dirname } from "node:path";
 const file = process.argv[2];
 const st = statSync(file), dst = statSync(dirname(file));
-writeFileSync(process.env.EDIT_LOG, JSON.stringify({ file, fileMode: st.mode & 0o777, dirMode: dst.mode & 0o777 }));
+writeFileSync(process.env.EDIT_LOG, JSON.stringify({ file, fileMode: st.mode & 0o777, dirMode: dst.mode & 0o777, pid: process.pid }));
 const text = readFileSync(file, "utf8");
 switch (process.env.EDIT_MODE) {
   case "change": writeFileSync(file, text.replace("replicas: 3", "replicas: 4")); break;
@@ -24,7 +24,32 @@ switch (process.env.EDIT_MODE) {
   case "fail": process.exit(3);
   case "new": writeFileSync(file, "token: brand-new-secret\\n"); break;
   case "sleep": setInterval(() => {}, 1000); break;
+  // New text, and the target turned into a folder meanwhile: the save that follows must fail.
+  case "change-then-block": writeFileSync(file, text.replace("replicas: 3", "replicas: 4")); rmSync(process.env.BLOCK, { force: true }); mkdirSync(process.env.BLOCK); break;
 }
+`;
+
+/** Runs ARGV on a pseudo-terminal, types SEND once WAIT_FOR has been printed; exits with ARGV's code. */
+const PTY_SCRIPT = `
+import os, pty, sys, time, select
+wait_for = sys.argv[1].encode(); send = sys.argv[2].encode()
+argv = sys.argv[3:]
+pid, fd = pty.fork()
+if pid == 0:
+    os.execvp(argv[0], argv)
+out = b""; sent = False; deadline = time.time() + 30
+while time.time() < deadline:
+    r, _, _ = select.select([fd], [], [], 0.2)
+    if r:
+        try: chunk = os.read(fd, 4096)
+        except OSError: break
+        if not chunk: break
+        out += chunk
+    if not sent and wait_for in out:
+        time.sleep(0.2); os.write(fd, send); sent = True
+_, status = os.waitpid(pid, 0)
+sys.stdout.buffer.write(out)
+sys.exit(os.waitstatus_to_exitcode(status))
 `;
 
 const PLAIN = "db:\n    password: edit-me-secret\nreplicas: 3\n";
@@ -43,6 +68,18 @@ beforeEach(async () => {
   await sb.ok(["encrypt", "-i", "secrets/app.yaml"]);
 });
 afterEach(() => sb.cleanup());
+
+/** The file a failed save kept the user's text in, as the error names it; checks it is private. */
+function keptText(stderr: string): string {
+  const m = /your text is kept in (\S+) \(readable only by you\); remove it when done/.exec(stderr);
+  expect(m, stderr).not.toBeNull();
+  const kept = m![1]!;
+  expect(dirname(kept).startsWith(sb.tmp)).toBe(true);
+  expect(basename(dirname(kept))).toMatch(/^secrets-edit-kept-/);
+  expect(statSync(kept).mode & 0o777).toBe(0o600);
+  expect(statSync(dirname(kept)).mode & 0o777).toBe(0o700);
+  return readFileSync(kept, "utf8");
+}
 
 const noPlaintextLeft = () => expect(readdirSync(sb.tmp)).toEqual([]);
 const edit = (mode: string, file = "secrets/app.yaml") => sb.run(["edit", file], { env: { ...editorEnv, EDIT_MODE: mode } });
@@ -71,7 +108,7 @@ describe("secrets edit", () => {
     noPlaintextLeft();
   });
 
-  it("invalid YAML without a terminal to re-open the editor on: error, nothing written, no plaintext left", async () => {
+  it("invalid YAML without a terminal to re-open the editor on: error, nothing written, the text kept privately", async () => {
     const before = readFileSync(sb.path("secrets/app.yaml"), "utf8");
     const r = await edit("invalid");
     expect(r.code).not.toBe(0);
@@ -79,7 +116,16 @@ describe("secrets edit", () => {
     expect(r.stderr.trim().split("\n")).toHaveLength(1);
     expect(r.stderr).not.toContain("edit-me-secret");
     expect(readFileSync(sb.path("secrets/app.yaml"), "utf8")).toBe(before);
-    noPlaintextLeft();
+    expect(keptText(r.stderr)).toBe("a: [unclosed\n");
+  });
+
+  it("the save fails after the editor closed: the edited text is kept privately and the error says where", async () => {
+    const r = await sb.run(["edit", "secrets/app.yaml"], { env: { ...editorEnv, EDIT_MODE: "change-then-block", BLOCK: sb.path("secrets/app.yaml") } });
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/^secrets: secrets\/app.yaml: could not write/);
+    expect(r.stderr.trim().split("\n")).toHaveLength(1);
+    expect(r.stderr).not.toContain("edit-me-secret");
+    expect(keptText(r.stderr)).toBe(PLAIN.replace("replicas: 3", "replicas: 4"));
   });
 
   it("the editor fails: nothing written, no plaintext left", async () => {
@@ -107,6 +153,48 @@ describe("secrets edit", () => {
     });
   }
 
+  it("Ctrl-C at the 'return to the editor' prompt: exit 130 as for an interrupt, nothing written, no plaintext left", () => {
+    const before = readFileSync(sb.path("secrets/app.yaml"), "utf8");
+    writeFileSync(join(sb.dir, "run-on-tty.py"), PTY_SCRIPT);
+    const r = spawnSync("python3", [join(sb.dir, "run-on-tty.py"), "Press Enter", "\x03", process.execPath, CLI, "edit", "secrets/app.yaml"], {
+      cwd: sb.repo,
+      env: { ...sb.env, ...editorEnv, EDIT_MODE: "invalid" },
+      encoding: "utf8",
+      timeout: 40_000,
+    });
+    expect(r.stdout).toContain("Press Enter to return to the editor");
+    expect(r.stdout).not.toContain("internal error");
+    expect(r.stdout).toMatch(/secrets: secrets\/app.yaml: interrupted/);
+    expect(r.status, r.stdout).toBe(130);
+    expect(readFileSync(sb.path("secrets/app.yaml"), "utf8")).toBe(before);
+    noPlaintextLeft();
+  });
+
+  it("SIGKILL leaves the edit folder; the next edit removes it and says so, keeping a live edit's and a kept folder", async () => {
+    const child = spawn(process.execPath, [CLI, "edit", "secrets/app.yaml"], { cwd: sb.repo, env: { ...sb.env, ...editorEnv, EDIT_MODE: "sleep" }, stdio: "ignore" });
+    const exited = new Promise<void>((resolve) => child.on("exit", () => resolve()));
+    const deadline = Date.now() + 15_000;
+    while (!existsSync(editorEnv.EDIT_LOG!) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    const log = JSON.parse(readFileSync(editorEnv.EDIT_LOG!, "utf8"));
+    child.kill("SIGKILL");
+    process.kill(log.pid, "SIGKILL"); // the editor is not ours to outlive the test
+    await exited;
+    const stale = dirname(log.file);
+    expect(basename(stale)).toMatch(new RegExp(`^secrets-edit-${child.pid}-`));
+    expect(existsSync(log.file)).toBe(true); // the plaintext a SIGKILL leaves behind
+    rmSync(editorEnv.EDIT_LOG!);
+    const live = join(sb.tmp, `secrets-edit-${process.pid}-abcdef`); // this test's own pid: alive
+    const kept = join(sb.tmp, `secrets-edit-kept-${child.pid}-abcdef`);
+    mkdirSync(live);
+    mkdirSync(kept);
+
+    const r = await edit("change");
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toBe(`secrets: removed a stale edit folder of a killed edit: ${stale}\n`);
+    expect(existsSync(stale)).toBe(false);
+    expect(readdirSync(sb.tmp).sort()).toEqual([basename(live), basename(kept)].sort());
+  });
+
   it("a new file in a folder that does not exist yet: the folder is created and the file saved", async () => {
     const r = await edit("new", "secrets/fresh/deeper/new.yaml");
     expect(r.code, r.stderr).toBe(0);
@@ -122,6 +210,7 @@ describe("secrets edit", () => {
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/outside the working directory/);
     expect(readdirSync(outside)).toEqual([]);
+    expect(keptText(r.stderr)).toBe("token: brand-new-secret\n");
   });
 
   it("a new file starts from a template and is encrypted under the .sops.yaml rule", async () => {

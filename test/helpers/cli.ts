@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -16,7 +16,7 @@ export interface RunResult {
 /**
  * A sandbox for CLI tests: a temp directory with a git repo, its own HOME/XDG_CONFIG_HOME (so the
  * default key file is the sandbox's, never the developer's) and TMPDIR (so tests can see that no
- * plaintext is left behind).
+ * plaintext is left behind). XDG_RUNTIME_DIR is the same folder: `edit` prefers it to TMPDIR.
  */
 export class Sandbox {
   readonly dir: string;
@@ -28,6 +28,7 @@ export class Sandbox {
     this.repo = join(this.dir, "repo");
     mkdirSync(this.repo);
     for (const d of ["home", "config", "tmp"]) mkdirSync(join(this.dir, d));
+    chmodSync(join(this.dir, "tmp"), 0o700); // XDG_RUNTIME_DIR must be 0700, else it is not used
     const env: NodeJS.ProcessEnv = {};
     for (const k of ["PATH", "LANG", "SYSTEMROOT"]) if (process.env[k]) env[k] = process.env[k];
     this.env = {
@@ -35,6 +36,7 @@ export class Sandbox {
       HOME: join(this.dir, "home"),
       XDG_CONFIG_HOME: join(this.dir, "config"),
       TMPDIR: join(this.dir, "tmp"),
+      XDG_RUNTIME_DIR: join(this.dir, "tmp"),
       GIT_AUTHOR_NAME: "Test",
       GIT_AUTHOR_EMAIL: "test@example.com",
       GIT_COMMITTER_NAME: "Test",

@@ -1,15 +1,17 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, realpathSync } from "node:fs";
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { basename, dirname, extname, isAbsolute, join, relative, resolve } from "node:path";
 import { createInterface } from "node:readline/promises";
 import { SecretsError, withFileAsync } from "../../errors.js";
-import { makePrivateTempDir } from "../../io/atomic.js";
+import type { PrivateTempDir } from "../../io/atomic.js";
+import { makeEditTempDir, removeStaleEditDirs } from "../../io/edit-temp.js";
 import { loadStore, resolveFormat } from "../../files/format.js";
 import { openSecretFile, writeEncryptedFile } from "../../files/secret-file.js";
 import { encryptNew, hasData, reencrypt } from "../../sops/document.js";
 import type { Format } from "../../sops/stores/store.js";
 import type { Branch } from "../../sops/tree.js";
+import { safeText } from "../../util/safe-text.js";
 import { shlexSplit } from "../../util/shlex.js";
 import { creationFor, getKeySource, indentFor, type CreationFlags } from "../context.js";
 import { info } from "../io.js";
@@ -73,26 +75,61 @@ async function makeParentDir(file: string): Promise<void> {
   await mkdir(dir, { recursive: true });
 }
 
-/** On a terminal, shows the problem and waits to re-open the editor; elsewhere says no (the caller reports). */
+/**
+ * On a terminal, shows the problem and waits to re-open the editor; elsewhere, or at end of input,
+ * says no (the caller reports). Ctrl-C is an `interrupted` error: readline holds the terminal in raw
+ * mode, so the key reaches it as a keystroke, not as SIGINT, and without a listener it would just
+ * close the prompt (rejecting the question with an AbortError).
+ */
 async function askRetry(message: string): Promise<boolean> {
   if (!process.stdin.isTTY) return false;
   info(message);
   const rl = createInterface({ input: process.stdin, output: process.stderr });
+  const interrupted = new Promise<never>((_, reject) =>
+    rl.on("SIGINT", () => reject(new SecretsError("interrupted", "interrupted; nothing was saved"))),
+  );
   try {
-    await rl.question("Press Enter to return to the editor, or Ctrl-C to exit without saving. ");
+    await Promise.race([rl.question("Press Enter to return to the editor, or Ctrl-C to exit without saving. "), interrupted]);
     return true;
+  } catch (e) {
+    if (e instanceof SecretsError) throw e;
+    if ((e as Error).name === "AbortError") return false; // end of input (Ctrl-D): no retry
+    throw e;
   } finally {
     rl.close();
   }
 }
 
 /**
+ * Keeps the user's edited text after a failure: the private folder is renamed to
+ * `secrets-edit-kept-…` (so the clean-up of stale edit folders leaves it alone) and the error says
+ * where it is (the path only, never the content). If the rename fails the text stays where it was.
+ */
+async function keepText(tmp: PrivateTempDir, tmpFile: string, e: unknown): Promise<SecretsError> {
+  const keptDir = join(dirname(tmp.path), basename(tmp.path).replace(/^secrets-edit-/, "secrets-edit-kept-"));
+  let where = tmpFile;
+  try {
+    await rename(tmp.path, keptDir);
+    where = join(keptDir, basename(tmpFile));
+  } catch {
+    // The text is still in the original folder: say that path.
+  }
+  const kept = `your text is kept in ${where} (readable only by you); remove it when done`;
+  if (e instanceof SecretsError) return new SecretsError(e.kind, `${e.message}; ${kept}`, { file: e.file, cause: e, exitCode: e.exitCode });
+  return new SecretsError("generic", `internal error (${e instanceof Error ? e.name : typeof e}); ${kept}`, { cause: e });
+}
+
+/**
  * `secrets edit FILE`: decrypts into a private directory (0700, file 0600), opens the editor, and
  * re-encrypts under the same data key so that only the edited values change. The plaintext copy is
- * removed on every exit path: success, error, no change, Ctrl-C and SIGTERM. Invalid input re-opens
- * the editor (on a terminal). Nothing is written when nothing changed (exit 200).
+ * removed on every exit path (success, no change, the editor failing, Ctrl-C and SIGTERM) except one:
+ * when saving fails after the editor closed with new text, the text is kept (see keepText) so
+ * that nothing the user typed is lost. Invalid input re-opens the editor (on a terminal). Nothing
+ * is written when nothing changed (exit 200).
  */
 export async function editCommand(file: string, opts: EditOptions): Promise<void> {
+  // A SIGKILLed edit could not remove its plaintext; do it now, and say so.
+  for (const dir of await removeStaleEditDirs()) info(`secrets: removed a stale edit folder of a killed edit: ${safeText(dir)}`);
   const format = resolveFormat(opts.inputType, file);
   const store = await loadStore(format);
   const indent = await indentFor(format);
@@ -102,7 +139,7 @@ export async function editCommand(file: string, opts: EditOptions): Promise<void
   // A new file needs its rule before the user types anything.
   const creation = opened ? null : await creationFor(file, opts);
 
-  const tmp = await makePrivateTempDir("secrets-edit-");
+  const tmp = await makeEditTempDir();
   const onSignal = (sig: NodeJS.Signals) => {
     editor?.kill(sig);
     tmp.cleanupSync();
@@ -110,11 +147,14 @@ export async function editCommand(file: string, opts: EditOptions): Promise<void
   };
   const signals: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
   for (const s of signals) process.on(s, onSignal);
+  const ext = extname(file) || (format === "dotenv" ? ".env" : format === "binary" ? "" : `.${format}`);
+  const tmpFile = join(tmp.path, basename(file, extname(file)) + ext);
+  /** Set once the editor has closed with text to save: from then on a failure keeps the text. */
+  let hasNewText = false;
+  let kept = false;
   try {
     await withFileAsync(file, async () => {
       const original = opened ? Buffer.from(store.emitPlain(opened.doc.branches, { indent })) : Buffer.from(templates[format]);
-      const ext = extname(file) || (format === "dotenv" ? ".env" : format === "binary" ? "" : `.${format}`);
-      const tmpFile = join(tmp.path, basename(file, extname(file)) + ext);
       await writeFile(tmpFile, original, { mode: 0o600 });
       let branches: Branch[];
       for (;;) {
@@ -122,6 +162,7 @@ export async function editCommand(file: string, opts: EditOptions): Promise<void
         if (code !== 0) throw new SecretsError("no-editor", `the editor exited with status ${code}; nothing was saved`);
         const edited = await readFile(tmpFile);
         if (opened && edited.equals(original)) throw new SecretsError("not-modified", "file has not changed, nothing written");
+        hasNewText = true;
         try {
           if (edited.length === 0) throw new SecretsError("empty-document", "file cannot be completely empty");
           branches = store.parsePlain(edited);
@@ -136,8 +177,13 @@ export async function editCommand(file: string, opts: EditOptions): Promise<void
       const out = opened ? reencrypt(opened.doc, branches) : await encryptNew(branches, creation!.recipients, keys, creation!);
       await writeEncryptedFile(file, store, out, { indent });
     });
+  } catch (e) {
+    // Ctrl-C at the prompt is the user's "exit without saving": nothing to keep.
+    if (!hasNewText || (e instanceof SecretsError && e.kind === "interrupted")) throw e;
+    kept = true;
+    throw await keepText(tmp, tmpFile, e);
   } finally {
     for (const s of signals) process.off(s, onSignal);
-    tmp.cleanupSync();
+    if (!kept) tmp.cleanupSync();
   }
 }
