@@ -4,7 +4,7 @@ import { SecretsError } from "../errors.js";
 import { formatForPath, loadStore } from "../files/format.js";
 import { openSecretFile, readInput } from "../files/secret-file.js";
 import { writeFileAtomic } from "../io/atomic.js";
-import { withFileLock } from "../io/lock.js";
+import { withUnchangedFile } from "../io/lock.js";
 import { emitEncrypted, encryptNew, openWithDataKey, reencrypt, type OpenDocument } from "../sops/document.js";
 import type { KeySource } from "../sops/keysource.js";
 import { defaultEncryptionRule, parseMetadata, type EncryptionRule } from "../sops/metadata.js";
@@ -180,13 +180,7 @@ export async function importSecrets(opts: ImportOptions): Promise<ImportResult> 
       checkWritten(out.branches[0] ?? new Branch(), movedPaths, out.metadata.encryptionRule, opts.target, false);
       const data = emitEncrypted(store, out, { indent: await opts.indentFor?.(targetFormat) });
       if (!opened) await fs.promises.mkdir(path.dirname(path.resolve(opts.target)), { recursive: true });
-      await withFileLock(opts.target, async () => {
-        const now = await fs.promises.readFile(opts.target).catch(() => null);
-        if (!(now === null ? planned === null : planned !== null && now.equals(planned))) {
-          throw new SecretsError("conflict", `${opts.target} was changed by another writer during the import; nothing was changed (run the import again)`);
-        }
-        await writeFileAtomic(opts.target, data);
-      });
+      await withUnchangedFile(opts.target, planned, "during the import (run the import again)", () => writeFileAtomic(opts.target, data));
       result.wroteTarget = true;
       await verifyTarget(opts.target, store, dataKey, moving.map((m) => m.entry), out.metadata.encryptionRule);
     }

@@ -177,6 +177,26 @@ export async function withFileLock<T>(target: string, fn: () => Promise<T>, opts
 }
 
 /**
+ * For writers whose change was made from an earlier read (an edit session, a repository-wide plan,
+ * an import): runs `fn` under the lock of `target` only if the file still holds `planned` (null: it
+ * still does not exist). Otherwise throws SecretsError kind `conflict` with `what` (a phrase such as
+ * "while you edited"), having written nothing: the other writer's change is never overwritten.
+ */
+export async function withUnchangedFile<T>(target: string, planned: Uint8Array | null, what: string, fn: () => Promise<T>, opts: LockOptions = {}): Promise<T> {
+  return withFileLock(
+    target,
+    async () => {
+      // Unreadable now (e.g. replaced by a folder) counts as changed too.
+      const now = await fsp.readFile(target).catch((e: NodeJS.ErrnoException) => (e.code === "ENOENT" ? null : "unreadable"));
+      const same = now === "unreadable" ? false : now === null || planned === null ? now === planned : Buffer.from(planned).equals(now);
+      if (!same) throw new SecretsError("conflict", `changed by another writer ${what}; nothing was written to it`, { file: target });
+      return fn();
+    },
+    opts,
+  );
+}
+
+/**
  * Serialises the writes of one object (an SDK client, a server workspace) per file before they
  * contend for the file lock. One instance per owner: there is no module-level queue.
  */

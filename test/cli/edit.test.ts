@@ -11,6 +11,7 @@ import { CLI, Sandbox } from "../helpers/cli.js";
  */
 
 const EDITOR_SCRIPT = `
+import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, rmSync, writeFileSync, statSync } from "node:fs";
 import { dirname } from "node:path";
 const file = process.argv[2];
@@ -26,6 +27,8 @@ switch (process.env.EDIT_MODE) {
   case "sleep": setInterval(() => {}, 1000); break;
   // New text, and the target turned into a folder meanwhile: the save that follows must fail.
   case "change-then-block": writeFileSync(file, text.replace("replicas: 3", "replicas: 4")); rmSync(process.env.BLOCK, { force: true }); mkdirSync(process.env.BLOCK); break;
+  // New text, while another writer changes the file through the CLI: the save must not overwrite it.
+  case "change-while-set": writeFileSync(file, text.replace("replicas: 3", "replicas: 4")); execFileSync(process.execPath, [process.env.CLI, "set", process.env.TARGET, '["other"]', '"set meanwhile"']); break;
 }
 `;
 
@@ -121,10 +124,20 @@ describe("secrets edit", () => {
 
   it("the save fails after the editor closed: the edited text is kept privately and the error says where", async () => {
     const r = await sb.run(["edit", "secrets/app.yaml"], { env: { ...editorEnv, EDIT_MODE: "change-then-block", BLOCK: sb.path("secrets/app.yaml") } });
-    expect(r.code).toBe(3);
-    expect(r.stderr).toMatch(/^secrets: secrets\/app.yaml: could not write/);
+    expect(r.code).toBe(8);
+    expect(r.stderr).toMatch(/^secrets: secrets\/app.yaml: changed by another writer while you edited; nothing was written to it/);
     expect(r.stderr.trim().split("\n")).toHaveLength(1);
     expect(r.stderr).not.toContain("edit-me-secret");
+    expect(keptText(r.stderr)).toBe(PLAIN.replace("replicas: 3", "replicas: 4"));
+  });
+
+  it("another writer changes the file while the editor is open: its change stays, the edit is not saved, the text is kept", async () => {
+    const r = await sb.run(["edit", "secrets/app.yaml"], { env: { ...editorEnv, EDIT_MODE: "change-while-set", CLI, TARGET: sb.path("secrets/app.yaml") } });
+    expect(r.code).toBe(8);
+    expect(r.stderr).toMatch(/^secrets: secrets\/app.yaml: changed by another writer while you edited; nothing was written to it/);
+    const now = await sb.ok(["decrypt", "secrets/app.yaml"]);
+    expect(now).toContain("other: set meanwhile");
+    expect(now).toContain("replicas: 3");
     expect(keptText(r.stderr)).toBe(PLAIN.replace("replicas: 3", "replicas: 4"));
   });
 

@@ -6,6 +6,7 @@ import { createInterface } from "node:readline/promises";
 import { SecretsError, withFileAsync } from "../../errors.js";
 import type { PrivateTempDir } from "../../io/atomic.js";
 import { makeEditTempDir, removeStaleEditDirs } from "../../io/edit-temp.js";
+import { withUnchangedFile } from "../../io/lock.js";
 import { loadStore, resolveFormat } from "../../files/format.js";
 import { openSecretFile, writeEncryptedFile } from "../../files/secret-file.js";
 import { encryptNew, hasData, reencrypt } from "../../sops/document.js";
@@ -135,6 +136,8 @@ export async function editCommand(file: string, opts: EditOptions): Promise<void
   const indent = await indentFor(format);
   const keys = await getKeySource();
   const exists = existsSync(file);
+  // What the file held when the edit began: it is saved only if no other writer changed it meanwhile.
+  const planned = exists ? await readFile(file).catch(() => null) : null;
   const opened = exists ? await openSecretFile(file, keys, { inputType: opts.inputType, ignoreMac: opts.ignoreMac }) : null;
   // A new file needs its rule before the user types anything.
   const creation = opened ? null : await creationFor(file, opts);
@@ -175,7 +178,7 @@ export async function editCommand(file: string, opts: EditOptions): Promise<void
       }
       if (!opened) await makeParentDir(file);
       const out = opened ? reencrypt(opened.doc, branches) : await encryptNew(branches, creation!.recipients, keys, creation!);
-      await writeEncryptedFile(file, store, out, { indent });
+      await withUnchangedFile(file, planned, "while you edited", () => writeEncryptedFile(file, store, out, { indent }));
     });
   } catch (e) {
     // Ctrl-C at the prompt is the user's "exit without saving": nothing to keep.
