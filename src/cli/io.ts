@@ -1,4 +1,4 @@
-import { writeSync } from "node:fs";
+import { lstatSync, writeSync } from "node:fs";
 import { SecretsError } from "../errors.js";
 import { removeStaleTemps, writeFileAtomic } from "../io/atomic.js";
 import { maxInputBytes, readStreamCapped } from "../io/read.js";
@@ -35,6 +35,10 @@ export function writeStdout(data: Uint8Array | string): Promise<void> {
  */
 export async function writeResult(data: Uint8Array, output: string | undefined, opts: { plaintext: boolean }): Promise<void> {
   if (output === undefined || output === "-") return writeStdout(data);
+  // Plaintext never goes through a link: it could land anywhere, and removing the link leaves it there.
+  if (opts.plaintext && lstatSync(output, { throwIfNoEntry: false })?.isSymbolicLink()) {
+    throw new SecretsError("write-output", "is a symbolic link: plaintext is never written through one (name the real file, or remove the link)", { file: output });
+  }
   // A killed earlier `decrypt --output` of this target left its plaintext temp file: remove it.
   await removeStaleTemps(output);
   await writeFileAtomic(output, data, opts.plaintext ? { mode: 0o600 } : undefined);

@@ -262,3 +262,22 @@ describe("import under the lock", () => {
     expect(readFileSync(source, "utf8")).toContain("API_TOKEN=");
   });
 });
+
+describe("plaintext outputs never go through a symbolic link", () => {
+  it("decrypt --output onto a link: exit 3, the link's target untouched, no plaintext written", async () => {
+    const sb = new Sandbox();
+    onTestFinished(() => sb.cleanup());
+    await sb.ok(["keygen"]);
+    await sb.ok(["init"]);
+    mkdirSync(sb.path("secrets"));
+    writeFileSync(sb.path("secrets", "app.yaml"), "password: link-target-secret\n");
+    await sb.ok(["encrypt", "-i", "secrets/app.yaml"]);
+    const outside = join(sb.dir, "outside.txt");
+    writeFileSync(outside, "untouched\n");
+    symlinkSync(outside, sb.path("out.yaml"));
+    const r = await sb.run(["decrypt", "--output", "out.yaml", "secrets/app.yaml"]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toBe("secrets: out.yaml: is a symbolic link: plaintext is never written through one (name the real file, or remove the link)\n");
+    expect(readFileSync(outside, "utf8")).toBe("untouched\n");
+  });
+});
