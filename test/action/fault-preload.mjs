@@ -5,31 +5,36 @@
 //   rejection - an unhandled promise rejection
 //   warning   - a process warning (Node prints warnings on stderr)
 //   console   - console.error (a library writing to stderr)
-// Files are read with fs.readFile (src/io/read.ts); the patched function reaches the bundle's
-// `import { readFile } from "node:fs"` through syncBuiltinESMExports.
+// Files are read with fs.readFile or, capped, fs.open + fs.read (src/io/read.ts); the patched
+// functions reach the bundle's `import { open, readFile } from "node:fs"` through syncBuiltinESMExports.
 import fs from "node:fs";
 import { syncBuiltinESMExports } from "node:module";
 
 const fault = process.env.ACTION_TEST_FAULT;
 const secret = process.env.ACTION_TEST_SECRET;
-const readFile = fs.readFile;
 let fired = false;
-fs.readFile = function (path, ...rest) {
-  if (!fired && String(path).includes("secrets")) {
-    fired = true;
-    if (fault === "uncaught") {
-      setTimeout(() => {
-        throw new Error(`boom ${secret}`);
-      }, 0);
-      return; // the callback is never called: the read hangs while the fault escapes
+/** Wraps an fs callback function taking a path first: the first call for a secret file fires the fault. */
+function hook(name) {
+  const original = fs[name];
+  fs[name] = function (path, ...rest) {
+    if (!fired && String(path).includes("secrets")) {
+      fired = true;
+      if (fault === "uncaught") {
+        setTimeout(() => {
+          throw new Error(`boom ${secret}`);
+        }, 0);
+        return; // the callback is never called: the read hangs while the fault escapes
+      }
+      if (fault === "rejection") {
+        Promise.reject(new Error(`boom ${secret}`));
+        return;
+      }
+      if (fault === "warning") process.emitWarning(`careful ${secret}`);
+      if (fault === "console") console.error(`oops ${secret}`);
     }
-    if (fault === "rejection") {
-      Promise.reject(new Error(`boom ${secret}`));
-      return;
-    }
-    if (fault === "warning") process.emitWarning(`careful ${secret}`);
-    if (fault === "console") console.error(`oops ${secret}`);
-  }
-  return readFile.call(this, path, ...rest);
-};
+    return original.call(this, path, ...rest);
+  };
+}
+hook("readFile");
+hook("open");
 syncBuiltinESMExports();

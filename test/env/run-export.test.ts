@@ -22,7 +22,7 @@ const MOVED = {
   JWT_SECRET_KEY: "super-secret",
   SENTRY_DSN: "https://key@sentry.io/project",
 };
-const PRINT_ENV = `process.stdout.write(JSON.stringify(Object.fromEntries(Object.entries(process.env).filter(([k]) => /^[A-Z][A-Z0-9_]*$/.test(k) && !["PATH","HOME","LANG","TMPDIR","XDG_CONFIG_HOME","PWD","SHLVL","_"].includes(k) && !k.startsWith("GIT_")))))`;
+const PRINT_ENV = `process.stdout.write(JSON.stringify(Object.fromEntries(Object.entries(process.env).filter(([k]) => /^[A-Z][A-Z0-9_]*$/.test(k) && !["PATH","HOME","LANG","TMPDIR","XDG_CONFIG_HOME","XDG_RUNTIME_DIR","PWD","SHLVL","_"].includes(k) && !k.startsWith("GIT_")))))`;
 
 let sb: Sandbox;
 beforeEach(async () => {
