@@ -1,4 +1,3 @@
-import { spawnSync } from "node:child_process";
 import { chmodSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -90,27 +89,5 @@ describe("appendToKeyFile", () => {
     const err = await appendToKeyFile(join(blocker, "keys.txt"), p).catch((e: unknown) => e);
     expect(err).toMatchObject({ kind: "write-output", file: join(blocker, "keys.txt") });
     expect((err as Error).message).not.toContain(p.identity);
-  });
-});
-
-describe("key files and the Go age tools", () => {
-  it("`age-keygen -y` reads our key file", async () => {
-    const path = join(root, "go-y.txt");
-    const [p1, p2] = [await generateKeyPair(), await generateKeyPair()];
-    await appendToKeyFile(path, p1);
-    await appendToKeyFile(path, p2);
-    const r = spawnSync("age-keygen", ["-y", path]);
-    expect(r.status, r.stderr?.toString()).toBe(0);
-    expect(r.stdout.toString()).toBe(`${p1.recipient}\n${p2.recipient}\n`);
-  });
-
-  it("we read what `age-keygen -o` writes", async () => {
-    const path = join(root, "go-o.txt");
-    const r = spawnSync("age-keygen", ["-o", path]);
-    expect(r.status, r.stderr?.toString()).toBe(0);
-    const text = readFileSync(path, "utf8");
-    const recipient = /# public key: (age1\S+)/.exec(text)![1];
-    const set = await loadIdentities({ env: { SOPS_AGE_KEY_FILE: path }, homedir: join(root, "none") });
-    expect(await Promise.all(set.identities.map((i) => i.recipient()))).toEqual([recipient]);
   });
 });

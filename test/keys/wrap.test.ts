@@ -1,8 +1,4 @@
-import { spawnSync } from "node:child_process";
 import { generateKeyPairSync, randomBytes } from "node:crypto";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { armor as libArmor, Decrypter, Encrypter, generateHybridIdentity, identityToRecipient as libRecipient } from "age-encryption";
 import { describe, expect, it } from "vitest";
 import { SecretsError } from "../../src/errors.js";
@@ -14,15 +10,6 @@ import { generateKeyPair } from "../../src/keys/keygen.js";
 import { split } from "../../src/keys/shamir.js";
 import { unwrapDataKey, wrapDataKey } from "../../src/keys/wrap.js";
 
-const tmp = mkdtempSync(join(tmpdir(), "keys-wrap-"));
-
-/** An identity file for the Go age binary's `-i`. */
-function identityFile(name: string, identity: string): string {
-  const file = join(tmp, name);
-  writeFileSync(file, identity + "\n");
-  return file;
-}
-
 function shape(armored: string) {
   const lines = armored.split("\n");
   expect(lines[0]).toBe("-----BEGIN AGE ENCRYPTED FILE-----");
@@ -31,13 +18,6 @@ function shape(armored: string) {
   body.slice(0, -1).forEach((l) => expect(l).toHaveLength(64));
   expect(body.at(-1)!.length).toBeLessThanOrEqual(64);
   return parseHeader(dearmor(armored));
-}
-
-function goAge(args: string[], input: string | Buffer): Buffer {
-  const r = spawnSync("age", args, { input });
-  if (r.error) throw r.error;
-  expect(r.status, r.stderr.toString()).toBe(0);
-  return r.stdout;
 }
 
 describe("wrapDataKey / unwrapDataKey, X25519", () => {
@@ -110,9 +90,9 @@ const LOW_ORDER = [
 ];
 
 describe("wrapDataKey, X25519 on node:crypto", () => {
-  it("a 32-byte data key and a 33-byte Shamir share: sops' shape, and ours, age-encryption and Go age open them", async () => {
+  // Go age opens them too: test/keys/go-age.interop.test.ts (npm run test:interop).
+  it("a 32-byte data key and a 33-byte Shamir share: sops' shape, and ours and age-encryption open them", async () => {
     const pair = await generateKeyPair();
-    const keyFile = identityFile("go-shapes.txt", pair.identity);
     const dataKey = randomBytes(32);
     const share = split(dataKey, 3, 2)[0]!;
     expect(share).toHaveLength(33);
@@ -133,7 +113,6 @@ describe("wrapDataKey, X25519 on node:crypto", () => {
       const d = new Decrypter();
       d.addIdentity(pair.identity);
       expect(Buffer.from(await d.decrypt(libArmor.decode(enc)))).toEqual(Buffer.from(payload));
-      expect(goAge(["-d", "-i", keyFile], enc)).toEqual(Buffer.from(payload));
     }
   });
 
@@ -220,29 +199,5 @@ describe("interop with age-encryption (typage)", () => {
     const tag = bech32Encode("age1tag", compressed);
     const h = shape(await wrapDataKey(randomBytes(32), tag));
     expect(h.stanzas.map((s) => s.args[0])).toEqual(["p256tag"]);
-  });
-});
-
-describe("interop with the Go age binary (X25519)", () => {
-  it("`age -d -i` opens what we wrap", async () => {
-    const pair = await generateKeyPair();
-    const keyFile = identityFile("go-d.txt", pair.identity);
-    const key = randomBytes(32);
-    expect(goAge(["-d", "-i", keyFile], await wrapDataKey(key, pair.recipient))).toEqual(key);
-  });
-
-  it("we open what `age -r … -a` writes", async () => {
-    const pair = await generateKeyPair();
-    const key = randomBytes(32);
-    const armored = goAge(["-r", pair.recipient, "-a"], key).toString("latin1");
-    expect(armored.startsWith("-----BEGIN AGE ENCRYPTED FILE-----\n")).toBe(true);
-    expect(Buffer.from((await unwrapDataKey(armored, identitiesFromStrings([pair.identity])))!)).toEqual(key);
-  });
-
-  it("we open a file `age` wrote to two recipients, with either identity", async () => {
-    const [a, b] = [await generateKeyPair(), await generateKeyPair()];
-    const key = randomBytes(32);
-    const armored = goAge(["-r", a.recipient, "-r", b.recipient, "-a"], key).toString("latin1");
-    for (const p of [a, b]) expect(Buffer.from((await unwrapDataKey(armored, identitiesFromStrings([p.identity])))!)).toEqual(key);
   });
 });
