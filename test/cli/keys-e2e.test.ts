@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { CLI, Sandbox } from "../helpers/cli.js";
 
-/** Post-quantum keys, Shamir key groups and the edit loop on a real terminal, end to end. */
+/** Post-quantum keys and Shamir key groups, end to end (the edit loop on a terminal: test/cli/tty.interop.test.ts). */
 
 let sb: Sandbox;
 beforeEach(() => {
@@ -67,30 +67,5 @@ describe("keygen onto an existing key file", () => {
     chmodSync(file, 0o600);
     await sb.ok(["keygen", "-o", file]);
     expect(readFileSync(file, "utf8")).toMatch(/AGE-SECRET-KEY-1/);
-  });
-});
-
-describe("edit on a terminal", () => {
-  it("invalid YAML re-opens the editor after Enter; the second, valid edit is saved", async () => {
-    await sb.ok(["keygen"]);
-    writeFileSync(sb.path("a.yaml"), PLAIN);
-    await sb.ok(["encrypt", "-i", "--age", readFileSync(join(sb.dir, "config/sops/age/keys.txt"), "utf8").match(/public key: (\S+)/)![1]!, "a.yaml"]);
-    // An editor that writes broken YAML the first time and a valid change the second time.
-    const editor = join(sb.dir, "editor.mjs");
-    writeFileSync(
-      editor,
-      `import { readFileSync, writeFileSync, existsSync } from "node:fs";
-const f = process.argv[2], mark = process.env.EDIT_MARK;
-if (!existsSync(mark)) { writeFileSync(mark, "1"); writeFileSync(f, "token: [unclosed\\n"); }
-else writeFileSync(f, readFileSync(f, "utf8").replace("[unclosed", "edited-on-second-try"));
-`,
-    );
-    const env = { ...sb.env, SOPS_EDITOR: `${process.execPath} ${editor}`, EDIT_MARK: join(sb.dir, "mark") };
-    const cmd = `${JSON.stringify(process.execPath)} ${JSON.stringify(CLI)} edit a.yaml`;
-    const r = spawnSync("script", ["-qec", cmd, "/dev/null"], { cwd: sb.repo, env, input: "\n", encoding: "utf8", timeout: 30_000 });
-    expect(r.stdout).toMatch(/invalid YAML at line \d+/);
-    expect(r.stdout).toMatch(/Press Enter to return to the editor/);
-    expect(await sb.ok(["get", "a.yaml", "token"])).toBe("edited-on-second-try");
-    expect(spawnSync("ls", ["-A", sb.tmp], { encoding: "utf8" }).stdout).toBe("");
   });
 });

@@ -9,7 +9,12 @@ import { accessSync, constants } from "node:fs";
 import { delimiter, join } from "node:path";
 import { pathToFileURL } from "node:url";
 
-export const PROGRAMS = [{ command: "age", aptPackage: "age", what: "the Go age binary" }];
+export const PROGRAMS = [
+  { command: "age", aptPackage: "age", what: "the Go age binary" },
+  { command: "age-keygen", aptPackage: "age", what: "the Go age-keygen binary" },
+  { command: "python3", aptPackage: "python3", what: "Python 3 (its pty module drives the edit prompt)" },
+  { command: "script", aptPackage: "bsdutils", what: "util-linux's script (a terminal for the edit loop)" },
+];
 
 function onPath(command, path) {
   return path.split(delimiter).some((dir) => {
