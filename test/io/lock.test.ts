@@ -19,6 +19,17 @@ function deadPid(): number {
   return r.pid!;
 }
 
+/** A sandbox repository with a key, `secrets init`'s policy and `secrets/app.yaml` encrypted from `plain`. */
+async function sandboxWithSecret(plain: string): Promise<Sandbox> {
+  const sb = new Sandbox();
+  await sb.ok(["keygen"]);
+  await sb.ok(["init"]);
+  mkdirSync(sb.path("secrets"));
+  writeFileSync(sb.path("secrets", "app.yaml"), plain);
+  await sb.ok(["encrypt", "-i", "secrets/app.yaml"]);
+  return sb;
+}
+
 describe("withFileLock", () => {
   let dir: string;
   beforeEach(() => {
@@ -111,12 +122,7 @@ describe("withFileLock", () => {
 describe("no lost update through the CLI", () => {
   let sb: Sandbox;
   beforeAll(async () => {
-    sb = new Sandbox();
-    await sb.ok(["keygen"]);
-    await sb.ok(["init"]);
-    mkdirSync(sb.path("secrets"));
-    writeFileSync(sb.path("secrets", "app.yaml"), "seed: 1\n");
-    await sb.ok(["encrypt", "-i", "secrets/app.yaml"]);
+    sb = await sandboxWithSecret("seed: 1\n");
   });
   afterAll(() => sb.cleanup());
 
@@ -166,13 +172,8 @@ describe("no lost update through the CLI", () => {
 
 describe("verify and killed writers' temp files", () => {
   it("names a dead writer's temp file as a problem, ignores a live writer's, and passes once the next write removed it", async () => {
-    const sb = new Sandbox();
+    const sb = await sandboxWithSecret("seed: 1\n");
     onTestFinished(() => sb.cleanup());
-    await sb.ok(["keygen"]);
-    await sb.ok(["init"]);
-    mkdirSync(sb.path("secrets"));
-    writeFileSync(sb.path("secrets", "app.yaml"), "seed: 1\n");
-    await sb.ok(["encrypt", "-i", "secrets/app.yaml"]);
     const stale = `.app.yaml.${deadPid()}.0123456789ab.tmp`;
     writeFileSync(sb.path("secrets", stale), readFileSync(sb.path("secrets", "app.yaml")));
     writeFileSync(sb.path("secrets", `.app.yaml.${process.pid}.0123456789ab.tmp`), "a live writer's");
@@ -265,13 +266,8 @@ describe("import under the lock", () => {
 
 describe("plaintext outputs never go through a symbolic link", () => {
   it("decrypt --output onto a link: exit 3, the link's target untouched, no plaintext written", async () => {
-    const sb = new Sandbox();
+    const sb = await sandboxWithSecret("password: link-target-secret\n");
     onTestFinished(() => sb.cleanup());
-    await sb.ok(["keygen"]);
-    await sb.ok(["init"]);
-    mkdirSync(sb.path("secrets"));
-    writeFileSync(sb.path("secrets", "app.yaml"), "password: link-target-secret\n");
-    await sb.ok(["encrypt", "-i", "secrets/app.yaml"]);
     const outside = join(sb.dir, "outside.txt");
     writeFileSync(outside, "untouched\n");
     symlinkSync(outside, sb.path("out.yaml"));
