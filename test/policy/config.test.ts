@@ -16,6 +16,7 @@ import {
   type LoadedConfig,
 } from "../../src/policy/config.js";
 import { renderInitialConfig as renderFromInit } from "../../src/policy/init.js";
+import { errorOf } from "../helpers/errors.js";
 
 // Real public keys (test/fixtures/sops-age).
 const A = "age1l44xcng8dqj32nlv6d930qvvrny05hglzcv9qpc7kxjc6902ma4qufys29";
@@ -40,17 +41,6 @@ afterEach(() => {
 /** Parses config text as if it lived at /repo/.sops.yaml. */
 function cfg(text: string): LoadedConfig {
   return parseConfig(text, "/repo/.sops.yaml");
-}
-
-/** The SecretsError a function throws. */
-function errorOf(fn: () => unknown): SecretsError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(SecretsError);
-    return e as SecretsError;
-  }
-  throw new Error("expected a SecretsError");
 }
 
 describe("findConfig", () => {

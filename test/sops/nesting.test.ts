@@ -7,20 +7,11 @@ import { MAX_NESTING, checkNesting } from "../../src/sops/nesting.js";
 import { parseJsonValue } from "../../src/sops/path.js";
 import { parseYamlFull, yamlStore } from "../../src/sops/stores/yaml.js";
 import { Branch, type Value } from "../../src/sops/tree.js";
+import { errorOf } from "../helpers/errors.js";
 
 /** One nesting limit (MAX_NESTING containers) for every store, the tree walkers and `set` values. */
 
 const enc = (s: string) => new TextEncoder().encode(s);
-
-function errorOf(fn: () => unknown): SecretsError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(SecretsError);
-    return e as SecretsError;
-  }
-  throw new Error("expected an error");
-}
 
 /** `n` containers in block style: the top-level map, then n-1 nested maps. */
 function blockYaml(n: number): string {

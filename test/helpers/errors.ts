@@ -1,0 +1,13 @@
+import { expect } from "vitest";
+import { SecretsError } from "../../src/errors.js";
+
+/** The SecretsError a function throws (fails the test if it throws something else, or nothing). */
+export function errorOf(fn: () => unknown): SecretsError {
+  try {
+    fn();
+  } catch (e) {
+    expect(e).toBeInstanceOf(SecretsError);
+    return e as SecretsError;
+  }
+  throw new Error("expected a SecretsError");
+}
