@@ -170,6 +170,28 @@ describe("no lost update through the CLI", () => {
   });
 });
 
+describe("encrypt takes the destination's lock", () => {
+  it("encrypt -i and encrypt --output wait for a live holder, fail with exit 53 and change nothing", async () => {
+    const sb = await sandboxWithSecret("seed: 1\n");
+    onTestFinished(() => sb.cleanup());
+    writeFileSync(sb.path("secrets", "new.yaml"), "token: plain-for-now\n");
+    writeFileSync(sb.path("secrets", "new2.yaml"), "token: plain-for-now\n");
+    const live = JSON.stringify({ pid: process.pid, host: hostname(), created: Date.now(), nonce: "test" });
+    for (const [args, target] of [
+      [["encrypt", "-i", "secrets/new.yaml"], "new.yaml"],
+      [["encrypt", "--output", "secrets/app.yaml", "secrets/new2.yaml"], "app.yaml"],
+    ] as const) {
+      const before = readFileSync(sb.path("secrets", target));
+      writeFileSync(lockPathFor(sb.path("secrets", target)), live);
+      const r = await sb.run([...args], { env: { SECRETS_LOCK_TIMEOUT: "300ms" } });
+      expect([r.code, r.stderr]).toEqual([53, expect.stringContaining(`another writer holds .${target}.lock`)]);
+      expect(readFileSync(sb.path("secrets", target))).toEqual(before);
+      rmSync(lockPathFor(sb.path("secrets", target)));
+      await sb.ok([...args]);
+    }
+  });
+});
+
 describe("verify and killed writers' temp files", () => {
   it("names a dead writer's temp file as a problem, ignores a live writer's, and passes once the next write removed it", async () => {
     const sb = await sandboxWithSecret("seed: 1\n");

@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { SecretsError, withFileAsync } from "../../errors.js";
 import { loadStore, resolveFormat } from "../../files/format.js";
 import { openSecretFile, readInput } from "../../files/secret-file.js";
+import { withFileLock } from "../../io/lock.js";
 import { emitEncrypted, encryptNew, hasData, reencrypt, recipientsFromMetadata, type OpenDocument, type Recipients } from "../../sops/document.js";
 import type { EncryptionRule } from "../../sops/metadata.js";
 import { creationFor, getKeySource, indentFor, type CreationFlags } from "../context.js";
@@ -37,7 +38,11 @@ export async function encryptCommand(file: string | undefined, opts: EncryptOpti
   }
   if (file === undefined && opts.inPlace) throw new SecretsError("conflict", "--in-place needs a file");
   const name = opts.filenameOverride ?? file!;
-  await withFileAsync(file ?? name, async () => {
+  const target = opts.inPlace ? file : opts.output;
+  // The destination is read (in place: the plaintext; else the previous encryption) and rewritten:
+  // under its write lock, like every other writer of a secrets file.
+  const locked = target !== undefined && target !== "-" ? <T>(fn: () => Promise<T>) => withFileLock(target, fn) : <T>(fn: () => Promise<T>) => fn();
+  await locked(() => withFileAsync(file ?? name, async () => {
     const inFormat = resolveFormat(opts.inputType, name);
     const outFormat = opts.outputType ? resolveFormat(opts.outputType, name) : inFormat;
     const [bytes, inStore, outStore] = await Promise.all([
@@ -58,7 +63,6 @@ export async function encryptCommand(file: string | undefined, opts: EncryptOpti
 
     const creation = await creationFor(name, opts);
     const keys = await getKeySource();
-    const target = opts.inPlace ? file : opts.output;
 
     // Minimal diffs: reuse an existing encrypted destination's data key and IVs when it matches.
     let previous: OpenDocument | null = null;
@@ -79,5 +83,5 @@ export async function encryptCommand(file: string | undefined, opts: EncryptOpti
       : await encryptNew(branches, creation.recipients, keys, { encryptionRule: creation.encryptionRule, macOnlyEncrypted: creation.macOnlyEncrypted });
     const data = emitEncrypted(outStore, result, { indent: await indentFor(outFormat) });
     await writeResult(data, target, { plaintext: false });
-  });
+  }));
 }
