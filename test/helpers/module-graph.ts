@@ -1,0 +1,96 @@
+import fs from "node:fs";
+import path from "node:path";
+
+/**
+ * The import graph of a TypeScript tree, read as text: every `from "…"`, bare `import "…"` and
+ * `import("…")` of each module (type-only imports included: a type from the CLI is still a
+ * dependency on it). Relative specifiers are resolved to the `.ts` file they name; others (node
+ * built-ins, packages) are kept as written, without a `node:` prefix.
+ */
+export interface ModuleGraph {
+  root: string;
+  /** Repository-relative path (forward slashes) → what it imports. */
+  modules: Map<string, { imports: string[] }>;
+}
+
+export interface LayerViolation {
+  from: string;
+  rule: string;
+}
+
+const SPECIFIER = /\bfrom\s*"([^"]+)"|\bimport\s*"([^"]+)"|\bimport\(\s*"([^"]+)"\s*\)/g;
+
+function withoutComments(text: string): string {
+  return text.replace(/\/\*[\s\S]*?\*\//g, "").replace(/^\s*\/\/.*$/gm, "");
+}
+
+function listTs(dir: string, out: string[]): void {
+  if (!fs.existsSync(dir)) return;
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) listTs(p, out);
+    else if (e.isFile() && e.name.endsWith(".ts") && !e.name.endsWith(".d.ts")) out.push(p);
+  }
+}
+
+export function readModuleGraph(root: string, folders: string[]): ModuleGraph {
+  const files: string[] = [];
+  for (const f of folders) listTs(path.join(root, f), files);
+  const modules = new Map<string, { imports: string[] }>();
+  for (const file of files) {
+    const rel = path.relative(root, file).split(path.sep).join("/");
+    const imports: string[] = [];
+    for (const m of withoutComments(fs.readFileSync(file, "utf8")).matchAll(SPECIFIER)) {
+      const spec = (m[1] ?? m[2] ?? m[3])!;
+      if (spec.startsWith(".")) {
+        imports.push(path.posix.normalize(path.posix.join(path.posix.dirname(rel), spec)).replace(/\.js$/, ".ts"));
+      } else {
+        imports.push(spec.replace(/^node:/, ""));
+      }
+    }
+    modules.set(rel, { imports });
+  }
+  return { root, modules };
+}
+
+/** What the format layer may never reach: the file system, processes, the network, git, the CLI. */
+const FORMAT_LAYER_FORBIDDEN = [
+  /^(fs|fs\/promises|child_process|net|http|https|http2|os|worker_threads|dgram|tls|process)$/,
+  /^simple-git$/,
+  /^src\/(cli|git|io|files|secrets|access|sdk|dotenv-import|workspace)\//,
+];
+
+function isFormatLayer(m: string): boolean {
+  return m.startsWith("src/sops/");
+}
+
+/** A path of imports from `start` to a forbidden module, or null. */
+function forbiddenPath(graph: ModuleGraph, start: string): string[] | null {
+  const seen = new Set<string>();
+  const walk = (m: string, trail: string[]): string[] | null => {
+    for (const dep of graph.modules.get(m)?.imports ?? []) {
+      if (FORMAT_LAYER_FORBIDDEN.some((re) => re.test(dep))) return [...trail, dep];
+      if (!graph.modules.has(dep) || seen.has(dep)) continue;
+      seen.add(dep);
+      const found = walk(dep, [...trail, dep]);
+      if (found) return found;
+    }
+    return null;
+  };
+  return walk(start, [start]);
+}
+
+export function layerViolations(graph: ModuleGraph): LayerViolation[] {
+  const out: LayerViolation[] = [];
+  for (const [from, { imports }] of graph.modules) {
+    if (!from.startsWith("src/cli/")) {
+      const cli = imports.find((d) => d.startsWith("src/cli/"));
+      if (cli) out.push({ from, rule: `imports the CLI (${cli}); only src/cli may` });
+    }
+    if (isFormatLayer(from)) {
+      const trail = forbiddenPath(graph, from);
+      if (trail) out.push({ from, rule: `the format layer reaches ${trail.join(" -> ")}` });
+    }
+  }
+  return out;
+}
