@@ -2,7 +2,7 @@ import * as core from "@actions/core";
 import { resolve } from "node:path";
 import { parseEncryptedFile, type ParsedFile } from "../../src/files/secret-file.js";
 import { confinedPath } from "../../src/io/confine.js";
-import type { LoadedConfig } from "../../src/policy/config.js";
+import type { LoadedConfig } from "../../src/policy/load.js";
 import { uncoveredSecrets } from "../../src/secrets/entries.js";
 import { isAtOrBelow, type UncoveredEntry, type UncoveredReason } from "../../src/sops/coverage.js";
 import { openDocument } from "../../src/sops/document.js";

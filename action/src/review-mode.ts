@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { accessDiff, type DiffResult } from "../../src/access/diff.js";
 import { resolveCommit, runGit, workTreeTop } from "../../src/access/git.js";
 import { diffJson } from "../../src/access/report.js";
-import { findConfig } from "../../src/policy/config.js";
+import { findConfig } from "../../src/policy/discover.js";
 import { isSecretsError } from "../../src/errors.js";
 import { pullRequestOfEvent } from "./event.js";
 import { requireFileCommand } from "./export.js";

@@ -2,7 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { SecretsError } from "../errors.js";
 import { formatForPath } from "../files/format.js";
-import { parseConfig, type LoadedConfig } from "../policy/config.js";
+import { parseConfig, type LoadedConfig } from "../policy/load.js";
 import { changedFiles, readObjects, resolveCommit, treeFiles, workTreeFiles, workTreeTop } from "./git.js";
 import { mapLimit } from "./inventory.js";
 import { readMetadata } from "./metadata.js";

@@ -3,7 +3,7 @@ import path from "node:path";
 import { SecretsError } from "../errors.js";
 import { formatForPath } from "../files/format.js";
 import { isWithin, realLocation } from "../io/confine.js";
-import type { LoadedConfig } from "../policy/config.js";
+import type { LoadedConfig } from "../policy/load.js";
 import type { Recipients } from "../sops/document.js";
 import type { Metadata } from "../sops/metadata.js";
 import type { Format } from "../sops/stores/store.js";

@@ -1,4 +1,4 @@
-import type { LoadedConfig } from "../policy/config.js";
+import type { LoadedConfig } from "../policy/load.js";
 import { shortRecipient } from "../policy/recipient.js";
 import type { Recipients } from "../sops/document.js";
 import type { Metadata } from "../sops/metadata.js";

@@ -1,5 +1,5 @@
 import path from "node:path";
-import type { LoadedConfig } from "../policy/config.js";
+import type { LoadedConfig } from "../policy/load.js";
 import { shortRecipient } from "../policy/recipient.js";
 import type { Recipients } from "../sops/document.js";
 import type { DiffResult } from "./diff.js";

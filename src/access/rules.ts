@@ -1,5 +1,6 @@
 import path from "node:path";
-import { matchRule, type LoadedConfig, type ResolvedRule } from "../policy/config.js";
+import type { LoadedConfig } from "../policy/load.js";
+import { matchRule, type ResolvedRule } from "../policy/match.js";
 import { compileGoRegexp } from "../util/go-regexp.js";
 import type { Recipients } from "../sops/document.js";
 

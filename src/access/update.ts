@@ -4,7 +4,7 @@ import { SecretsError } from "../errors.js";
 import { loadStore } from "../files/format.js";
 import { writeFileAtomic } from "../io/atomic.js";
 import { withUnchangedFile } from "../io/lock.js";
-import { storeIndent } from "../policy/config.js";
+import { storeIndent } from "../policy/stores.js";
 import { emitEncrypted, openDocument, rewrap, rotate, type Recipients } from "../sops/document.js";
 import type { KeySource } from "../sops/keysource.js";
 import { formatTreePath, type PathSegment } from "../sops/path.js";

@@ -4,7 +4,7 @@ import type { Recipients } from "../sops/document.js";
 import type { KeySource } from "../sops/keysource.js";
 import type { EncryptionRule, EncryptionRuleKind } from "../sops/metadata.js";
 import type { Format } from "../sops/stores/store.js";
-import type { LoadedConfig } from "../policy/config.js";
+import type { LoadedConfig } from "../policy/load.js";
 
 /**
  * What commands share per process: the `.sops.yaml` (found like sops, from the working directory,
@@ -38,7 +38,7 @@ export async function getConfig(opts: { quiet?: boolean } = {}): Promise<LoadedC
   const path = await configPath();
   if (!path) return null;
   if (!configCache!.config) {
-    const [{ loadConfig }, { checkConfigKeys }, { info }] = await Promise.all([import("../policy/config.js"), import("../policy/lint.js"), import("./io.js")]);
+    const [{ loadConfig }, { checkConfigKeys }, { info }] = await Promise.all([import("../policy/load.js"), import("../policy/lint.js"), import("./io.js")]);
     const config = loadConfig(path);
     configCache!.config = config;
     if (!opts.quiet) for (const f of checkConfigKeys(config)) info(`secrets: warning: ${config.path}${f.line ? `:${f.line}` : ""}: ${f.at}: ${f.message}`);
@@ -62,7 +62,7 @@ export async function indentFor(format: Format): Promise<number | undefined> {
     return undefined;
   }
   if (!/^stores\s*:/m.test(text)) return undefined;
-  const { storeIndent } = await import("../policy/config.js");
+  const { storeIndent } = await import("../policy/stores.js");
   return storeIndent(await getConfig(), format === "binary" ? "json_binary" : format);
 }
 
@@ -107,7 +107,7 @@ export async function creationFor(filePath: string, flags: CreationFlags): Promi
   const config = await getConfig();
   let rule = null;
   if (config) {
-    const { matchRule } = await import("../policy/config.js");
+    const { matchRule } = await import("../policy/match.js");
     // Explicit recipients replace the rule's keys, so they need no matching rule (sops insists on
     // one; here `--age` works in any directory of a repo that has a .sops.yaml).
     rule = matchRule(config, config.dir, filePath, { requireKeys: flagAge === undefined, requireMatch: flagAge === undefined });

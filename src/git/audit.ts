@@ -1,7 +1,7 @@
 import path from "node:path";
 import { SecretsError } from "../errors.js";
 import { formatForPath, loadStore } from "../files/format.js";
-import type { LoadedConfig } from "../policy/config.js";
+import type { LoadedConfig } from "../policy/load.js";
 import { closedSide, diffVersions, mergeChanges, type ChangeKind } from "./changes.js";
 import { catFileBatch } from "./exec.js";
 import { fileHistory, readBlobs, type CommitInfo, type FileChange } from "./history.js";
@@ -180,7 +180,7 @@ async function policiesAt(repo: Repo, commits: string[], current: LoadedConfig |
   const rel = path.relative(repo.top, current.path).split(path.sep).join("/");
   if (rel.startsWith("..")) return out;
   const bodies = await catFileBatch(commits.map((c) => `${c}:${rel}`), { cwd: repo.top });
-  const { parseConfig, matchRule } = await import("../policy/config.js");
+  const [{ parseConfig }, { matchRule }] = await Promise.all([import("../policy/load.js"), import("../policy/match.js")]);
   const parsed = new Map<string, PolicyAt | null>();
   commits.forEach((c, i) => {
     const body = bodies[i];

@@ -3,7 +3,7 @@ import { SecretsError } from "../errors.js";
 import { formatForPath, loadStore } from "../files/format.js";
 import { isEncryptedValue, parseEncryptedValue, type ValueCipher } from "../sops/cipher.js";
 import { encryptBranches, macAad } from "../sops/crypt.js";
-import type { LoadedConfig } from "../policy/config.js";
+import type { LoadedConfig } from "../policy/load.js";
 import type { Metadata } from "../sops/metadata.js";
 import type { Store } from "../sops/stores/store.js";
 import type { Branch, Value } from "../sops/tree.js";
@@ -46,7 +46,7 @@ export async function checkStaged(repo: Repo, config: LoadedConfig | null): Prom
   const bodies = all.slice(0, files.length);
   const committed = all.slice(files.length);
   const problems: Problem[] = [];
-  const matchRule = config ? (await import("../policy/config.js")).matchRule : null;
+  const matchRule = config ? (await import("../policy/match.js")).matchRule : null;
   for (let i = 0; i < files.length; i++) {
     const file = files[i]!;
     const body = bodies[i];

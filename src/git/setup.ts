@@ -2,7 +2,7 @@ import { chmod, mkdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { SecretsError } from "../errors.js";
 import { writeFileAtomic } from "../io/atomic.js";
-import type { LoadedConfig } from "../policy/config.js";
+import type { LoadedConfig } from "../policy/load.js";
 import { literalPattern, regexToGlobs, renderBlock, replaceBlock } from "./attributes.js";
 import { git } from "./exec.js";
 import { trackedSecretFiles } from "./discover.js";

@@ -13,7 +13,7 @@ import {
   type YAMLSeq,
 } from "yaml";
 import { SecretsError } from "../errors.js";
-import { parseConfig, type LoadedConfig } from "./config.js";
+import { parseConfig, type LoadedConfig } from "./load.js";
 import { ruleAgeEntries } from "./lint.js";
 import { checkRecipient, shortRecipient, splitRecipients } from "./recipient.js";
 import { notARecipient } from "../util/safe-text.js";

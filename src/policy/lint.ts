@@ -1,6 +1,7 @@
 import path from "node:path";
-import type { ConfigPath, LoadedConfig } from "./config.js";
-import { formatPath } from "./config.js";
+import type { LoadedConfig } from "./load.js";
+import type { ConfigPath } from "./positions.js";
+import { formatPath } from "./config-error.js";
 import { shortRecipient, splitRecipients } from "./recipient.js";
 import { compileGoRegexp } from "../util/go-regexp.js";
 import { KNOWN_KEYS, type KeyGroup } from "./schema.js";

@@ -2,7 +2,7 @@
  * The zod schema of `.sops.yaml` (sops 3.13.2 `config/config.go`, docs/sops-format.md §10).
  *
  * Every object is loose: keys sops does not know are kept in the parsed value and ignored, as sops
- * ignores them (config.ts lists them for a warning). Every optional field also accepts `null`, which is
+ * ignores them (load.ts lists them for a warning). Every optional field also accepts `null`, which is
  * what an empty YAML value (`age:`) is, and which go-yaml decodes as "absent".
  *
  * The schema only validates, it never transforms, so that `z.toJSONSchema` can describe it and
@@ -156,7 +156,7 @@ export const CreationRuleSchema = z
   .superRefine((rule, ctx) => {
     const set = encryptionOptionsSet(rule);
     if (set.length > 1) {
-      // config.ts re-orders `encryptionOptions` by position in the file for its message.
+      // load.ts re-orders `encryptionOptions` by position in the file for its message.
       ctx.addIssue({ code: "custom", path: [set[1]!], message: tooManyEncryptionOptions(set), params: { encryptionOptions: set } });
     }
   })

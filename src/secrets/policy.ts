@@ -21,10 +21,10 @@ export interface Policy {
 }
 
 export function policyFromConfig(startDir: string, env: Record<string, string | undefined> = process.env): Policy {
-  let loaded: Promise<import("../policy/config.js").LoadedConfig | null> | undefined;
+  let loaded: Promise<import("../policy/load.js").LoadedConfig | null> | undefined;
   const config = () =>
     (loaded ??= (async () => {
-      const { findConfig, loadConfig } = await import("../policy/config.js");
+      const [{ findConfig }, { loadConfig }] = await Promise.all([import("../policy/discover.js"), import("../policy/load.js")]);
       const p = findConfig(startDir, env);
       return p ? loadConfig(p) : null;
     })());
@@ -33,7 +33,7 @@ export function policyFromConfig(startDir: string, env: Record<string, string | 
       try {
         const c = await config();
         if (!c) throw new PolicyError(`no .sops.yaml found from ${startDir}: cannot tell whom to encrypt a new file to (run \`secrets init\`)`);
-        const { matchRule } = await import("../policy/config.js");
+        const { matchRule } = await import("../policy/match.js");
         const rule = matchRule(c, c.dir, file);
         const out: Creation = { recipients: { groups: rule.keyGroups.map((g) => g.age), shamirThreshold: rule.shamirThreshold }, macOnlyEncrypted: rule.macOnlyEncrypted };
         if (rule.encryptionRule) out.encryptionRule = rule.encryptionRule;
@@ -46,7 +46,7 @@ export function policyFromConfig(startDir: string, env: Record<string, string | 
       if (format !== "yaml" && format !== "json") return undefined;
       try {
         const c = await config();
-        const { storeIndent } = await import("../policy/config.js");
+        const { storeIndent } = await import("../policy/stores.js");
         return storeIndent(c, format);
       } catch (e) {
         throw toTypedError(e);

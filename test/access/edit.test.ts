@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { SecretsError } from "../../src/errors.js";
-import { parseConfig } from "../../src/policy/config.js";
+import { parseConfig } from "../../src/policy/load.js";
 import { grantInPolicy, revokeInPolicy } from "../../src/policy/edit.js";
 import { lintPolicy } from "../../src/policy/lint.js";
 import { RuleBook } from "../../src/access/rules.js";

@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { checkConfigKeys } from "../../src/policy/lint.js";
-import { parseConfig } from "../../src/policy/config.js";
+import { parseConfig } from "../../src/policy/load.js";
 import { Sandbox } from "../helpers/cli.js";
 
 /**

@@ -4,18 +4,13 @@ import path from "node:path";
 import { generateX25519Identity, identityToRecipient } from "age-encryption";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { SecretsError } from "../../src/errors.js";
-import {
-  findConfig,
-  loadConfig,
-  lookupConfig,
-  matchRule,
-  parseConfig,
-  recipientLabel,
-  renderInitialConfig,
-  storeIndent,
-  type LoadedConfig,
-} from "../../src/policy/config.js";
-import { renderInitialConfig as renderFromInit } from "../../src/policy/init.js";
+import { findConfig, lookupConfig } from "../../src/policy/discover.js";
+import { renderInitialConfig as renderFromIndex } from "../../src/policy/index.js";
+import { renderInitialConfig } from "../../src/policy/init.js";
+import { recipientLabel } from "../../src/policy/labels.js";
+import { loadConfig, parseConfig, type LoadedConfig } from "../../src/policy/load.js";
+import { matchRule } from "../../src/policy/match.js";
+import { storeIndent } from "../../src/policy/stores.js";
 import { errorOf } from "../helpers/errors.js";
 
 // Real public keys (test/fixtures/sops-age).
@@ -481,8 +476,8 @@ describe("renderInitialConfig", () => {
     expect(() => matchRule(c, "/repo", "/repo/app.yaml")).toThrow(/no matching creation rules/);
   });
 
-  it("takes an anchor name and a path regex, and is re-exported from policy/init", () => {
-    const text = renderFromInit(B, { name: "alice", pathRegex: "^deploy/.*\\.enc\\.yaml$" });
+  it("takes an anchor name and a path regex, and is re-exported from policy/index", () => {
+    const text = renderFromIndex(B, { name: "alice", pathRegex: "^deploy/.*\\.enc\\.yaml$" });
     const c = cfg(text);
     expect(c.recipientNames.get(B)).toBe("alice");
     expect(matchRule(c, "/repo", "/repo/deploy/x.enc.yaml").index).toBe(0);

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { formatForPath, loadStore } from "../../src/files/format.js";
 import { generateKeyPair } from "../../src/keys/keygen.js";
-import { renderInitialConfig } from "../../src/policy/config.js";
+import { renderInitialConfig } from "../../src/policy/init.js";
 import { emitEncrypted, encryptNew } from "../../src/sops/document.js";
 import type { EncryptionRule } from "../../src/sops/metadata.js";
 import { fromPlain, type Branch } from "../../src/sops/tree.js";

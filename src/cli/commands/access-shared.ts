@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { SecretsError } from "../../errors.js";
-import type { LoadedConfig } from "../../policy/config.js";
+import type { LoadedConfig } from "../../policy/load.js";
 import { getConfig } from "../context.js";
 
 /** What the access, verify and policy commands share: the required config and option parsing. */

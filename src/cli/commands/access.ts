@@ -8,7 +8,7 @@ import { isPolicyFile, RuleBook } from "../../access/rules.js";
 import { applyPlans, exposure, planDrift, type FilePlan } from "../../access/update.js";
 import { SecretsError } from "../../errors.js";
 import { writeFileAtomic } from "../../io/atomic.js";
-import type { LoadedConfig } from "../../policy/config.js";
+import type { LoadedConfig } from "../../policy/load.js";
 import { grantInPolicy, revokeInPolicy, type PolicyEdit } from "../../policy/edit.js";
 import { getKeySource, setConfigOverride } from "../context.js";
 import { confirm, info, writeStdout } from "../io.js";

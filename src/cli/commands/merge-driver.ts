@@ -47,11 +47,11 @@ export async function mergeDriverCommand(base: string, ours: string, theirs: str
 }
 
 /** The recipients the `.sops.yaml` rule names for this path, if a config and a rule with keys exist. */
-async function policyFor(file: string, getConfig: () => Promise<import("../../policy/config.js").LoadedConfig | null>) {
+async function policyFor(file: string, getConfig: () => Promise<import("../../policy/load.js").LoadedConfig | null>) {
   try {
     const config = await getConfig();
     if (!config) return null;
-    const { matchRule } = await import("../../policy/config.js");
+    const { matchRule } = await import("../../policy/match.js");
     const rule = matchRule(config, config.dir, file, { requireKeys: false, requireMatch: false });
     return rule && rule.keyGroups.every((g) => g.age.length) ? { groups: rule.keyGroups.map((g) => g.age), shamirThreshold: rule.shamirThreshold } : null;
   } catch (e) {
