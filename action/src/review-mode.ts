@@ -2,8 +2,9 @@ import * as core from "@actions/core";
 import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { accessDiff, type DiffResult } from "../../src/access/diff.js";
-import { resolveCommit, runGit, workTreeTop } from "../../src/access/git.js";
 import { diffJson } from "../../src/access/report.js";
+import { git } from "../../src/git/exec.js";
+import { resolveCommit, workTreeTop, type Repo } from "../../src/git/repo.js";
 import { findConfig } from "../../src/policy/discover.js";
 import { isSecretsError } from "../../src/errors.js";
 import { pullRequestOfEvent } from "./event.js";
@@ -29,9 +30,9 @@ import { workingRoot } from "./workspace.js";
 
 const gitFailure = () => new ActionFailure(safe`policy-review: the base or head commit is not in the checkout (use actions/checkout with fetch-depth: 0)`);
 
-async function mergeBase(top: string, base: string, head: string): Promise<string> {
+async function mergeBase(repo: Repo, base: string, head: string): Promise<string> {
   try {
-    const r = await runGit(["merge-base", base, head], { cwd: top, okCodes: [0, 1] });
+    const r = await git(["merge-base", base, head], { cwd: repo.top, okCodes: [0, 1] });
     const id = r.stdout.toString("utf8").trim();
     return r.code === 0 && id ? id : base;
   } catch {
@@ -55,12 +56,13 @@ export async function reviewMode(inputs: Inputs): Promise<void> {
 
   const top = await workTreeTop(root);
   if (!top) throw new ActionFailure(safe`policy-review needs a git checkout (actions/checkout with fetch-depth: 0)`);
+  const repo: Repo = { top };
   // The .sops.yaml's place in the repository, read at both commits; it need not exist in the checkout.
   const configPath = findConfig(root, process.env) ?? join(root, ".sops.yaml");
   let result: DiffResult;
   try {
-    await Promise.all([resolveCommit(top, base), resolveCommit(top, head)]);
-    result = await accessDiff({ configPath, base: await mergeBase(top, base, head), head });
+    await Promise.all([resolveCommit(repo, base), resolveCommit(repo, head)]);
+    result = await accessDiff({ configPath, base: await mergeBase(repo, base, head), head });
   } catch (e) {
     if (!isSecretsError(e)) throw e;
     if (e.kind === "usage") throw gitFailure();

@@ -2,8 +2,11 @@ import fs from "node:fs";
 import path from "node:path";
 import { SecretsError } from "../errors.js";
 import { formatForPath } from "../files/format.js";
+import { catFileBatch } from "../git/exec.js";
+import { changedFiles, treeFiles, workTreeFiles } from "../git/files.js";
+import { readBlobs } from "../git/history.js";
+import { resolveCommit, workTreeTop, type Repo } from "../git/repo.js";
 import { parseConfig, type LoadedConfig } from "../policy/load.js";
-import { changedFiles, readObjects, resolveCommit, treeFiles, workTreeFiles, workTreeTop } from "./git.js";
 import { mapLimit } from "./inventory.js";
 import { readMetadata } from "./metadata.js";
 import { Namer } from "./recipients.js";
@@ -85,24 +88,25 @@ export async function accessDiff(input: DiffInput): Promise<DiffResult> {
   const configDir = path.dirname(input.configPath);
   const top = await workTreeTop(configDir);
   if (!top) throw new SecretsError("usage", "policy diff needs a git repository");
+  const repo: Repo = { top };
   const prefix = posix(path.relative(top, configDir));
   const configRel = posix(path.relative(top, input.configPath));
   const toConfigRel = (topRel: string) => (prefix ? topRel.slice(prefix.length + 1) : topRel);
   const underPrefix = (topRel: string) => !prefix || topRel.startsWith(prefix + "/");
 
-  const baseCommit = await resolveCommit(top, input.base);
-  const headCommit = input.head !== undefined ? await resolveCommit(top, input.head) : null;
+  const baseCommit = await resolveCommit(repo, input.base);
+  const headCommit = input.head !== undefined ? await resolveCommit(repo, input.head) : null;
 
   // Policies and file lists of both sides.
   const policyNames = [`${baseCommit}:${configRel}`, ...(headCommit ? [`${headCommit}:${configRel}`] : [])];
   const [policies, baseTree, headTree] = await Promise.all([
-    readObjects(top, policyNames),
-    treeFiles(top, baseCommit, prefix),
-    headCommit ? treeFiles(top, headCommit, prefix) : Promise.resolve(null),
+    catFileBatch(policyNames, { cwd: top }),
+    treeFiles(repo, baseCommit, prefix),
+    headCommit ? treeFiles(repo, headCommit, prefix) : Promise.resolve(null),
   ]);
-  const baseText = policies.get(policyNames[0]!)?.toString("utf8") ?? null;
+  const baseText = policies[0]?.toString("utf8") ?? null;
   let headText: string | null;
-  if (headCommit) headText = policies.get(policyNames[1]!)?.toString("utf8") ?? null;
+  if (headCommit) headText = policies[1]?.toString("utf8") ?? null;
   else headText = await fs.promises.readFile(input.configPath, "utf8").catch(() => null);
 
   const baseLabel = `${input.base} (${baseCommit.slice(0, 12)})`;
@@ -137,7 +141,7 @@ export async function accessDiff(input: DiffInput): Promise<DiffResult> {
   }
 
   // The file view: files git reports as changed, present at HEAD.
-  const changed = [...(await changedFiles(top, baseCommit, headCommit, prefix))]
+  const changed = [...(await changedFiles(repo, baseCommit, headCommit, prefix))]
     .filter(underPrefix)
     .map(toConfigRel)
     .filter((f) => head.files.has(f) && !isPolicyFile(f));
@@ -148,7 +152,7 @@ export async function accessDiff(input: DiffInput): Promise<DiffResult> {
     const h = head.files.get(f);
     if (h) blobNames.push(h);
   }
-  const blobs = await readObjects(top, blobNames);
+  const blobs = await readBlobs(repo, blobNames);
   const warnings: DiffResult["warnings"] = [];
   const readers = async (file: string, side: "base" | "head", oid: string | null | undefined): Promise<Set<string>> => {
     let bytes: Uint8Array | null | undefined;

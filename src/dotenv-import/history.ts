@@ -1,6 +1,8 @@
-import { execFile } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
+import { SecretsError } from "../errors.js";
+import { fileHistory, readBlobs } from "../git/history.js";
+import { objectId, workTreeTop, type Repo } from "../git/repo.js";
 
 /**
  * Was the file ever in git? Every committed version (on any branch) and the staged one are read and
@@ -22,15 +24,20 @@ export interface HistoryReport {
 
 export const MAX_COMMITS = 500;
 
-function git(cwd: string, args: string[]): Promise<Buffer | null> {
-  return new Promise((resolve) => {
-    execFile("git", args, { cwd, encoding: "buffer", maxBuffer: 256 * 1024 * 1024, windowsHide: true }, (err, stdout) => resolve(err ? null : stdout));
-  });
+/**
+ * What git holds of `rel`: how many commits (on any ref, at most MAX_COMMITS) touch it, whether the
+ * index has it, and the distinct contents of all of those versions.
+ */
+async function storedVersions(repo: Repo, rel: string): Promise<{ commits: number; tracked: boolean; versions: Buffer[] }> {
+  const [changes, staged] = await Promise.all([fileHistory(repo, [rel], { all: true, maxCount: MAX_COMMITS }), objectId(repo, `:${rel}`)]);
+  const blobs = await readBlobs(repo, [staged, ...changes.map((c) => c.after)]);
+  return { commits: changes.length, tracked: staged !== null, versions: [...blobs.values()] };
 }
 
 /**
  * `current`: name → the value being imported (string form). `parse`: a version's bytes → name → value
- * (a version that does not parse counts as holding nothing). Returns null outside a git repository.
+ * (a version that does not parse counts as holding nothing). Returns null outside a git repository,
+ * and when git fails there: the check is skipped, git's message is not passed on.
  */
 export async function gitExposure(
   file: string,
@@ -44,25 +51,17 @@ export async function gitExposure(
   } catch {
     return null;
   }
-  const top = await git(path.dirname(abs), ["rev-parse", "--show-toplevel"]);
+  const top = await workTreeTop(path.dirname(abs));
   if (!top) return null;
-  const toplevel = fs.realpathSync(top.toString("utf8").trim());
-  const rel = path.relative(toplevel, abs).split(path.sep).join("/");
+  const repo: Repo = { top: fs.realpathSync(top) };
+  const rel = path.relative(repo.top, abs).split(path.sep).join("/");
   if (rel.startsWith("../")) return null;
-  const log = await git(toplevel, ["log", "--all", "--format=%H", `-n${MAX_COMMITS}`, "--", rel]);
-  const commits = log ? log.toString("utf8").split("\n").filter(Boolean) : [];
-  const staged = await git(toplevel, ["show", `:${rel}`]);
-  const versions: Buffer[] = [];
-  const seen = new Set<string>();
-  const add = (b: Buffer | null) => {
-    if (!b) return;
-    const k = b.toString("base64");
-    if (seen.has(k)) return;
-    seen.add(k);
-    versions.push(b);
-  };
-  add(staged);
-  for (const c of commits) add(await git(toplevel, ["show", `${c}:${rel}`]));
+  const found = await storedVersions(repo, rel).catch((e: unknown) => {
+    if (e instanceof SecretsError) return null;
+    throw e;
+  });
+  if (!found) return null;
+  const { commits, tracked, versions } = found;
 
   const exposed = new Set<string>();
   const earlier = new Set<string>();
@@ -82,5 +81,5 @@ export async function gitExposure(
   }
   const order = [...current.keys()];
   const sorted = (s: Set<string>) => order.filter((n) => s.has(n));
-  return { tracked: staged !== null, commits: commits.length, exposed: sorted(exposed), earlierValues: sorted(earlier) };
+  return { tracked, commits, exposed: sorted(exposed), earlierValues: sorted(earlier) };
 }

@@ -38,6 +38,10 @@ export interface HistoryOptions {
   since?: string;
   /** Start from this revision (default HEAD). */
   rev?: string;
+  /** Walk from every ref (git's `--all`, which includes other branches and the stash) instead of `rev`. */
+  all?: boolean;
+  /** At most this many commits, newest first (git's `-n`). */
+  maxCount?: number;
 }
 
 const FORMAT = "%x1e%H%x1f%P%x1f%an%x1f%ae%x1f%aI%x1f%s";
@@ -45,14 +49,19 @@ const FORMAT = "%x1e%H%x1f%P%x1f%an%x1f%ae%x1f%aI%x1f%s";
 /** Changes to `paths` (repo-relative), newest commit first. Empty when nothing was ever committed. */
 export async function fileHistory(repo: Repo, paths: readonly string[], opts: HistoryOptions = {}): Promise<FileChange[]> {
   if (!paths.length) return [];
-  const head = await git(["rev-parse", "--verify", "--quiet", opts.rev ?? "HEAD"], { cwd: repo.top, okCodes: [0, 1, 128] });
-  if (head.code !== 0) {
-    if (opts.rev) throw new SecretsError("usage", `unknown revision "${opts.rev}"`);
-    return []; // a repository without commits has no history
-  }
   const args = ["-c", "core.quotePath=false", "log", "-z", "-c", "--raw", "--no-abbrev", "--no-renames", `--format=${FORMAT}`];
   if (opts.since) args.push(`--since=${opts.since}`);
-  args.push(head.stdout.toString("utf8").trim(), "--", ...paths.map((p) => `:(literal)${p}`));
+  if (opts.maxCount !== undefined) args.push(`--max-count=${opts.maxCount}`);
+  if (opts.all) args.push("--all"); // no refs at all (a new repository) lists nothing
+  else {
+    const head = await git(["rev-parse", "--verify", "--quiet", opts.rev ?? "HEAD"], { cwd: repo.top, okCodes: [0, 1, 128] });
+    if (head.code !== 0) {
+      if (opts.rev) throw new SecretsError("usage", `unknown revision "${opts.rev}"`);
+      return []; // a repository without commits has no history
+    }
+    args.push(head.stdout.toString("utf8").trim());
+  }
+  args.push("--", ...paths.map((p) => `:(literal)${p}`));
   const { stdout } = await git(args, { cwd: repo.top });
   return parseLog(stdout.toString("utf8"));
 }

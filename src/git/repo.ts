@@ -9,12 +9,30 @@ export interface Repo {
   top: string;
 }
 
+/** The top level of the work tree holding `dir`, or null outside of one; throws when git cannot run. */
+async function topLevel(dir: string): Promise<string | null> {
+  const r = await git(["rev-parse", "--show-toplevel"], { cwd: dir, okCodes: [0, 128] });
+  const top = r.stdout.toString("utf8").trim();
+  return r.code === 0 && top ? top : null;
+}
+
 /** The repository containing `cwd`; kind `usage` outside of one. */
 export async function openRepo(cwd: string = process.cwd()): Promise<Repo> {
-  const r = await git(["rev-parse", "--show-toplevel"], { cwd, okCodes: [0, 128] });
-  const top = r.stdout.toString("utf8").trim();
-  if (r.code !== 0 || !top) throw new SecretsError("usage", "not inside a git work tree");
+  const top = await topLevel(cwd);
+  if (!top) throw new SecretsError("usage", "not inside a git work tree");
   return { top };
+}
+
+/**
+ * The top level of the work tree holding `dir`, or null when `dir` is not in one or git cannot be
+ * run: for callers that work without git (they walk the directory instead).
+ */
+export async function workTreeTop(dir: string): Promise<string | null> {
+  try {
+    return await topLevel(dir);
+  } catch {
+    return null;
+  }
 }
 
 /** `file` (relative to `cwd`, or absolute) as a path relative to the top level, `/`-separated. */
@@ -26,12 +44,21 @@ export function repoPath(repo: Repo, file: string, cwd: string = process.cwd()):
   return rel.split(path.sep).join("/");
 }
 
+/**
+ * The id of the object `name` names (`<rev>`, `<rev>:<path>`, `:<path>` for the index's stage 0), or
+ * null when it names none. The name is one argument, so any path (a newline included) can be asked for.
+ */
+export async function objectId(repo: Repo, name: string): Promise<string | null> {
+  const r = await git(["rev-parse", "--verify", "--quiet", "--end-of-options", name], { cwd: repo.top, okCodes: [0, 1, 128] });
+  const id = r.stdout.toString("utf8").trim();
+  return r.code === 0 && id ? id : null;
+}
+
 /** The full commit id a revision names; kind `usage` when it names none. */
 export async function resolveCommit(repo: Repo, rev: string): Promise<string> {
   if (rev.startsWith("-")) throw new SecretsError("usage", `invalid revision "${rev}"`);
-  const r = await git(["rev-parse", "--verify", "--quiet", "--end-of-options", `${rev}^{commit}`], { cwd: repo.top, okCodes: [0, 1, 128] });
-  const id = r.stdout.toString("utf8").trim();
-  if (r.code !== 0 || !id) throw new SecretsError("usage", `unknown revision "${rev}"`);
+  const id = await objectId(repo, `${rev}^{commit}`);
+  if (!id) throw new SecretsError("usage", `unknown revision "${rev}"`);
   return id;
 }
 

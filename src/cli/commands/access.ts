@@ -1,6 +1,7 @@
 import path from "node:path";
 import { z } from "zod";
-import { commitPaths, workTreeTop } from "../../access/git.js";
+import { commitPaths } from "../../git/commit.js";
+import { workTreeTop } from "../../git/repo.js";
 import { repoFiles, repoListing, scanSecretFiles, type SkippedLink } from "../../access/inventory.js";
 import { Namer } from "../../access/recipients.js";
 import { accessListJson, renderAccessTable } from "../../access/report.js";
