@@ -25,6 +25,7 @@ import type { $ZodIssue } from "zod/v4/core";
 import { SecretsError } from "../errors.js";
 import type { Format } from "../sops/stores/store.js";
 import { compileGoRegexp, GoRegexpError } from "../util/go-regexp.js";
+import { parseWith } from "../util/zod-error.js";
 export { CONFIG_FILE_NAME, findConfig, lookupConfig } from "./discover.js";
 import { checkRecipient, splitRecipients } from "./recipient.js";
 import {
@@ -167,10 +168,9 @@ function build(abs: string, value: unknown, doc: Document.Parsed | undefined, li
     return alias && pos ? ` (used as *${alias.source} at line ${pos.line})` : "";
   };
 
-  const result = SopsConfigSchema.safeParse(value);
-  if (!result.success) {
+  const data = parseWith(SopsConfigSchema, value, (all, cause) => {
     // zod reports in schema order; report the problem that comes first in the file.
-    const keyed = result.error.issues.map(deepestIssue).map((issue) => {
+    const keyed = all.map(deepestIssue).map((issue) => {
       const p = positionOf(issue.path.filter((s): s is string | number => typeof s !== "symbol"));
       return { issue, order: p ? p.line * 1e6 + p.col : Number.MAX_SAFE_INTEGER };
     });
@@ -185,9 +185,8 @@ function build(abs: string, value: unknown, doc: Document.Parsed | undefined, li
     const more = issues.length > 1 ? ` (and ${issues.length - 1} more problem${issues.length > 2 ? "s" : ""})` : "";
     const where = first.path.length ? `${formatPath(first.path)}: ` : "";
     const at = first.path.filter((s): s is string | number => typeof s !== "symbol");
-    throw configError(abs, positionOf(at), `${where}${oneLine(first.message)}${viaAlias(at)}${more}`, result.error);
-  }
-  const data = result.data;
+    return configError(abs, positionOf(at), `${where}${oneLine(first.message)}${viaAlias(at)}${more}`, cause);
+  });
 
   const { recipientNames, namedRecipients } = doc ? anchorNames(doc) : { recipientNames: new Map(), namedRecipients: new Map() };
   const unknownKeys = findUnknownKeys(data).map((p) => ({ path: formatPath(p), line: positionOf(p)?.line }));
