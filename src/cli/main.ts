@@ -1,3 +1,4 @@
+import { ExitCode } from "../errors.js";
 import { VERSION } from "../version.js";
 import { parseFastDecrypt } from "./fast-decrypt.js";
 
@@ -13,7 +14,7 @@ const fast = parseFastDecrypt(argv);
 function cannotLoad(e: unknown): void {
   const code = (e as NodeJS.ErrnoException | undefined)?.code;
   process.stderr.write(`secrets: cannot load its own code (${typeof code === "string" ? code : "error"}): reinstall gitops-secrets\n`);
-  process.exitCode = 1;
+  process.exitCode = ExitCode.Generic;
 }
 
 if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V")) {

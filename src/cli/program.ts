@@ -213,9 +213,9 @@ export async function run(argv: string[]): Promise<void> {
       await buildProgram((t) => (usageText = t)).parseAsync(argv, { from: "user" });
     } catch (e) {
       if (!(e instanceof CommanderError)) throw e;
-      // Help and --version exit through here too (code 0, nothing to report).
-      if (usageText !== undefined) reportError(new SecretsError("usage", usageErrorMessage(e.code, usageText), { exitCode: e.exitCode }));
-      process.exitCode = e.exitCode;
+      // Help and --version exit through here too (commander's code, nothing to report); a usage
+      // error exits with its kind's code (commander's is 1 as well).
+      process.exitCode = usageText !== undefined ? reportError(new SecretsError("usage", usageErrorMessage(e.code, usageText))) : e.exitCode;
     }
   });
 }

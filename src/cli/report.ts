@@ -1,4 +1,5 @@
-import { SecretsError } from "../errors.js";
+import os from "node:os";
+import { ExitCode, SecretsError, signalExitCode } from "../errors.js";
 import { safeText } from "../util/safe-text.js";
 
 /**
@@ -15,7 +16,7 @@ export function reportError(e: unknown): number {
   const name = e instanceof Error ? e.name : typeof e;
   process.stderr.write(`secrets: internal error (${name}); run with SECRETS_DEBUG=1 for details\n`);
   if (process.env.SECRETS_DEBUG === "1" && e instanceof Error) process.stderr.write(`${e.stack}\n`);
-  return 1;
+  return ExitCode.Generic;
 }
 
 /**
@@ -33,4 +34,14 @@ export async function runAction(action: () => Promise<void>): Promise<void> {
   } catch (e) {
     onFatal(e);
   }
+}
+
+/**
+ * Ends the process at once for a signal a command caught only to clean up first (`edit` removing its
+ * plaintext): with the status a shell reports for it (128 + n) and nothing printed, as if it had not
+ * been caught. At once, not by unwinding: the signal may come while the editor (which may ignore it)
+ * is open or while the file is being saved, and either way nothing more may happen.
+ */
+export function exitForSignal(signal: NodeJS.Signals): never {
+  process.exit(signalExitCode(os.constants.signals[signal]));
 }

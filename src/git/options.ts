@@ -1,5 +1,6 @@
 import * as z from "zod/mini";
 import { SecretsError } from "../errors.js";
+import { optionFlag, parseWith } from "../util/zod-error.js";
 
 /**
  * The option objects commander hands to this area's commands, validated before use. zod/mini keeps
@@ -19,10 +20,8 @@ export const AuditOptions = z.object({ since: str, format: z._default(z.enum(["m
 
 /** Parses options; a bad one is a one-line usage error naming the option. */
 export function parseOptions<T extends z.ZodMiniType>(schema: T, value: unknown): z.infer<T> {
-  const r = schema.safeParse(value);
-  if (r.success) return r.data;
-  const issue = r.error.issues[0]!;
-  const name = issue.path.map(String).join(".").replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
-  const allowed = issue.code === "invalid_value" ? ` (expected one of ${issue.values.map(String).join(", ")})` : "";
-  throw new SecretsError("usage", `invalid --${name}${allowed}`);
+  return parseWith(schema, value, ([issue]) => {
+    const allowed = issue.code === "invalid_value" ? ` (expected one of ${issue.values.map(String).join(", ")})` : "";
+    return new SecretsError("usage", `invalid ${optionFlag(issue.path.map(String).join("."))}${allowed}`);
+  });
 }

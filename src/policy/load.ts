@@ -10,6 +10,7 @@ import { configError, formatPath } from "./config-error.js";
 import { anchorNames } from "./labels.js";
 import { byPosition, isMergeKey, nodeAt, type ConfigPath } from "./positions.js";
 import { KNOWN_KEYS, tooManyEncryptionOptions, SopsConfigSchema, type KeyGroup, type SopsConfig } from "./schema.js";
+import { parseWith } from "../util/zod-error.js";
 
 export interface LoadedConfig {
   /** Absolute path of the `.sops.yaml`. */
@@ -97,10 +98,9 @@ function build(abs: string, value: unknown, doc: Document.Parsed | undefined, li
     return alias && pos ? ` (used as *${alias.source} at line ${pos.line})` : "";
   };
 
-  const result = SopsConfigSchema.safeParse(value);
-  if (!result.success) {
+  const data = parseWith(SopsConfigSchema, value, (all, cause) => {
     // zod reports in schema order; report the problem that comes first in the file.
-    const keyed = result.error.issues.map(deepestIssue).map((issue) => {
+    const keyed = all.map(deepestIssue).map((issue) => {
       const p = positionOf(issue.path.filter((s): s is string | number => typeof s !== "symbol"));
       return { issue, order: p ? p.line * 1e6 + p.col : Number.MAX_SAFE_INTEGER };
     });
@@ -115,9 +115,8 @@ function build(abs: string, value: unknown, doc: Document.Parsed | undefined, li
     const more = issues.length > 1 ? ` (and ${issues.length - 1} more problem${issues.length > 2 ? "s" : ""})` : "";
     const where = first.path.length ? `${formatPath(first.path)}: ` : "";
     const at = first.path.filter((s): s is string | number => typeof s !== "symbol");
-    throw configError(abs, positionOf(at), `${where}${oneLine(first.message)}${viaAlias(at)}${more}`, result.error);
-  }
-  const data = result.data;
+    return configError(abs, positionOf(at), `${where}${oneLine(first.message)}${viaAlias(at)}${more}`, cause);
+  });
 
   const { recipientNames, namedRecipients } = doc ? anchorNames(doc) : { recipientNames: new Map(), namedRecipients: new Map() };
   const unknownKeys = findUnknownKeys(data).map((p) => ({ path: formatPath(p), line: positionOf(p)?.line }));

@@ -1,7 +1,8 @@
 // zod/mini: the same schemas as zod's classic API in a fraction of the code, so importing the SDK
 // stays cheap (the full zod is only loaded with the .sops.yaml policy, when a file is created).
-import { array, bigint, boolean, lazy, minLength, null as nullType, number, optional, record, refine, safeParse, strictObject, string, union, type ZodMiniType } from "zod/mini";
+import { array, bigint, boolean, lazy, minLength, null as nullType, number, optional, record, refine, strictObject, string, union, type ZodMiniType } from "zod/mini";
 import { SecretsError } from "../errors.js";
+import { parseWith } from "../util/zod-error.js";
 import type { SecretsClientOptions } from "../secrets/types.js";
 
 /** The SDK's inputs, parsed with zod. Messages name the option, never a value given for it. */
@@ -32,16 +33,15 @@ export const SetOptionsSchema = optional(strictObject({ metadata: optional(Metad
 
 /** Parses an SDK input; a failure is a one-line SecretsError naming what was wrong (no value). */
 export function parseInput<T>(schema: ZodMiniType<T>, input: unknown, what: string): T {
-  const r = safeParse(schema, input);
-  if (r.success) return r.data;
-  const issue = r.error.issues[0]!;
-  const at = issue.path.length ? ` at ${issue.path.map(String).join(".")}` : "";
-  // zod's messages may quote the received value for some checks; only the issue's code is used here.
-  const reason =
-    issue.code === "unrecognized_keys"
-      ? `unknown option ${(issue as { keys?: string[] }).keys?.join(", ")}`
-      : issue.code === "invalid_type"
-        ? `expected ${(issue as { expected?: string }).expected ?? "another type"}`
-        : issue.code.replace(/_/g, " ");
-  throw new SecretsError("usage", `invalid ${what}${at}: ${reason}`);
+  return parseWith(schema, input, ([issue]) => {
+    const at = issue.path.length ? ` at ${issue.path.map(String).join(".")}` : "";
+    // zod's messages may quote the received value for some checks; only the issue's code is used here.
+    const reason =
+      issue.code === "unrecognized_keys"
+        ? `unknown option ${issue.keys.join(", ")}`
+        : issue.code === "invalid_type"
+          ? `expected ${issue.expected}`
+          : issue.code.replace(/_/g, " ");
+    return new SecretsError("usage", `invalid ${what}${at}: ${reason}`);
+  });
 }

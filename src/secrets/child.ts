@@ -1,11 +1,13 @@
 import { spawn } from "node:child_process";
 import os from "node:os";
-import { SecretsError } from "../errors.js";
+import { SecretsError, signalExitCode } from "../errors.js";
 
 /**
  * Runs a command with extra environment variables, as `secrets run` does: no shell, the terminal
  * (stdin/stdout/stderr) shared, the usual termination signals passed on to the child, and the
  * child's exit status returned (128 + the signal number when a signal ended it, as shells report).
+ * The status is the child's result, not an error: the CLI exits with it. Failing to start the
+ * command is an error (`command-not-found` 127, `command-not-executable` 126, as shells).
  */
 
 const FORWARDED: readonly NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT", "SIGUSR2"];
@@ -31,14 +33,14 @@ export function runWithEnvironment(command: string, args: readonly string[], env
     };
     child.on("error", (e: NodeJS.ErrnoException) => {
       cleanup();
-      if (e.code === "ENOENT") reject(new SecretsError("usage", `command not found: ${command}`, { exitCode: 127 }));
-      else if (e.code === "EACCES") reject(new SecretsError("usage", `cannot run ${command}: permission denied`, { exitCode: 126 }));
+      if (e.code === "ENOENT") reject(new SecretsError("command-not-found", `command not found: ${command}`));
+      else if (e.code === "EACCES") reject(new SecretsError("command-not-executable", `cannot run ${command}: permission denied`));
       else reject(new SecretsError("generic", `cannot run ${command} (${e.code ?? "error"})`));
     });
     child.on("exit", (code, signal) => {
       cleanup();
       if (code !== null) resolve(code);
-      else resolve(128 + (signal ? (os.constants.signals[signal] ?? 0) : 0));
+      else resolve(signalExitCode(signal ? (os.constants.signals[signal] ?? 0) : 0));
     });
   });
 }

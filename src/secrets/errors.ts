@@ -13,15 +13,13 @@ function keptCause(cause: unknown): unknown {
 export interface TypedErrorOptions {
   file?: string;
   cause?: unknown;
-  exitCode?: number;
 }
 
-function baseOptions(o: TypedErrorOptions): { file?: string; cause?: unknown; exitCode?: number } {
-  const out: { file?: string; cause?: unknown; exitCode?: number } = {};
+function baseOptions(o: TypedErrorOptions): { file?: string; cause?: unknown } {
+  const out: { file?: string; cause?: unknown } = {};
   if (o.file !== undefined) out.file = o.file;
   const cause = keptCause(o.cause);
   if (cause !== undefined) out.cause = cause;
-  if (o.exitCode !== undefined) out.exitCode = o.exitCode;
   return out;
 }
 
@@ -92,13 +90,14 @@ const integrityKinds: ReadonlySet<ErrorKind> = new Set<ErrorKind>(["mac-mismatch
 
 /**
  * Turns an error from the file/format layers into the typed error it stands for, keeping its message,
- * file and exit code. Errors that are neither (I/O, usage) stay as they are; a non-SecretsError becomes
- * a generic SecretsError naming only its class.
+ * file, exit code and HTTP status (`no-recipients` becomes a PolicyError, kind `config`, with the
+ * same codes). Errors that are neither (I/O, usage) stay as they are; a non-SecretsError becomes a
+ * generic SecretsError naming only its class.
  */
 export function toTypedError(e: unknown): SecretsError {
   if (e instanceof SecretNotFound || e instanceof NoMatchingKey || e instanceof IntegrityError || e instanceof PolicyError || e instanceof SecretPathError) return e;
   if (e instanceof SecretsError) {
-    const opts = { file: e.file, cause: e, exitCode: e.exitCode };
+    const opts = { file: e.file, cause: e };
     if (e.kind === "no-key") return new NoMatchingKey(e.message, opts);
     if (integrityKinds.has(e.kind)) return new IntegrityError(e.kind, e.message, opts);
     if (e.kind === "config" || e.kind === "no-recipients") return new PolicyError(e.message, opts);

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { SecretsError } from "../../errors.js";
+import { optionFlag, parseWith } from "../../util/zod-error.js";
 import type { LoadedConfig } from "../../policy/load.js";
 import { getConfig } from "../context.js";
 
@@ -16,11 +17,10 @@ export async function requireConfig(opts: { quiet?: boolean } = {}): Promise<Loa
  * becomes a one-line usage error naming the option.
  */
 export function parseOptions<S extends z.ZodType>(schema: S, raw: unknown): z.infer<S> {
-  const r = schema.safeParse(raw);
-  if (r.success) return r.data;
-  const issue = r.error.issues[0]!;
-  const name = issue.path.length ? `--${String(issue.path[0]).replace(/[A-Z]/g, (c) => "-" + c.toLowerCase())}: ` : "";
-  throw new SecretsError("usage", `${name}${issue.message}`);
+  return parseWith(schema, raw, ([issue]) => {
+    const name = issue.path.length ? `${optionFlag(String(issue.path[0]))}: ` : "";
+    return new SecretsError("usage", `${name}${issue.message}`);
+  });
 }
 
 export const formatEnum = <T extends readonly [string, ...string[]]>(values: T, fallback: T[number]) =>

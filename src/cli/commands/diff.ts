@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { SecretsError } from "../../errors.js";
+import { ResultExitCode, SecretsError } from "../../errors.js";
 
 /** `secrets diff [REV [REV]] [-- FILE...]`: key-level differences of secrets files. */
 export function registerDiffCommand(program: Command): void {
@@ -53,5 +53,5 @@ export async function diffCommand(operands: string[], raw: unknown): Promise<voi
   const diffs = await secretsDiff(repo, { from, to, paths: files.map((f) => repoPath(repo, f)), keys: await getKeySource() });
   const names = opts.format === "text" ? (await getConfig().catch(() => null))?.recipientNames : undefined;
   await writeStdout(opts.format === "json" ? renderDiffJson(diffs, opts) : renderDiffText(diffs, { values: opts.values, names }));
-  if (opts.exitCode && diffs.length) process.exitCode = 1;
+  if (opts.exitCode && diffs.length) process.exitCode = ResultExitCode.Found;
 }

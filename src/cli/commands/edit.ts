@@ -16,6 +16,7 @@ import { safeText } from "../../util/safe-text.js";
 import { shlexSplit } from "../../util/shlex.js";
 import { creationFor, getKeySource, indentFor, type CreationFlags } from "../context.js";
 import { info } from "../io.js";
+import { exitForSignal } from "../report.js";
 
 export interface EditOptions extends CreationFlags {
   ignoreMac?: boolean;
@@ -116,7 +117,7 @@ async function keepText(tmp: PrivateTempDir, tmpFile: string, e: unknown): Promi
     // The text is still in the original folder: say that path.
   }
   const kept = `your text is kept in ${where} (readable only by you); remove it when done`;
-  if (e instanceof SecretsError) return new SecretsError(e.kind, `${e.message}; ${kept}`, { file: e.file, cause: e, exitCode: e.exitCode });
+  if (e instanceof SecretsError) return new SecretsError(e.kind, `${e.message}; ${kept}`, { file: e.file, cause: e });
   return new SecretsError("generic", `internal error (${e instanceof Error ? e.name : typeof e}); ${kept}`, { cause: e });
 }
 
@@ -146,7 +147,7 @@ export async function editCommand(file: string, opts: EditOptions): Promise<void
   const onSignal = (sig: NodeJS.Signals) => {
     editor?.kill(sig);
     tmp.cleanupSync();
-    process.exit(sig === "SIGINT" ? 130 : sig === "SIGTERM" ? 143 : 129);
+    exitForSignal(sig);
   };
   const signals: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
   for (const s of signals) process.on(s, onSignal);

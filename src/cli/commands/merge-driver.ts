@@ -37,7 +37,7 @@ export async function mergeDriverCommand(base: string, ours: string, theirs: str
     if (result.kind === "plaintext") {
       // Not a secrets file (the attributes pattern is wider than the rule): git's own text merge.
       const r = await git(["merge-file", "-L", "ours", "-L", "base", "-L", "theirs", ours, base, theirs], { okCodes: Array.from({ length: 128 }, (_, i) => i) });
-      if (r.code > 0) throw new SecretsError("conflict", `merge conflict (${r.code} hunk${r.code === 1 ? "" : "s"}; not an encrypted file: text merge)`, { exitCode: 1 });
+      if (r.code > 0) throw new SecretsError("text-merge-conflict", `merge conflict (${r.code} hunk${r.code === 1 ? "" : "s"}; not an encrypted file: text merge)`);
       return;
     }
     await writeFileAtomic(ours, result.bytes);

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { accessDiff } from "../../access/diff.js";
 import { diffJson, renderDiffMarkdown } from "../../access/report.js";
+import { ResultExitCode } from "../../errors.js";
 import { setConfigOverride } from "../context.js";
 import { writeStdout } from "../io.js";
 import { formatEnum, parseOptions, requireConfig } from "./access-shared.js";
@@ -18,5 +19,5 @@ export async function policyDiffCommand(base: string, head: string | undefined, 
   const config = await requireConfig();
   const result = await accessDiff({ configPath: config.path, base, head });
   await writeStdout(opts.format === "json" ? JSON.stringify(diffJson(result), null, 2) + "\n" : renderDiffMarkdown(result));
-  if (opts.failOnChange && result.changes.length) process.exitCode = 1;
+  if (opts.failOnChange && result.changes.length) process.exitCode = ResultExitCode.Found;
 }

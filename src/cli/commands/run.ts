@@ -58,6 +58,7 @@ export function registerRunCommand(program: Command): void {
       // The command gets the secrets it was given, not the means to decrypt every other one.
       if (!o.keepKeyEnv) for (const k of KEY_SOURCE_VARIABLES) delete env[k];
       for (const [k, v] of vars) env[k] = v;
+      // The command's own status is the result, not an error: `secrets run` exits with it as given.
       process.exitCode = await runWithEnvironment(command[0]!, command.slice(1), env);
     });
 }

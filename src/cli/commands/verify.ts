@@ -2,6 +2,7 @@ import { z } from "zod";
 import { renderVerifyText, verifyJson } from "../../access/report.js";
 import { RuleBook } from "../../access/rules.js";
 import { verifyFailed, verifyRepository } from "../../access/verify.js";
+import { ResultExitCode } from "../../errors.js";
 import { getKeySource, setConfigOverride } from "../context.js";
 import { writeStdout } from "../io.js";
 import { formatEnum, parseOptions, requireConfig } from "./access-shared.js";
@@ -33,5 +34,5 @@ export async function verifyCommand(raw: unknown): Promise<void> {
   const report = await verifyRepository(new RuleBook(config), { keys });
   const failed = verifyFailed(report, !!opts.strict);
   await writeStdout(opts.format === "json" ? JSON.stringify(verifyJson(report, failed), null, 2) + "\n" : renderVerifyText(report, failed, !!opts.strict));
-  if (failed) process.exitCode = 1;
+  if (failed) process.exitCode = ResultExitCode.Found;
 }
