@@ -32,7 +32,8 @@ export class Sandbox {
     this.dir = mkdtempSync(join(tmpdir(), "secrets-test-"));
     this.repo = join(this.dir, "repo");
     if (opts.from) {
-      cpSync(opts.from.dir, this.dir, { recursive: true });
+      // verbatimSymlinks: a relative link stays relative, so it points into the copy, not the original.
+      cpSync(opts.from.dir, this.dir, { recursive: true, verbatimSymlinks: true });
     } else {
       mkdirSync(this.repo);
       for (const d of ["home", "config", "tmp"]) mkdirSync(join(this.dir, d));
