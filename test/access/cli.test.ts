@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { simpleGit, type SimpleGit } from "simple-git";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createKeySource } from "../../src/keys/source.js";
 import { unwrapDataKey } from "../../src/sops/document.js";
 import { parseMetadata } from "../../src/sops/metadata.js";
@@ -16,6 +16,8 @@ const APP = "db:\n    password: hunter2-prod\napi_token: tok_live_42\n";
 const DEV = "debug_token: dev-only-99\n";
 const VALUES = ["hunter2-prod", "tok_live_42", "dev-only-99"];
 
+/** The fixture repository, built once with the CLI; each test works in its own copy (`sb`). */
+let template: Sandbox;
 let sb: Sandbox;
 let git: SimpleGit;
 let me: string;
@@ -38,22 +40,27 @@ creation_rules:
           - *me
 `;
 
-beforeEach(async () => {
-  sb = new Sandbox();
+beforeAll(async () => {
+  const t = (template = new Sandbox());
+  me = (await t.ok(["keygen"])).trim();
+  bob = (await t.ok(["keygen", "-o", t.path("..", "bob.txt")])).trim();
+  writeFileSync(t.path(".sops.yaml"), POLICY(me));
+  mkdirSync(t.path("secrets/prod"), { recursive: true });
+  mkdirSync(t.path("secrets/dev"), { recursive: true });
+  writeFileSync(t.path("secrets/prod/app.yaml"), APP);
+  writeFileSync(t.path("secrets/prod/db.json"), '{"password": "hunter2-prod"}\n');
+  writeFileSync(t.path("secrets/dev/app.env"), "DEBUG_TOKEN=dev-only-99\n");
+  writeFileSync(t.path("secrets/dev/app.yaml"), DEV);
+  for (const f of ["secrets/prod/app.yaml", "secrets/prod/db.json", "secrets/dev/app.env", "secrets/dev/app.yaml"]) await t.ok(["encrypt", "-i", f]);
+  await simpleGit({ baseDir: t.repo, config: ["user.name=Test", "user.email=test@example.com"] }).add(".").commit("initial secrets");
+});
+afterAll(() => template?.cleanup());
+
+beforeEach(() => {
+  sb = new Sandbox({ from: template });
   git = simpleGit({ baseDir: sb.repo, config: ["user.name=Test", "user.email=test@example.com"] });
-  me = (await sb.ok(["keygen"])).trim();
   bobKey = sb.path("..", "bob.txt");
-  bob = (await sb.ok(["keygen", "-o", bobKey])).trim();
   asBob = { SOPS_AGE_KEY_FILE: bobKey, XDG_CONFIG_HOME: sb.path("..", "nobody") };
-  writeFileSync(sb.path(".sops.yaml"), POLICY(me));
-  mkdirSync(sb.path("secrets/prod"), { recursive: true });
-  mkdirSync(sb.path("secrets/dev"), { recursive: true });
-  writeFileSync(sb.path("secrets/prod/app.yaml"), APP);
-  writeFileSync(sb.path("secrets/prod/db.json"), '{"password": "hunter2-prod"}\n');
-  writeFileSync(sb.path("secrets/dev/app.env"), "DEBUG_TOKEN=dev-only-99\n");
-  writeFileSync(sb.path("secrets/dev/app.yaml"), DEV);
-  for (const f of ["secrets/prod/app.yaml", "secrets/prod/db.json", "secrets/dev/app.env", "secrets/dev/app.yaml"]) await sb.ok(["encrypt", "-i", f]);
-  await git.add(".").commit("initial secrets");
 });
 afterEach(() => sb.cleanup());
 

@@ -1,7 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { Sandbox } from "../helpers/cli.js";
 
 /**
@@ -22,8 +22,10 @@ function gitIn(cwd: string, ...args: string[]): void {
   if (r.status !== 0) throw new Error(`git ${args.join(" ")}: ${r.stderr}`);
 }
 
-beforeEach(async () => {
-  sb = new Sandbox(); // sb.repo is repository B
+/** The two repositories, made once with the CLI; each test gets a copy (`sb`). */
+let template: Sandbox;
+beforeAll(async () => {
+  sb = template = new Sandbox(); // sb.repo is repository B
   me = (await sb.ok(["keygen"])).trim();
   attacker = (await sb.ok(["keygen", "-o", join(sb.dir, "attacker.txt")])).trim();
   // Repository A: one production secret, readable by me only.
@@ -44,6 +46,11 @@ beforeEach(async () => {
   writeFileSync(sb.path(".sops.yaml"), policy(me, attacker));
   sb.git("add", ".");
   sb.git("commit", "-q", "-m", "b");
+});
+afterAll(() => template?.cleanup());
+beforeEach(() => {
+  sb = new Sandbox({ from: template });
+  repoA = join(sb.dir, "a");
 });
 afterEach(() => sb.cleanup());
 

@@ -1,7 +1,7 @@
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { CLI, Sandbox } from "../helpers/cli.js";
 import { EDITOR_SCRIPT } from "../helpers/editor.js";
 
@@ -18,15 +18,22 @@ const PLAIN = "db:\n    password: edit-me-secret\nreplicas: 3\n";
 let sb: Sandbox;
 let editorEnv: NodeJS.ProcessEnv;
 
-beforeEach(async () => {
-  sb = new Sandbox();
-  writeFileSync(join(sb.dir, "editor.mjs"), EDITOR_SCRIPT);
+/** The editor script and the encrypted fixture, made once with the CLI; each test gets a copy. */
+let template: Sandbox;
+beforeAll(async () => {
+  const t = (template = new Sandbox());
+  writeFileSync(join(t.dir, "editor.mjs"), EDITOR_SCRIPT);
+  await t.ok(["keygen"]);
+  await t.ok(["init"]);
+  mkdirSync(t.path("secrets"));
+  writeFileSync(t.path("secrets/app.yaml"), PLAIN);
+  await t.ok(["encrypt", "-i", "secrets/app.yaml"]);
+});
+afterAll(() => template?.cleanup());
+
+beforeEach(() => {
+  sb = new Sandbox({ from: template });
   editorEnv = { SOPS_EDITOR: `${process.execPath} ${join(sb.dir, "editor.mjs")}`, EDIT_LOG: join(sb.dir, "edit-log.json") };
-  await sb.ok(["keygen"]);
-  await sb.ok(["init"]);
-  mkdirSync(sb.path("secrets"));
-  writeFileSync(sb.path("secrets/app.yaml"), PLAIN);
-  await sb.ok(["encrypt", "-i", "secrets/app.yaml"]);
 });
 afterEach(() => sb.cleanup());
 

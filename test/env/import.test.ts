@@ -1,5 +1,5 @@
 import { mkdirSync, readFileSync, statSync, writeFileSync, existsSync, chmodSync } from "node:fs";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
 import { Sandbox } from "../helpers/cli.js";
 
@@ -25,10 +25,16 @@ export const MOVED = {
 const SECRET_VALUES = ["user:password", "sk-1234567890", "super-secret", "key@sentry.io"];
 
 let sb: Sandbox;
-beforeEach(async () => {
-  sb = new Sandbox();
-  await sb.ok(["keygen"]);
-  await sb.ok(["init"]);
+/** keygen and init, run once; each test gets a copy. */
+let template: Sandbox;
+beforeAll(async () => {
+  template = new Sandbox();
+  await template.ok(["keygen"]);
+  await template.ok(["init"]);
+});
+afterAll(() => template?.cleanup());
+beforeEach(() => {
+  sb = new Sandbox({ from: template });
 });
 afterEach(() => sb.cleanup());
 

@@ -1,6 +1,6 @@
 import { spawn, spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { CLI, Sandbox } from "../helpers/cli.js";
 import { parseDotenv } from "../../src/dotenv-import/dotenv.js";
 
@@ -25,12 +25,18 @@ const MOVED = {
 const PRINT_ENV = `process.stdout.write(JSON.stringify(Object.fromEntries(Object.entries(process.env).filter(([k]) => /^[A-Z][A-Z0-9_]*$/.test(k) && !["PATH","HOME","LANG","TMPDIR","XDG_CONFIG_HOME","XDG_RUNTIME_DIR","PWD","SHLVL","_"].includes(k) && !k.startsWith("GIT_")))))`;
 
 let sb: Sandbox;
-beforeEach(async () => {
-  sb = new Sandbox();
-  await sb.ok(["keygen"]);
-  await sb.ok(["init"]);
-  writeFileSync(sb.path(".env"), ENV);
-  await sb.ok(["import", ".env"]);
+/** The imported fixture, made once with the CLI; each test gets a copy. */
+let template: Sandbox;
+beforeAll(async () => {
+  const t = (template = new Sandbox());
+  await t.ok(["keygen"]);
+  await t.ok(["init"]);
+  writeFileSync(t.path(".env"), ENV);
+  await t.ok(["import", ".env"]);
+});
+afterAll(() => template?.cleanup());
+beforeEach(() => {
+  sb = new Sandbox({ from: template });
 });
 afterEach(() => sb.cleanup());
 

@@ -1,5 +1,5 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { Sandbox } from "../helpers/cli.js";
 
 /**
@@ -11,13 +11,19 @@ import { Sandbox } from "../helpers/cli.js";
 const PRINT = `process.stdout.write(JSON.stringify({ PATH: process.env.PATH ?? "(unset)", API_KEY: process.env.API_KEY }))`;
 
 let sb: Sandbox;
-beforeEach(async () => {
-  sb = new Sandbox();
-  await sb.ok(["keygen"]);
-  await sb.ok(["init"]);
-  mkdirSync(sb.path("secrets"), { recursive: true });
-  writeFileSync(sb.path("secrets/app.yaml"), "API_KEY: sk-123\n");
-  await sb.ok(["encrypt", "-i", "secrets/app.yaml"]);
+/** The encrypted fixture, made once with the CLI; each test gets a copy. */
+let template: Sandbox;
+beforeAll(async () => {
+  const t = (template = new Sandbox());
+  await t.ok(["keygen"]);
+  await t.ok(["init"]);
+  mkdirSync(t.path("secrets"), { recursive: true });
+  writeFileSync(t.path("secrets/app.yaml"), "API_KEY: sk-123\n");
+  await t.ok(["encrypt", "-i", "secrets/app.yaml"]);
+});
+afterAll(() => template?.cleanup());
+beforeEach(() => {
+  sb = new Sandbox({ from: template });
 });
 afterEach(() => sb.cleanup());
 

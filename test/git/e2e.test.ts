@@ -1,6 +1,6 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { Sandbox } from "../helpers/cli.js";
 
 /**
@@ -12,6 +12,13 @@ const PLAIN = "db:\n    user: app\n    password: pw-base\napi_token: tok-base\np
 const FILE = "secrets/app.yaml";
 
 let sb: Sandbox;
+/** The repository setupRepo gives, built once with the CLI in beforeAll; tests get copies of it. */
+let template: Sandbox;
+beforeAll(async () => {
+  template = new Sandbox();
+  await buildRepo(template);
+});
+afterAll(() => template?.cleanup());
 beforeEach(() => {
   sb = new Sandbox();
 });
@@ -22,17 +29,23 @@ function git(...args: string[]): { status: number; stdout: string; stderr: strin
   return { status: r.status ?? 1, stdout: r.stdout, stderr: r.stderr };
 }
 
-/** A repo with one encrypted file committed and the git integration set up (hooks included). */
-async function setupRepo(): Promise<void> {
-  await sb.ok(["keygen"]);
-  await sb.ok(["init"]);
-  mkdirSync(sb.path("secrets"));
-  writeFileSync(sb.path(FILE), PLAIN);
-  await sb.ok(["encrypt", "-i", FILE]);
-  const setup = await sb.run(["git", "setup", "--hooks"]);
+/** In `box`: one encrypted file committed and the git integration set up (hooks included). */
+async function buildRepo(box: Sandbox): Promise<void> {
+  await box.ok(["keygen"]);
+  await box.ok(["init"]);
+  mkdirSync(box.path("secrets"));
+  writeFileSync(box.path(FILE), PLAIN);
+  await box.ok(["encrypt", "-i", FILE]);
+  const setup = await box.run(["git", "setup", "--hooks"]);
   expect(setup.code, setup.stderr).toBe(0);
-  sb.git("add", "-A");
-  sb.git("commit", "-q", "-m", "initial secrets");
+  box.git("add", "-A");
+  box.git("commit", "-q", "-m", "initial secrets");
+}
+
+/** Makes `sb` a fresh copy of the repository buildRepo gives (the template). */
+function setupRepo(): void {
+  sb.cleanup();
+  sb = new Sandbox({ from: template });
 }
 
 async function set(path: string, json: string): Promise<void> {
@@ -47,7 +60,7 @@ const leaves = (text: string) => new Map(text.split("\n").filter((l) => l.includ
 
 describe("secrets git setup", () => {
   it("writes .gitattributes for the rule's paths, local driver config and a pre-commit hook; re-running is idempotent", async () => {
-    await setupRepo();
+    await buildRepo(sb); // the set-up commands themselves, in this test's own repository
     const attrs = readFileSync(sb.path(".gitattributes"), "utf8");
     expect(attrs).toContain("**/secrets/** diff=secrets merge=secrets");
     expect(sb.git("check-attr", "diff", "merge", "--", FILE)).toBe(`${FILE}: diff: secrets\n${FILE}: merge: secrets\n`);
@@ -76,7 +89,7 @@ describe("secrets git setup", () => {
 
 describe("git merge through the secrets merge driver", () => {
   it("merges two branches that changed different keys; the result decrypts, verifies and keeps unchanged ciphertexts", async () => {
-    await setupRepo();
+    setupRepo();
     sb.git("checkout", "-q", "-b", "feature");
     await set('["db"]["password"]', '"pw-feature"');
     commitAll("feature: new db password");
@@ -98,7 +111,7 @@ describe("git merge through the secrets merge driver", () => {
   });
 
   it("reports a key both branches changed as a conflict: paths listed, values never; both candidates kept; edit resolves it", async () => {
-    await setupRepo();
+    setupRepo();
     sb.git("checkout", "-q", "-b", "feature");
     await set("api_token", '"tok-feature-SECRET1"');
     await set('["db"]["user"]', '"user-feature"');
@@ -148,7 +161,7 @@ writeFileSync(f, t);
   });
 
   it("merges a branch that rotated the data key with one that edited a value", async () => {
-    await setupRepo();
+    setupRepo();
     sb.git("checkout", "-q", "-b", "rotated");
     await sb.ok(["rotate", FILE]);
     commitAll("rotate data key");
@@ -168,7 +181,7 @@ writeFileSync(f, t);
   });
 
   it("is used by cherry-pick and rebase too", async () => {
-    await setupRepo();
+    setupRepo();
     sb.git("checkout", "-q", "-b", "topic");
     await set("api_token", '"tok-topic"');
     commitAll("topic token");
@@ -188,7 +201,7 @@ writeFileSync(f, t);
 
 describe("merge driver command", () => {
   it("exits 40 on a conflict and leaves the candidates in %A; files that are not encrypted get git's text merge", async () => {
-    await setupRepo();
+    setupRepo();
     const base = readFileSync(sb.path(FILE));
     await set("port", "1");
     const ours = readFileSync(sb.path(FILE));
@@ -225,7 +238,7 @@ describe("merge driver command", () => {
 
 describe("git diff through the textconv driver", () => {
   it("shows the changed key, values as fingerprints; --show-values shows them", async () => {
-    await setupRepo();
+    setupRepo();
     await set('["db"]["password"]', '"pw-NEW-VALUE"');
     const d = sb.git("diff");
     expect(d).toMatch(/^-    password: fp:[0-9a-f]{12}$/m);
@@ -241,7 +254,7 @@ describe("git diff through the textconv driver", () => {
   });
 
   it("never fails git diff: a file we cannot decrypt is shown as stored, with a note", async () => {
-    await setupRepo();
+    setupRepo();
     await set("port", "1");
     const d = git("diff");
     expect(d.status).toBe(0);
@@ -254,7 +267,7 @@ describe("git diff through the textconv driver", () => {
 
 describe("secrets check --staged (the pre-commit hook)", () => {
   it("blocks a plaintext file a rule covers and obvious secrets in .env/config files; names lines, never values", async () => {
-    await setupRepo();
+    setupRepo();
     writeFileSync(sb.path("secrets/new.yaml"), "password: hunter2-PLAINTEXT\n");
     sb.git("add", "secrets/new.yaml");
     const r = git("commit", "-q", "-m", "oops");
@@ -277,7 +290,7 @@ describe("secrets check --staged (the pre-commit hook)", () => {
   });
 
   it("blocks a secrets file with broken metadata or a value in clear; passes a clean commit", async () => {
-    await setupRepo();
+    setupRepo();
     const enc = readFileSync(sb.path(FILE), "utf8");
     writeFileSync(sb.path(FILE), enc.replace(/lastmodified: .*/, "lastmodified: yesterday"));
     sb.git("add", FILE);
@@ -310,7 +323,7 @@ describe("secrets check --staged (the pre-commit hook)", () => {
 
 describe("history: log, show, diff, audit", () => {
   it("log lists per secret the commits that added, changed or removed it; --values decrypts", async () => {
-    await setupRepo();
+    setupRepo();
     await set("api_token", '"tok-2"');
     commitAll("rotate the api token");
     await sb.ok(["unset", FILE, "port"]);
@@ -328,7 +341,7 @@ describe("history: log, show, diff, audit", () => {
   });
 
   it("show prints the file as it was at a revision; diff compares revisions key by key", async () => {
-    await setupRepo();
+    setupRepo();
     await set("api_token", '"tok-2"');
     commitAll("second");
     expect(await sb.ok(["show", FILE, "--rev", "HEAD~1"])).toBe(PLAIN);
@@ -349,7 +362,7 @@ describe("history: log, show, diff, audit", () => {
   });
 
   it("audit tells per secret when it changed, by whom, and who could read it", async () => {
-    await setupRepo();
+    setupRepo();
     const second = (await sb.ok(["keygen", "-o", sb.path("..", "bob.txt")])).trim();
     const cfg = readFileSync(sb.path(".sops.yaml"), "utf8");
     writeFileSync(sb.path(".sops.yaml"), cfg.replace(/(  - &me (age1\S+))/, `$1\n  - &bob ${second}`).replace(/- \*me/, "- *me\n          - *bob"));

@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from "node:child_process";
-import { chmodSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -23,11 +23,21 @@ export class Sandbox {
   readonly repo: string;
   readonly env: NodeJS.ProcessEnv;
 
-  constructor(opts: { git?: boolean } = {}) {
+  /**
+   * `from`: start as a copy of that sandbox's whole directory (repo with its .git, keys, home, and
+   * anything beside them), so a file can build a fixture once with the CLI and give every test its
+   * own copy. Git's config and hooks name no sandbox path, so the copy is a repository of its own.
+   */
+  constructor(opts: { git?: boolean; from?: Sandbox } = {}) {
     this.dir = mkdtempSync(join(tmpdir(), "secrets-test-"));
     this.repo = join(this.dir, "repo");
-    mkdirSync(this.repo);
-    for (const d of ["home", "config", "tmp"]) mkdirSync(join(this.dir, d));
+    if (opts.from) {
+      // verbatimSymlinks: a relative link stays relative, so it points into the copy, not the original.
+      cpSync(opts.from.dir, this.dir, { recursive: true, verbatimSymlinks: true });
+    } else {
+      mkdirSync(this.repo);
+      for (const d of ["home", "config", "tmp"]) mkdirSync(join(this.dir, d));
+    }
     chmodSync(join(this.dir, "tmp"), 0o700); // XDG_RUNTIME_DIR must be 0700, else it is not used
     const env: NodeJS.ProcessEnv = {};
     for (const k of ["PATH", "LANG", "SYSTEMROOT"]) if (process.env[k]) env[k] = process.env[k];
@@ -42,7 +52,7 @@ export class Sandbox {
       GIT_COMMITTER_NAME: "Test",
       GIT_COMMITTER_EMAIL: "test@example.com",
     };
-    if (opts.git !== false) this.git("init", "-q", "-b", "main");
+    if (opts.git !== false && !opts.from) this.git("init", "-q", "-b", "main");
   }
 
   get tmp(): string {
