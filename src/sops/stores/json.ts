@@ -1,6 +1,7 @@
 import { SecretsError } from "../../errors.js";
 import { Branch, Comment, type PlainValue, type StoredDocument, type Value } from "../tree.js";
-import { encodeUtf8, jsonIndentUnit, parseJsonObject, plainToValue, valueToPlain, writeJson } from "./gojson.js";
+import { jsonIndentUnit, parseJsonObject, plainToValue, valueToPlain, writeJson } from "./gojson.js";
+import { encodeUtf8 } from "./utf8.js";
 import type { EmitOptions, Store } from "./store.js";
 
 /**
