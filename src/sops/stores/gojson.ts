@@ -1,7 +1,7 @@
 import { SecretsError } from "../../errors.js";
 import { formatJsonFloat } from "../gofmt.js";
 import { MAX_NESTING, nestingTooDeep } from "../nesting.js";
-import { Branch, Comment, SopsFloat, SopsInt, SopsTime, type List, type PlainValue, type Value } from "../tree.js";
+import { Branch, Comment, SopsFloat, SopsInt, SopsTime, type List, type Value } from "../tree.js";
 import { goDecodeUtf8, goRuneLength, isValidUtf8 } from "./utf8.js";
 
 /**
@@ -177,34 +177,6 @@ export function writeJson(v: Value, unit: string): string {
     for (let k = seq.length - 1; k >= 0; k--) tasks.push(seq[k]!);
   }
   return parts.join("");
-}
-
-/** Plain metadata data as a tree value (integers as ints, other numbers as floats). */
-export function plainToValue(v: PlainValue): Value {
-  if (Array.isArray(v)) return v.map(plainToValue);
-  if (v !== null && typeof v === "object") return new Branch(Object.entries(v).map(([key, value]) => ({ key, value: plainToValue(value) })));
-  if (typeof v === "number") return Number.isInteger(v) ? new SopsInt(BigInt(v)) : new SopsFloat(v);
-  return v;
-}
-
-/** `o[key] = v` as an own property even for `__proto__`, so input keys never touch a prototype. */
-export function setOwn(o: { [key: string]: PlainValue }, key: string, v: PlainValue): void {
-  Object.defineProperty(o, key, { value: v, writable: true, enumerable: true, configurable: true });
-}
-
-/** A tree value as plain data (the metadata a store hands back). A repeated key: the last wins. */
-export function valueToPlain(v: Value): PlainValue {
-  if (v instanceof Branch) {
-    const o: Record<string, PlainValue> = {};
-    for (const it of v.items) if (!(it instanceof Comment)) setOwn(o, it.key, valueToPlain(it.value));
-    return o;
-  }
-  if (Array.isArray(v)) return v.filter((x) => !(x instanceof Comment)).map((x) => valueToPlain(x as Value));
-  if (v instanceof SopsInt) return Number(v.value);
-  if (v instanceof SopsFloat) return v.value;
-  if (v instanceof SopsTime) return v.text;
-  if (v instanceof Uint8Array) return goDecodeUtf8(v);
-  return v;
 }
 
 // ---------------------------------------------------------------------------------------------
