@@ -1,6 +1,7 @@
 import { uncoveredEntries, type UncoveredEntry } from "../sops/coverage.js";
 import type { EncryptionRule } from "../sops/metadata.js";
 import { Branch, Comment, toPlain, type Value } from "../sops/tree.js";
+import { treeLeaves } from "../sops/walk.js";
 
 /**
  * What a secret file holds, seen as secrets: leaves, their plain values, and the metadata kept next
@@ -47,15 +48,9 @@ export interface Leaf {
 
 /** Every value that is not a map (lists count as one value), depth first, metadata siblings skipped. */
 export function leavesOf(branch: Branch, rule: EncryptionRule, prefix: string[] = []): Leaf[] {
-  const out: Leaf[] = [];
-  const skip = metadataKeysIn(branch, rule);
-  for (const it of branch.items) {
-    if (it instanceof Comment || skip.has(it.key)) continue;
-    const keyPath = [...prefix, it.key];
-    if (it.value instanceof Branch) out.push(...leavesOf(it.value, rule, keyPath));
-    else out.push({ keyPath, value: it.value });
-  }
-  return out;
+  const leaves = treeLeaves(branch, { listsAsLeaves: true, skipKeys: (b) => metadataKeysIn(b, rule) }, prefix);
+  // Only maps are descended into, so every segment is a key.
+  return Array.from(leaves, ({ path, value }) => ({ keyPath: path as string[], value }));
 }
 
 /** The metadata kept for the key at the end of `keyPath`, or undefined. */
