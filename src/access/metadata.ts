@@ -1,10 +1,9 @@
 import { SecretsError } from "../errors.js";
 import { loadStore } from "../files/format.js";
 import { parseMetadata, type Metadata } from "../sops/metadata.js";
-import { valueToPlain } from "../sops/stores/gojson.js";
 import type { Format } from "../sops/stores/store.js";
 import { parseFastYaml } from "../sops/stores/yaml-fast.js";
-import type { PlainValue } from "../sops/tree.js";
+import { toPlainValue, type PlainValue } from "../sops/tree.js";
 
 /**
  * Reading only the `sops` metadata of a file, without decrypting and, where the file is laid out the
@@ -82,7 +81,7 @@ function yamlBlock(text: string): PlainValue | undefined {
   if (end < text.length) return undefined; // sops writes its block last; anything else is unusual
   const branches = parseFastYaml(text.slice(start, end));
   const m = branches?.[0]?.get("sops");
-  return m === undefined || branches![0]!.items.length !== 1 ? undefined : valueToPlain(m);
+  return m === undefined || branches![0]!.items.length !== 1 ? undefined : toPlainValue(m);
 }
 
 /**

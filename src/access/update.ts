@@ -7,9 +7,10 @@ import { withUnchangedFile } from "../io/lock.js";
 import { storeIndent } from "../policy/stores.js";
 import { emitEncrypted, openDocument, rewrap, rotate, type Recipients } from "../sops/document.js";
 import type { KeySource } from "../sops/keysource.js";
-import { formatTreePath, type PathSegment } from "../sops/path.js";
+import { formatTreePath } from "../sops/path.js";
 import type { Format } from "../sops/stores/store.js";
-import { Branch, Comment, type Value } from "../sops/tree.js";
+import type { Branch } from "../sops/tree.js";
+import { treeLeaves } from "../sops/walk.js";
 import { mapLimit, type SecretFileState } from "./inventory.js";
 import { compareRecipients, recipientsOf, type RecipientDelta } from "./recipients.js";
 import type { RuleBook } from "./rules.js";
@@ -49,19 +50,9 @@ export interface FilePlan {
 /** The paths (`["a"]["b"]`) of every encrypted value in an encrypted tree. */
 export function encryptedPaths(branches: Branch[]): string[] {
   const out: string[] = [];
-  const walk = (v: Value, at: PathSegment[]) => {
-    if (v instanceof Branch) {
-      for (const it of v.items) if (!(it instanceof Comment)) walk(it.value, [...at, it.key]);
-    } else if (Array.isArray(v)) {
-      let i = 0;
-      for (const it of v) if (!(it instanceof Comment)) walk(it, [...at, i++]);
-    } else if (typeof v === "string" && v.startsWith("ENC[")) {
-      out.push(formatTreePath(at));
-    }
-  };
   branches.forEach((b, d) => {
     const before = out.length;
-    walk(b, []);
+    for (const { path, value } of treeLeaves(b)) if (typeof value === "string" && value.startsWith("ENC[")) out.push(formatTreePath(path));
     if (branches.length > 1) for (let k = before; k < out.length; k++) out[k] = `document ${d + 1}: ${out[k]}`;
   });
   return out;

@@ -3,6 +3,7 @@ import { SecretsError } from "../errors.js";
 import { loadStore } from "../files/format.js";
 import { unsetPath } from "../sops/path.js";
 import { Branch, Comment, type Value } from "../sops/tree.js";
+import { treeLeaves } from "../sops/walk.js";
 import { parseDotenv, withoutEntries } from "./dotenv.js";
 
 /**
@@ -33,15 +34,10 @@ export function sourceFormatFor(file: string): SourceFormat {
   return "dotenv";
 }
 
-function leaves(b: Branch, prefix: string[] = []): SourceEntry[] {
-  const out: SourceEntry[] = [];
-  for (const it of b.items) {
-    if (it instanceof Comment) continue;
-    const kp = [...prefix, it.key];
-    if (it.value instanceof Branch && it.value.items.some((x) => !(x instanceof Comment))) out.push(...leaves(it.value, kp));
-    else out.push({ keyPath: kp, value: it.value });
-  }
-  return out;
+/** The entries of a source: every value that is not a non-empty map (an empty map is one entry). */
+function leaves(b: Branch): SourceEntry[] {
+  // Only maps are descended into, so every segment is a key.
+  return Array.from(treeLeaves(b, { listsAsLeaves: true, emptyAsLeaves: true }), ({ path, value }) => ({ keyPath: path as string[], value }));
 }
 
 function keyId(kp: readonly string[]): string {

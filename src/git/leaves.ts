@@ -1,5 +1,6 @@
 import { formatTreePath, type PathSegment } from "../sops/path.js";
-import { Branch, Comment, type Value } from "../sops/tree.js";
+import type { Branch, Value } from "../sops/tree.js";
+import { treeLeaves } from "../sops/walk.js";
 
 /**
  * A document as a flat list of its secrets: every scalar leaf with its path. This is the unit of
@@ -21,27 +22,14 @@ export function leafPath(doc: number, segments: readonly PathSegment[], docs: nu
   return docs > 1 ? `{${doc}}${p}` : p;
 }
 
-function walk(v: Value, segs: PathSegment[], emit: (segs: PathSegment[], v: Value) => void): void {
-  if (v instanceof Branch) {
-    for (const it of v.items) if (!(it instanceof Comment)) walk(it.value, [...segs, it.key], emit);
-    return;
-  }
-  if (Array.isArray(v)) {
-    let i = 0;
-    for (const x of v) if (!(x instanceof Comment)) walk(x as Value, [...segs, i++], emit);
-    return;
-  }
-  emit(segs, v);
-}
-
 /** Every leaf of the documents, in walk order, keyed by display path. */
 export function leaves(branches: readonly Branch[]): Map<string, Leaf> {
   const out = new Map<string, Leaf>();
   branches.forEach((b, doc) => {
-    walk(b, [], (segments, value) => {
+    for (const { path: segments, value } of treeLeaves(b)) {
       const path = leafPath(doc, segments, branches.length);
       out.set(path, { path, segments, doc, value });
-    });
+    }
   });
   return out;
 }

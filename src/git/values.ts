@@ -1,5 +1,5 @@
 import { toBytes } from "../sops/cipher.js";
-import { Branch, Comment, type Value } from "../sops/tree.js";
+import { Branch, Comment, toPlainValue, type Value } from "../sops/tree.js";
 
 /**
  * Comparing and showing decrypted values. Equality is what sops would store: two values are the same
@@ -37,24 +37,9 @@ function sameListEntry(x: Value | Comment, y: Value | Comment): boolean {
 /** A one-line rendering of a decrypted value for `--values` output (JSON, with types kept readable). */
 export function showValue(v: Value | undefined): string {
   if (v === undefined) return "(absent)";
-  if (v instanceof Branch || Array.isArray(v)) return JSON.stringify(plain(v));
+  if (v instanceof Branch || Array.isArray(v)) return JSON.stringify(toPlainValue(v));
   if (v === null) return "null";
   const { bytes, type } = toBytes(v);
   const text = Buffer.from(bytes).toString("utf8");
   return type === "str" ? JSON.stringify(text) : text;
-}
-
-function plain(v: Value | Comment): unknown {
-  if (v instanceof Branch) {
-    const o: Record<string, unknown> = {};
-    for (const it of v.items) if (!(it instanceof Comment)) o[it.key] = plain(it.value);
-    return o;
-  }
-  if (Array.isArray(v)) return v.filter((x) => !(x instanceof Comment)).map((x) => plain(x));
-  if (v === null || v instanceof Comment) return null;
-  const { bytes, type } = toBytes(v);
-  const text = Buffer.from(bytes).toString("utf8");
-  if (type === "int" || type === "float") return Number(text);
-  if (type === "bool") return v;
-  return text;
 }

@@ -1,6 +1,7 @@
 import { uncoveredEntries, type UncoveredEntry } from "../sops/coverage.js";
 import type { EncryptionRule } from "../sops/metadata.js";
-import { Branch, Comment, SopsFloat, SopsInt, SopsTime, type Value } from "../sops/tree.js";
+import { Branch, Comment, toPlain, type Value } from "../sops/tree.js";
+import { treeLeaves } from "../sops/walk.js";
 
 /**
  * What a secret file holds, seen as secrets: leaves, their plain values, and the metadata kept next
@@ -37,24 +38,7 @@ export function metadataKeysIn(branch: Branch, rule: EncryptionRule): Set<string
 
 /** A tree value as plain data, metadata siblings left out. Integers beyond 2^53 stay exact (bigint). */
 export function toSecretValue(v: Value, rule: EncryptionRule): SecretValue {
-  if (v instanceof Branch) {
-    const skip = metadataKeysIn(v, rule);
-    const o: { [key: string]: SecretValue } = {};
-    for (const it of v.items) {
-      if (it instanceof Comment || skip.has(it.key)) continue;
-      Object.defineProperty(o, it.key, { value: toSecretValue(it.value, rule), enumerable: true, writable: true, configurable: true });
-    }
-    return o;
-  }
-  if (Array.isArray(v)) return v.filter((x): x is Value => !(x instanceof Comment)).map((x) => toSecretValue(x, rule));
-  if (v instanceof SopsInt) {
-    const n = Number(v.value);
-    return Number.isSafeInteger(n) ? n : v.value;
-  }
-  if (v instanceof SopsFloat) return v.value;
-  if (v instanceof SopsTime) return v.text;
-  if (v instanceof Uint8Array) return Buffer.from(v).toString("utf8");
-  return v;
+  return toPlain(v, { omitKeys: (branch) => metadataKeysIn(branch, rule) });
 }
 
 export interface Leaf {
@@ -64,15 +48,9 @@ export interface Leaf {
 
 /** Every value that is not a map (lists count as one value), depth first, metadata siblings skipped. */
 export function leavesOf(branch: Branch, rule: EncryptionRule, prefix: string[] = []): Leaf[] {
-  const out: Leaf[] = [];
-  const skip = metadataKeysIn(branch, rule);
-  for (const it of branch.items) {
-    if (it instanceof Comment || skip.has(it.key)) continue;
-    const keyPath = [...prefix, it.key];
-    if (it.value instanceof Branch) out.push(...leavesOf(it.value, rule, keyPath));
-    else out.push({ keyPath, value: it.value });
-  }
-  return out;
+  const leaves = treeLeaves(branch, { listsAsLeaves: true, skipKeys: (b) => metadataKeysIn(b, rule) }, prefix);
+  // Only maps are descended into, so every segment is a key.
+  return Array.from(leaves, ({ path, value }) => ({ keyPath: path as string[], value }));
 }
 
 /** The metadata kept for the key at the end of `keyPath`, or undefined. */

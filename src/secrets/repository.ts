@@ -9,7 +9,8 @@ import { encryptNew, reencrypt } from "../sops/document.js";
 import type { KeySource } from "../sops/keysource.js";
 import { parseMetadata, type EncryptionRule } from "../sops/metadata.js";
 import { getPath, setPath } from "../sops/path.js";
-import { Branch, Comment, fromPlain, type Value } from "../sops/tree.js";
+import { Branch, fromPlain, type Value } from "../sops/tree.js";
+import { treeLeaves } from "../sops/walk.js";
 import { uncoveredPathText, uncoveredReasonText, isAtOrBelow, type UncoveredEntry } from "../sops/coverage.js";
 import { leavesOf, uncoveredSecrets, metadataKey, readMetadata, toSecretValue, type SecretMetadata, type SecretValue } from "./entries.js";
 import { PolicyError, SecretNotFound, toTypedError } from "./errors.js";
@@ -69,18 +70,16 @@ function firstBranch(opened: OpenedFile): Branch {
 
 /** Every scalar of an encrypted value: an `ENC[…]` string, or null (sops leaves nulls alone). */
 function allEncrypted(v: Value | undefined): boolean {
-  if (v === undefined || v === null) return true;
-  if (v instanceof Branch) return v.items.every((it) => it instanceof Comment || allEncrypted(it.value));
-  if (Array.isArray(v)) return v.every((x) => x instanceof Comment || allEncrypted(x));
-  return typeof v === "string" && isEncryptedValue(v);
+  if (v === undefined) return true;
+  for (const { value } of treeLeaves(v)) if (value !== null && !(typeof value === "string" && isEncryptedValue(value))) return false;
+  return true;
 }
 
 /** No scalar of it is encrypted. */
 function noneEncrypted(v: Value | undefined): boolean {
-  if (v === undefined || v === null) return true;
-  if (v instanceof Branch) return v.items.every((it) => it instanceof Comment || noneEncrypted(it.value));
-  if (Array.isArray(v)) return v.every((x) => x instanceof Comment || noneEncrypted(x));
-  return !(typeof v === "string" && isEncryptedValue(v));
+  if (v === undefined) return true;
+  for (const { value } of treeLeaves(v)) if (typeof value === "string" && isEncryptedValue(value)) return false;
+  return true;
 }
 
 function ruleText(rule: EncryptionRule): string {

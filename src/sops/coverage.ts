@@ -1,6 +1,7 @@
 import { isEncryptedValue } from "./cipher.js";
 import { formatTreePath, type PathSegment } from "./path.js";
-import { Branch, Comment, type Value } from "./tree.js";
+import { Branch, type Value } from "./tree.js";
+import { treeLeaves } from "./walk.js";
 
 /**
  * What the MAC of a file does not authenticate (issue: "What the MAC does not cover").
@@ -45,26 +46,12 @@ export function uncoveredPathText(e: Pick<UncoveredEntry, "path">): string {
   return formatTreePath(e.path);
 }
 
-function walk(v: Value, path: PathSegment[], document: number, out: UncoveredEntry[]): void {
-  if (v instanceof Branch) {
-    let items = 0;
-    for (const it of v.items) {
-      if (it instanceof Comment) continue;
-      items++;
-      walk(it.value, [...path, it.key], document, out);
-    }
-    if (items === 0 && path.length > 0) out.push({ document, path, reason: "empty-map" });
-    return;
-  }
-  if (Array.isArray(v)) {
-    let i = 0;
-    for (const x of v) if (!(x instanceof Comment)) walk(x as Value, [...path, i++], document, out);
-    if (i === 0) out.push({ document, path, reason: "empty-list" });
-    return;
-  }
-  if (v === "") out.push({ document, path, reason: "empty-string" });
-  else if (v === null) out.push({ document, path, reason: "null" });
-  else if (!isEncryptedValue(v)) out.push({ document, path, reason: "unencrypted" });
+function uncoveredReason(v: Value): UncoveredReason | undefined {
+  if (v instanceof Branch) return "empty-map";
+  if (Array.isArray(v)) return "empty-list";
+  if (v === "") return "empty-string";
+  if (v === null) return "null";
+  return isEncryptedValue(v) ? undefined : "unencrypted";
 }
 
 /**
@@ -73,7 +60,12 @@ function walk(v: Value, path: PathSegment[], document: number, out: UncoveredEnt
  */
 export function uncoveredEntries(encrypted: readonly Branch[]): UncoveredEntry[] {
   const out: UncoveredEntry[] = [];
-  encrypted.forEach((b, document) => walk(b, [], document, out));
+  encrypted.forEach((b, document) => {
+    for (const { path, value } of treeLeaves(b, { emptyAsLeaves: true })) {
+      const reason = uncoveredReason(value);
+      if (reason !== undefined) out.push({ document, path, reason });
+    }
+  });
   return out;
 }
 

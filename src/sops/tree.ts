@@ -113,25 +113,69 @@ export interface StoredDocument {
 /** JSON-like data, with key order kept by insertion order of plain objects. */
 export type PlainValue = string | number | boolean | null | PlainValue[] | { [key: string]: PlainValue };
 
-/** Converts a tree value to plain JS data (for JSON output, the SDK and tests). */
-export function toPlain(v: Value): unknown {
+/**
+ * Plain data with exact integers: what `toPlain` gives (the SDK's values, `get`'s JSON). Integers
+ * beyond 2^53 are bigints; everything else is JSON-like.
+ */
+export type ExactPlainValue = string | number | bigint | boolean | null | ExactPlainValue[] | { [key: string]: ExactPlainValue };
+
+export interface ToPlainOptions {
+  /** The keys of a mapping to leave out (the SDK's metadata siblings); asked once per mapping. */
+  omitKeys?: (branch: Branch) => ReadonlySet<string>;
+}
+
+/**
+ * `o[key] = v` as an own data property even for `__proto__`: keys come from files, and a plain
+ * assignment of `__proto__` would drop the key and set the object's prototype instead.
+ */
+export function setOwn<T>(o: { [key: string]: T }, key: string, v: T): void {
+  Object.defineProperty(o, key, { value: v, writable: true, enumerable: true, configurable: true });
+}
+
+function plainOf(v: Value, exactIntegers: boolean, options: ToPlainOptions): ExactPlainValue {
   if (v instanceof Branch) {
-    const o: Record<string, unknown> = {};
-    for (const it of v.items) if (!(it instanceof Comment)) o[it.key] = toPlain(it.value);
+    const omit = options.omitKeys?.(v);
+    const o: { [key: string]: ExactPlainValue } = {};
+    for (const it of v.items) {
+      if (!(it instanceof Comment) && !omit?.has(it.key)) setOwn(o, it.key, plainOf(it.value, exactIntegers, options));
+    }
     return o;
   }
-  if (Array.isArray(v)) return v.filter((x) => !(x instanceof Comment)).map((x) => toPlain(x as Value));
+  if (Array.isArray(v)) return v.filter((x): x is Value => !(x instanceof Comment)).map((x) => plainOf(x, exactIntegers, options));
   if (v instanceof SopsInt) {
     const n = Number(v.value);
-    return Number.isSafeInteger(n) ? n : v.value;
+    return !exactIntegers || Number.isSafeInteger(n) ? n : v.value;
   }
   if (v instanceof SopsFloat) return v.value;
   if (v instanceof SopsTime) return v.text;
+  // Buffer's decoding: each maximal invalid sequence becomes one U+FFFD, and a BOM is kept.
   if (v instanceof Uint8Array) return Buffer.from(v).toString("utf8");
   return v;
 }
 
-/** Builds a tree value from plain JS data (numbers that are integers become SopsInt). */
+/**
+ * A tree value as plain JS data (JSON output, the SDK, tests): comments dropped, every key an own
+ * property (`__proto__` included, never a prototype), a repeated key's last value kept in its first
+ * position; integers as numbers (bigint beyond 2^53), floats as numbers, timestamps as their text,
+ * bytes as UTF-8 text.
+ */
+export function toPlain(v: Value, options: ToPlainOptions = {}): ExactPlainValue {
+  return plainOf(v, true, options);
+}
+
+/**
+ * `toPlain` for JSON-like data (metadata, `--values` display): integers beyond 2^53 are rounded to
+ * the nearest number instead of kept as bigint.
+ */
+export function toPlainValue(v: Value): PlainValue {
+  return plainOf(v, false, {}) as PlainValue;
+}
+
+/**
+ * Builds a tree value from plain JS data (the inverse of `toPlain`): numbers that are integers become
+ * SopsInt, other numbers SopsFloat, bigints SopsInt, undefined null. Throws a TypeError for anything
+ * else (a function, a symbol).
+ */
 export function fromPlain(v: unknown): Value {
   if (v === null || v === undefined) return null;
   if (typeof v === "string" || typeof v === "boolean") return v;

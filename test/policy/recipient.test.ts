@@ -1,6 +1,7 @@
 import { generateHybridIdentity, generateX25519Identity, identityToRecipient } from "age-encryption";
 import { describe, expect, it } from "vitest";
-import { bech32Decode, checkRecipient, splitRecipients } from "../../src/policy/recipient.js";
+import { bech32Parse } from "../../src/keys/age/bech32.js";
+import { checkRecipient, splitRecipients } from "../../src/policy/recipient.js";
 
 // Public keys published with the interop fixtures (test/fixtures/sops-age).
 const REAL_X25519 = [
@@ -48,10 +49,10 @@ describe("checkRecipient", () => {
     expect(checkRecipient("ssh-dss AAAA").ok).toBe(false);
   });
 
-  it("bech32Decode recovers the 32-byte X25519 key", () => {
-    const d = bech32Decode(REAL_X25519[0]!);
-    expect("error" in d).toBe(false);
-    if (!("error" in d)) {
+  it("bech32Parse recovers the 32-byte X25519 key", () => {
+    const d = bech32Parse(REAL_X25519[0]!);
+    expect("problem" in d).toBe(false);
+    if (!("problem" in d)) {
       expect(d.hrp).toBe("age");
       expect(d.data.length).toBe(32);
     }

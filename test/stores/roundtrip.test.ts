@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { binaryStore } from "../../src/sops/stores/binary.js";
 import { dotenvStore } from "../../src/sops/stores/dotenv.js";
-import { isValidUtf8 } from "../../src/sops/stores/gojson.js";
+import { isValidUtf8 } from "../../src/sops/stores/utf8.js";
 import { iniStore } from "../../src/sops/stores/ini.js";
 import { jsonStore } from "../../src/sops/stores/json.js";
 import { Branch, Comment, SopsFloat, SopsInt, type Item, type List, type PlainValue, type Value } from "../../src/sops/tree.js";

@@ -46,31 +46,48 @@ function convertBits(data: ArrayLike<number>, from: number, to: number, pad: boo
   return out;
 }
 
+/** Why a string is not bech32, for messages that explain a typo (`at`: 0-based index of the culprit). */
+export type Bech32Problem =
+  | { problem: "mixed-case" }
+  | { problem: "not-printable" }
+  | { problem: "no-separator" }
+  | { problem: "too-short" }
+  | { problem: "bad-character"; at: number }
+  | { problem: "checksum" }
+  | { problem: "padding" };
+
 /**
- * Decodes `hrp1data`. The separator is the last `1`. Returns the human-readable part in lowercase
- * and the payload bytes, or null for any malformed string (bad characters, mixed case, checksum,
- * padding).
+ * Decodes `hrp1data`. The separator is the last `1`. Gives the human-readable part in lowercase and
+ * the payload bytes, or the first problem found (mixed case, a character outside printable ASCII, no
+ * separator, too short, a character outside the alphabet, checksum, padding).
  */
-export function bech32Decode(s: string): { hrp: string; data: Uint8Array } | null {
+export function bech32Parse(s: string): { hrp: string; data: Uint8Array } | Bech32Problem {
   const lower = s.toLowerCase();
-  if (s !== lower && s !== s.toUpperCase()) return null;
-  const pos = lower.lastIndexOf("1");
-  if (pos < 1 || pos + 7 > lower.length) return null;
-  const hrp = lower.slice(0, pos);
-  for (let i = 0; i < hrp.length; i++) {
-    const c = hrp.charCodeAt(i);
-    if (c < 33 || c > 126) return null;
+  if (s !== lower && s !== s.toUpperCase()) return { problem: "mixed-case" };
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 33 || c > 126) return { problem: "not-printable" };
   }
+  const pos = lower.lastIndexOf("1");
+  if (pos < 1) return { problem: "no-separator" };
+  if (pos + 7 > lower.length) return { problem: "too-short" };
+  const hrp = lower.slice(0, pos);
   const words: number[] = [];
   for (let i = pos + 1; i < lower.length; i++) {
     const v = CHARSET.indexOf(lower[i]!);
-    if (v < 0) return null;
+    if (v < 0) return { problem: "bad-character", at: i };
     words.push(v);
   }
-  if (polymod([...hrpExpand(hrp), ...words]) !== 1) return null;
+  if (polymod([...hrpExpand(hrp), ...words]) !== 1) return { problem: "checksum" };
   const bytes = convertBits(words.slice(0, -6), 5, 8, false);
-  if (bytes === null) return null;
+  if (bytes === null) return { problem: "padding" };
   return { hrp, data: Uint8Array.from(bytes) };
+}
+
+/** `bech32Parse`, with null for any malformed string. */
+export function bech32Decode(s: string): { hrp: string; data: Uint8Array } | null {
+  const d = bech32Parse(s);
+  return "problem" in d ? null : d;
 }
 
 /** Encodes bytes under a human-readable part; `upper` gives the all-uppercase form (secret keys). */

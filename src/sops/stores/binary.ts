@@ -1,6 +1,6 @@
 import { SecretsError } from "../../errors.js";
 import { Branch, Comment, type StoredDocument } from "../tree.js";
-import { encodeUtf8 } from "./gojson.js";
+import { encodeUtf8 } from "./utf8.js";
 import { jsonStore } from "./json.js";
 import type { EmitOptions, Store } from "./store.js";
 

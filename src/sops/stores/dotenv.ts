@@ -1,7 +1,7 @@
 import { SecretsError } from "../../errors.js";
 import { Branch, Comment, type PlainValue, type StoredDocument, type Value } from "../tree.js";
 import { flatScalarToString, flattenMetadata, goValToString, unflattenMetadata } from "./flatten.js";
-import { goDecodeUtf8, isValidUtf8, joinChunks } from "./gojson.js";
+import { goDecodeUtf8, isValidUtf8, joinChunks } from "./utf8.js";
 import type { Store } from "./store.js";
 
 /**

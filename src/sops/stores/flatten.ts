@@ -1,7 +1,6 @@
 import { SecretsError } from "../../errors.js";
 import { formatFloatG } from "../gofmt.js";
-import { SopsFloat, SopsInt, SopsTime, type PlainValue, type Scalar } from "../tree.js";
-import { setOwn } from "./gojson.js";
+import { SopsFloat, SopsInt, SopsTime, setOwn, type PlainValue, type Scalar } from "../tree.js";
 
 /**
  * sops' `stores/flatten.go`: how the dotenv and INI stores fit the nested `sops` metadata into flat

@@ -1,7 +1,8 @@
 import { SecretsError } from "../../errors.js";
 import { formatJsonFloat } from "../gofmt.js";
 import { MAX_NESTING, nestingTooDeep } from "../nesting.js";
-import { Branch, Comment, SopsFloat, SopsInt, SopsTime, type List, type PlainValue, type Value } from "../tree.js";
+import { Branch, Comment, SopsFloat, SopsInt, SopsTime, type List, type Value } from "../tree.js";
+import { goDecodeUtf8, goRuneLength, isValidUtf8 } from "./utf8.js";
 
 /**
  * Go's `encoding/json` as sops uses it, for the JSON and binary stores:
@@ -15,66 +16,6 @@ import { Branch, Comment, SopsFloat, SopsInt, SopsTime, type List, type PlainVal
  * Input that is not UTF-8 is refused (Go would decode each bad byte to U+FFFD). Written strings are Go
  * byte strings: bytes that are not UTF-8 are written as `\ufffd`, as in Go.
  */
-
-// ignoreBOM: a leading U+FEFF is data (Go keeps it); the WHATWG default would silently drop it.
-const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
-const utf8 = new TextEncoder();
-
-
-// ---------------------------------------------------------------------------------------------
-// UTF-8, the Go way
-
-/**
- * Length of the UTF-8 sequence at `i` as Go's `utf8.DecodeRune` accepts it, or 0 when Go would
- * return `(RuneError, 1)` (invalid or truncated sequence, surrogate, overlong, > U+10FFFF).
- */
-export function goRuneLength(b: Uint8Array, i: number, end = b.length): number {
-  const c = b[i]!;
-  if (c < 0x80) return 1;
-  const cont = (k: number, lo = 0x80, hi = 0xbf) => i + k < end && b[i + k]! >= lo && b[i + k]! <= hi;
-  if (c >= 0xc2 && c <= 0xdf) return cont(1) ? 2 : 0;
-  if (c >= 0xe0 && c <= 0xef) {
-    const lo = c === 0xe0 ? 0xa0 : 0x80;
-    const hi = c === 0xed ? 0x9f : 0xbf;
-    return cont(1, lo, hi) && cont(2) ? 3 : 0;
-  }
-  if (c >= 0xf0 && c <= 0xf4) {
-    const lo = c === 0xf0 ? 0x90 : 0x80;
-    const hi = c === 0xf4 ? 0x8f : 0xbf;
-    return cont(1, lo, hi) && cont(2) && cont(3) ? 4 : 0;
-  }
-  return 0;
-}
-
-/** Decodes bytes like Go's `string` → rune iteration: each invalid byte becomes one U+FFFD. */
-export function goDecodeUtf8(b: Uint8Array, start = 0, end = b.length): string {
-  const view = start === 0 && end === b.length ? b : b.subarray(start, end);
-  try {
-    return strictUtf8.decode(view);
-  } catch {
-    let out = "";
-    let runStart = start;
-    let i = start;
-    while (i < end) {
-      const n = goRuneLength(b, i, end);
-      if (n === 0) {
-        out += strictUtf8.decode(b.subarray(runStart, i)) + "\ufffd";
-        i++;
-        runStart = i;
-      } else i += n;
-    }
-    return out + strictUtf8.decode(b.subarray(runStart, end));
-  }
-}
-
-export function isValidUtf8(b: Uint8Array): boolean {
-  try {
-    strictUtf8.decode(b);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 // ---------------------------------------------------------------------------------------------
 // Writing
@@ -131,7 +72,7 @@ export function goJsonQuote(v: string | Uint8Array): string {
   let i = 0;
   let runStart = 0;
   const flush = (to: number) => {
-    if (to > runStart) out += strictUtf8.decode(v.subarray(runStart, to));
+    if (to > runStart) out += goDecodeUtf8(v, runStart, to);
   };
   while (i < v.length) {
     const c = v[i]!;
@@ -236,38 +177,6 @@ export function writeJson(v: Value, unit: string): string {
     for (let k = seq.length - 1; k >= 0; k--) tasks.push(seq[k]!);
   }
   return parts.join("");
-}
-
-/** Plain metadata data as a tree value (integers as ints, other numbers as floats). */
-export function plainToValue(v: PlainValue): Value {
-  if (Array.isArray(v)) return v.map(plainToValue);
-  if (v !== null && typeof v === "object") return new Branch(Object.entries(v).map(([key, value]) => ({ key, value: plainToValue(value) })));
-  if (typeof v === "number") return Number.isInteger(v) ? new SopsInt(BigInt(v)) : new SopsFloat(v);
-  return v;
-}
-
-/** `o[key] = v` as an own property even for `__proto__`, so input keys never touch a prototype. */
-export function setOwn(o: { [key: string]: PlainValue }, key: string, v: PlainValue): void {
-  Object.defineProperty(o, key, { value: v, writable: true, enumerable: true, configurable: true });
-}
-
-/** A tree value as plain data (the metadata a store hands back). A repeated key: the last wins. */
-export function valueToPlain(v: Value): PlainValue {
-  if (v instanceof Branch) {
-    const o: Record<string, PlainValue> = {};
-    for (const it of v.items) if (!(it instanceof Comment)) setOwn(o, it.key, valueToPlain(it.value));
-    return o;
-  }
-  if (Array.isArray(v)) return v.filter((x) => !(x instanceof Comment)).map((x) => valueToPlain(x as Value));
-  if (v instanceof SopsInt) return Number(v.value);
-  if (v instanceof SopsFloat) return v.value;
-  if (v instanceof SopsTime) return v.text;
-  if (v instanceof Uint8Array) return goDecodeUtf8(v);
-  return v;
-}
-
-export function encodeUtf8(s: string): Uint8Array {
-  return utf8.encode(s);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -538,16 +447,4 @@ export function parseJsonObject(input: Uint8Array): Branch {
   r.ws();
   if (!r.eof()) throw r.fail("unexpected data after the top-level object");
   return root as Branch;
-}
-
-/** Concatenates text (UTF-8 encoded) and raw byte chunks into one buffer. */
-export function joinChunks(parts: Array<string | Uint8Array>): Uint8Array {
-  const bufs = parts.map((p) => (typeof p === "string" ? utf8.encode(p) : p));
-  const out = new Uint8Array(bufs.reduce((n, b) => n + b.length, 0));
-  let o = 0;
-  for (const b of bufs) {
-    out.set(b, o);
-    o += b.length;
-  }
-  return out;
 }

@@ -1,6 +1,7 @@
 import { SecretsError } from "../../errors.js";
-import { Branch, Comment, type PlainValue, type StoredDocument, type Value } from "../tree.js";
-import { encodeUtf8, jsonIndentUnit, parseJsonObject, plainToValue, valueToPlain, writeJson } from "./gojson.js";
+import { Branch, Comment, fromPlain, toPlainValue, type PlainValue, type StoredDocument, type Value } from "../tree.js";
+import { jsonIndentUnit, parseJsonObject, writeJson } from "./gojson.js";
+import { encodeUtf8 } from "./utf8.js";
 import type { EmitOptions, Store } from "./store.js";
 
 /**
@@ -18,7 +19,7 @@ export function extractJsonMetadata(branch: Branch): StoredDocument {
   for (const it of branch.items) {
     if (!(it instanceof Comment) && it.key === "sops") {
       if (metadata !== null) throw new SecretsError("parse", "the sops key appears twice");
-      metadata = valueToPlain(it.value);
+      metadata = toPlainValue(it.value);
       continue;
     }
     items.push(it);
@@ -29,7 +30,7 @@ export function extractJsonMetadata(branch: Branch): StoredDocument {
 /** The document with the metadata as its last top-level key, as sops writes it. */
 export function withJsonMetadata(branch: Branch, metadata: PlainValue): Branch {
   if (branch.get("sops") !== undefined) throw new SecretsError("dump", 'the data has a top-level "sops" key, which is reserved for the sops metadata');
-  return new Branch([...branch.items, { key: "sops", value: plainToValue(metadata) }]);
+  return new Branch([...branch.items, { key: "sops", value: fromPlain(metadata) }]);
 }
 
 /** A document: encoded, re-indented, plus the trailing newline sops >= 3.10 writes. */

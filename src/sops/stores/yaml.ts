@@ -1,6 +1,6 @@
 import type { Alias, Document, LineCounter, Node as YNode, Scalar as YScalar } from "yaml";
 import { SecretsError } from "../../errors.js";
-import { Branch, Comment, SopsFloat, SopsInt, SopsTime, type List, type PlainValue, type Scalar, type StoredDocument, type Value } from "../tree.js";
+import { Branch, Comment, fromPlain, SopsFloat, SopsInt, SopsTime, toPlainValue, type List, type PlainValue, type Scalar, type StoredDocument, type Value } from "../tree.js";
 import { MAX_NESTING, nestingTooDeep } from "../nesting.js";
 import { doubleQuote, resolvePlain, scalarText, stringStyle } from "./goyaml.js";
 import { parseFastYaml } from "./yaml-fast.js";
@@ -297,27 +297,6 @@ export function parseYamlFull(text: string): Branch[] {
   return out;
 }
 
-function toPlainValue(v: Value): PlainValue {
-  if (v instanceof Branch) {
-    const o: Record<string, PlainValue> = {};
-    for (const it of v.items) if (!(it instanceof Comment)) o[it.key] = toPlainValue(it.value);
-    return o;
-  }
-  if (Array.isArray(v)) return v.filter((x) => !(x instanceof Comment)).map((x) => toPlainValue(x as Value));
-  if (v instanceof SopsInt) return Number(v.value);
-  if (v instanceof SopsFloat) return v.value;
-  if (v instanceof SopsTime) return v.text;
-  if (v instanceof Uint8Array) return Buffer.from(v).toString("utf8");
-  return v;
-}
-
-function fromPlainValue(v: PlainValue): Value {
-  if (Array.isArray(v)) return v.map(fromPlainValue);
-  if (v !== null && typeof v === "object") return new Branch(Object.entries(v).map(([key, value]) => ({ key, value: fromPlainValue(value) })));
-  if (typeof v === "number") return Number.isInteger(v) ? new SopsInt(BigInt(v)) : new SopsFloat(v);
-  return v;
-}
-
 // ---------------------------------------------------------------------------------------------
 // Emitter (go-yaml v3 block style)
 
@@ -496,7 +475,7 @@ export const yamlStore: Store = {
   },
 
   emitEncrypted(doc, options?: EmitOptions): Uint8Array {
-    const meta = fromPlainValue(doc.metadata);
+    const meta = fromPlain(doc.metadata);
     const withMeta = doc.branches.map((b) => new Branch([...b.items, { key: "sops", value: meta }]));
     return enc.encode(emitBranches(withMeta, options?.indent ?? 4));
   },
