@@ -1,6 +1,7 @@
 import { getPath, type PathSegment } from "../../src/sops/path.js";
 import { goValToString } from "../../src/sops/stores/flatten.js";
-import { Branch, Comment, type Value } from "../../src/sops/tree.js";
+import { Branch, type Value } from "../../src/sops/tree.js";
+import { treeLeaves } from "../../src/sops/walk.js";
 
 /**
  * The values of a decrypted tree, as (key path, text) pairs in file order. Scalars become the text
@@ -20,19 +21,7 @@ function scalarText(v: Exclude<Value, Branch | Value[]>): string {
 
 /** Every scalar at or below `node`. */
 export function leavesOf(node: Value, prefix: PathSegment[] = []): Leaf[] {
-  const out: Leaf[] = [];
-  const walk = (v: Value, path: PathSegment[]) => {
-    if (v instanceof Branch) {
-      for (const it of v.items) if (!(it instanceof Comment)) walk(it.value, [...path, it.key]);
-    } else if (Array.isArray(v)) {
-      let i = 0;
-      for (const x of v) if (!(x instanceof Comment)) walk(x as Value, [...path, i++]);
-    } else {
-      out.push({ path, value: scalarText(v) });
-    }
-  };
-  walk(node, prefix);
-  return out;
+  return Array.from(treeLeaves(node, {}, prefix), (leaf) => ({ path: leaf.path, value: scalarText(leaf.value as Exclude<Value, Branch | Value[]>) }));
 }
 
 /** The value at a path of the first document, or undefined. */
