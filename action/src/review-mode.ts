@@ -4,7 +4,6 @@ import { join } from "node:path";
 import { accessDiff, type DiffResult } from "../../src/access/diff.js";
 import { resolveCommit, runGit, workTreeTop } from "../../src/access/git.js";
 import { diffJson } from "../../src/access/report.js";
-import { findConfig } from "../../src/policy/config.js";
 import { isSecretsError } from "../../src/errors.js";
 import { pullRequestOfEvent } from "./event.js";
 import { requireFileCommand } from "./export.js";
@@ -47,7 +46,7 @@ function markerFor(workingDirectory: string): SafeText {
 
 export async function reviewMode(inputs: Inputs): Promise<void> {
   requireFileCommand("GITHUB_OUTPUT");
-  const { root } = workingRoot(inputs);
+  const { root, secrets } = workingRoot(inputs);
   const pr = pullRequestOfEvent(process.env.GITHUB_EVENT_PATH);
   const base = inputs.base || pr?.base;
   const head = inputs.head || pr?.head;
@@ -56,7 +55,7 @@ export async function reviewMode(inputs: Inputs): Promise<void> {
   const top = await workTreeTop(root);
   if (!top) throw new ActionFailure(safe`policy-review needs a git checkout (actions/checkout with fetch-depth: 0)`);
   // The .sops.yaml's place in the repository, read at both commits; it need not exist in the checkout.
-  const configPath = findConfig(root, process.env) ?? join(root, ".sops.yaml");
+  const configPath = (await secrets.configPath()) ?? join(root, ".sops.yaml");
   let result: DiffResult;
   try {
     await Promise.all([resolveCommit(top, base), resolveCommit(top, head)]);
