@@ -14,12 +14,6 @@ export interface ImportCommandOptions {
   history?: boolean;
 }
 
-/**
- * For the interrupted-import tests only: when this variable names a step (`planned`,
- * `secrets-written`, `source-written`), the command says so on stderr and waits there until killed.
- */
-export const TEST_PAUSE_VARIABLE = "SECRETS_TEST_PAUSE_IMPORT_AT";
-
 export function registerImportCommand(program: Command): void {
   program
     .command("import")
@@ -42,21 +36,7 @@ async function importCommand(file: string, o: ImportCommandOptions): Promise<voi
     import("../workspace.js"),
     import("../io.js"),
   ]);
-  const pauseAt = process.env[TEST_PAUSE_VARIABLE];
-  const result = await importIntoWorkspace(cliWorkspace(), {
-    source: file,
-    to: o.to,
-    root: o.root,
-    all: o.all,
-    dryRun: o.dryRun,
-    overwrite: o.overwrite,
-    history: o.history,
-    onStep: async (step) => {
-      if (step !== pauseAt) return;
-      info(`paused at ${step}`);
-      await new Promise(() => setInterval(() => undefined, 1 << 30));
-    },
-  });
+  const result = await importIntoWorkspace(cliWorkspace(), { source: file, to: o.to, root: o.root, all: o.all, dryRun: o.dryRun, overwrite: o.overwrite, history: o.history });
   const report = importReport(result, o);
   await writeStdout(report.plan.join("\n") + "\n");
   for (const w of report.warnings) info(w);
