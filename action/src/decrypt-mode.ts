@@ -159,13 +159,13 @@ export async function decryptMode(inputs: Inputs, masks: MaskRegistry): Promise<
   if (inputs.files.length && inputs.secrets.length) throw new ActionFailure(safe`set either files or secrets, not both (a secrets line without #PATH selects a whole file)`);
   const identities = parseAgeKey(inputs["age-key"]);
 
-  const { workspace, root } = workingRoot(inputs);
+  const { workspace, root, secrets: policy } = workingRoot(inputs);
 
   let config: LoadedConfig | null | undefined;
   let work: FileWork[];
   if (inputs.secrets.length) work = planSelectors(root, workspace, inputs.secrets);
   else if (inputs.files.length) work = planFromPatterns(root, workspace, inputs.files).map((f) => ({ ...f, selectors: null }));
-  else work = (await planFromPolicy(root, workspace, (config = configFor(root)))).map((f) => ({ ...f, selectors: null }));
+  else work = (await planFromPolicy(root, workspace, (config = await configFor(policy)))).map((f) => ({ ...f, selectors: null }));
 
   const secrets: Secret[] = [];
   const auditFiles: AuditFile[] = [];
@@ -216,7 +216,7 @@ export async function decryptMode(inputs: Inputs, masks: MaskRegistry): Promise<
   // the recipients alone are listed, which is no reason to fail a deploy.
   if (config === undefined) {
     try {
-      config = configFor(root);
+      config = await configFor(policy);
     } catch {
       config = null;
     }

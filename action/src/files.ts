@@ -3,8 +3,8 @@ import { isAbsolute, relative, resolve, sep } from "node:path";
 import { confinedPath } from "../../src/io/confine.js";
 import { secretFiles } from "../../src/access/inventory.js";
 import { RuleBook } from "../../src/access/rules.js";
-import { findConfig } from "../../src/policy/discover.js";
-import { loadConfig, type LoadedConfig } from "../../src/policy/load.js";
+import type { LoadedConfig } from "../../src/policy/load.js";
+import type { Workspace } from "../../src/workspace/workspace.js";
 import { isSecretsError } from "../../src/errors.js";
 import { ActionFailure } from "./failure.js";
 import { globToRegExp, isLiteral } from "./glob.js";
@@ -68,9 +68,12 @@ export function planFromPatterns(root: string, workspace: string, patterns: Inpu
 }
 
 /** The `.sops.yaml` that applies to the working directory, found as sops finds it; null when there is none. */
-export function configFor(root: string): LoadedConfig | null {
-  const path = findConfig(root, process.env);
-  return path ? policyStep(() => loadConfig(path)) : null;
+export async function configFor(secrets: Workspace): Promise<LoadedConfig | null> {
+  try {
+    return await secrets.config();
+  } catch (e) {
+    throw policyFailure(e);
+  }
 }
 
 /** Runs a `.sops.yaml` operation; its errors become one fixed line with the line number, if known. */
@@ -78,11 +81,16 @@ function policyStep<T>(fn: () => T): T {
   try {
     return fn();
   } catch (e) {
-    if (!isSecretsError(e)) throw e;
-    // The library's config errors start with `/path/.sops.yaml:LINE:COL: `; only the number is kept.
-    const line = /^[^\n]*?:(\d+):\d+: /.exec(e.message)?.[1];
-    throw new ActionFailure(line ? safe`.sops.yaml is invalid (line ${Number(line)}); run secrets verify locally for details` : safe`.sops.yaml is invalid; run secrets verify locally for details`);
+    throw policyFailure(e);
   }
+}
+
+/** A `.sops.yaml` error as one fixed line with the line number, if known; other errors as they are. */
+function policyFailure(e: unknown): unknown {
+  if (!isSecretsError(e)) return e;
+  // The library's config errors start with `/path/.sops.yaml:LINE:COL: `; only the number is kept.
+  const line = /^[^\n]*?:(\d+):\d+: /.exec(e.message)?.[1];
+  return new ActionFailure(line ? safe`.sops.yaml is invalid (line ${Number(line)}); run secrets verify locally for details` : safe`.sops.yaml is invalid; run secrets verify locally for details`);
 }
 
 /**

@@ -5,7 +5,6 @@ import { accessDiff, type DiffResult } from "../../src/access/diff.js";
 import { diffJson } from "../../src/access/report.js";
 import { git } from "../../src/git/exec.js";
 import { resolveCommit, workTreeTop, type Repo } from "../../src/git/repo.js";
-import { findConfig } from "../../src/policy/discover.js";
 import { isSecretsError } from "../../src/errors.js";
 import { pullRequestOfEvent } from "./event.js";
 import { requireFileCommand } from "./export.js";
@@ -48,7 +47,7 @@ function markerFor(workingDirectory: string): SafeText {
 
 export async function reviewMode(inputs: Inputs): Promise<void> {
   requireFileCommand("GITHUB_OUTPUT");
-  const { root } = workingRoot(inputs);
+  const { root, secrets } = workingRoot(inputs);
   const pr = pullRequestOfEvent(process.env.GITHUB_EVENT_PATH);
   const base = inputs.base || pr?.base;
   const head = inputs.head || pr?.head;
@@ -58,7 +57,7 @@ export async function reviewMode(inputs: Inputs): Promise<void> {
   if (!top) throw new ActionFailure(safe`policy-review needs a git checkout (actions/checkout with fetch-depth: 0)`);
   const repo: Repo = { top };
   // The .sops.yaml's place in the repository, read at both commits; it need not exist in the checkout.
-  const configPath = findConfig(root, process.env) ?? join(root, ".sops.yaml");
+  const configPath = (await secrets.configPath()) ?? join(root, ".sops.yaml");
   let result: DiffResult;
   try {
     await Promise.all([resolveCommit(repo, base), resolveCommit(repo, head)]);

@@ -51,8 +51,8 @@ function markdown(report: VerifyReport, lines: SafeText[], failed: boolean): Saf
 
 export async function verifyMode(inputs: Inputs): Promise<void> {
   requireFileCommand("GITHUB_OUTPUT");
-  const { workspace, root } = workingRoot(inputs);
-  const config = configFor(root);
+  const { workspace, secrets } = workingRoot(inputs);
+  const config = await configFor(secrets);
   if (!config) throw new ActionFailure(safe`no .sops.yaml found from the working directory`);
 
   let keys;

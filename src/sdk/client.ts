@@ -3,9 +3,9 @@ import { SecretsError } from "../errors.js";
 import { fromPlain } from "../sops/tree.js";
 import type { SecretMetadata, SecretValue, SecretsClientOptions, SecretsClientStats } from "../secrets/types.js";
 import { SecretTypeError, toTypedError, type SecretValueType } from "../secrets/errors.js";
-import { policyFromConfig } from "../secrets/policy.js";
-import { SecretRepository } from "../secrets/repository.js";
+import type { SecretRepository } from "../secrets/repository.js";
 import { resolveRoot } from "../secrets/root.js";
+import { Workspace } from "../workspace/workspace.js";
 import { keySourceFromIdentities } from "./keys.js";
 
 /**
@@ -50,13 +50,15 @@ export class SecretsClient {
    */
   constructor(options: SecretsClientOptions = {}) {
     if (options !== null && typeof options === "object" && (options.url !== undefined || options.token !== undefined)) throw new ServerNotAvailable();
-    this.#state = import("./options.js").then((m) => {
+    this.#state = import("./options.js").then(async (m) => {
       const o = m.parseInput(m.ClientOptionsSchema, options, "SecretsClient options");
       if (o.url !== undefined || o.token !== undefined) throw new ServerNotAvailable();
       const cwd = path.resolve(o.cwd ?? process.cwd());
       const root = resolveRoot({ root: o.root, cwd });
-      const keys = o.identities !== undefined ? keySourceFromIdentities(o.identities) : lazyKeySource();
-      this.#repo = new SecretRepository({ root, keys, policy: policyFromConfig(root) });
+      // The config is found from the secrets root, so that the client works whatever the process's
+      // working directory is.
+      const ws = new Workspace({ startDir: root, env: process.env, keys: o.identities !== undefined ? keySourceFromIdentities(o.identities) : undefined });
+      this.#repo = await ws.repository(root);
       return { repo: this.#repo, options: m };
     });
     // Reported by the calls that await it; never an unhandled rejection of its own.
@@ -130,18 +132,6 @@ export class SecretsClient {
   clearCache(): void {
     this.#repo?.clearCache();
   }
-}
-
-/** sops' identity lookup (SOPS_AGE_KEY, SOPS_AGE_KEY_FILE, SOPS_AGE_KEY_CMD, the default key file), loaded on first use. */
-function lazyKeySource(): import("../sops/keysource.js").KeySource {
-  let src: Promise<import("../sops/keysource.js").KeySource> | undefined;
-  const get = () => (src ??= import("../keys/source.js").then((m) => m.createKeySource({ env: process.env })));
-  let last: import("../sops/keysource.js").KeySource | undefined;
-  return {
-    wrap: async (secret, recipient) => (last = await get()).wrap(secret, recipient),
-    unwrap: async (entry) => (last = await get()).unwrap(entry),
-    describe: () => last?.describe() ?? "no age entry was tried",
-  };
 }
 
 function typeOfValue(value: SecretValue): SecretValueType {

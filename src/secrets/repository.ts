@@ -15,8 +15,8 @@ import { uncoveredPathText, uncoveredReasonText, isAtOrBelow, type UncoveredEntr
 import { leavesOf, uncoveredSecrets, metadataKey, readMetadata, toSecretValue, type SecretMetadata, type SecretValue } from "./entries.js";
 import { PolicyError, SecretNotFound, toTypedError } from "./errors.js";
 import { formatSecretPath, hasPrefix, parseSecretPath } from "./path.js";
-import type { Policy } from "./policy.js";
 import type { SecretsClientStats } from "./types.js";
+import type { CreationPolicy } from "../workspace/creation.js";
 import { displayPath, isReachable, locateSecret, newSecretLocation, secretFilesUnder, type SecretLocation } from "./resolve.js";
 
 /**
@@ -30,7 +30,7 @@ export interface RepositoryOptions {
   root: string;
   keys: KeySource;
   /** Needed only to create files (`write` of a path no file holds yet). */
-  policy?: Policy;
+  policy?: CreationPolicy;
 }
 
 export type RepositoryStats = SecretsClientStats;
@@ -116,7 +116,7 @@ function unauthenticated(file: string, e: UncoveredEntry): SecretsError {
 export class SecretRepository {
   readonly root: string;
   readonly #keys: KeySource;
-  readonly #policy: Policy | undefined;
+  readonly #policy: CreationPolicy | undefined;
   readonly #cache = new Map<string, CacheEntry>();
   /** This repository's own writes queue per file before taking the file lock shared with other processes. */
   readonly #locks = new LockSet();

@@ -1,13 +1,17 @@
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { CLI, Sandbox } from "../helpers/cli.js";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { build } from "esbuild";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { CLI, ROOT, Sandbox } from "../helpers/cli.js";
 
 /**
  * An import killed at any point loses nothing: each file is at every instant its old or its new
  * version (atomic renames), the target is written before the .env is stripped, and running the same
- * import again completes it. Kills land at the named pause points of the command
- * (SECRETS_TEST_PAUSE_IMPORT_AT, a test-only hook) and at random moments.
+ * import again completes it. Kills land at the named steps of the library's import flow (its
+ * `onStep` hook: test/helpers/import-paused.ts does what `secrets import` does and waits at the step
+ * named) and, with the CLI itself, at random moments.
  */
 
 const ENV = [
@@ -29,6 +33,24 @@ const MOVED = {
   SENTRY_DSN: "https://key@sentry.io/project",
 };
 
+// The paused importer, bundled once like the CLI, so that it runs the same code the same way.
+const bundleDir = mkdtempSync(join(tmpdir(), "import-paused-"));
+const PAUSED = join(bundleDir, "import-paused.mjs");
+beforeAll(async () => {
+  await build({
+    entryPoints: [join(ROOT, "test", "helpers", "import-paused.ts")],
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    outfile: PAUSED,
+    // Bundled CommonJS dependencies call require(); give them one in ESM output (as the library build does).
+    banner: { js: "import { createRequire as __pausedCreateRequire } from 'node:module'; const require = __pausedCreateRequire(import.meta.url);" },
+    logLevel: "silent",
+  });
+});
+afterAll(() => rmSync(bundleDir, { recursive: true, force: true }));
+
 let sb: Sandbox;
 beforeEach(async () => {
   sb = new Sandbox();
@@ -37,10 +59,14 @@ beforeEach(async () => {
 });
 afterEach(() => sb.cleanup());
 
-/** Starts `secrets import .env`; kills it with SIGKILL when `when` resolves. Resolves once it is gone. */
-function importKilled(env: NodeJS.ProcessEnv, when: (child: ReturnType<typeof spawn>, stderr: () => string) => Promise<void>): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
+/**
+ * Starts `secrets import .env` (or, with `pauseAt`, the paused importer, which waits at that step);
+ * kills it with SIGKILL when `when` resolves. Resolves once it is gone.
+ */
+function importKilled(pauseAt: string | null, when: (child: ReturnType<typeof spawn>, stderr: () => string) => Promise<void>): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, "import", ".env"], { cwd: sb.repo, env: { ...sb.env, ...env }, stdio: ["ignore", "ignore", "pipe"] });
+    const args = pauseAt === null ? [CLI, "import", ".env"] : [PAUSED, ".env", pauseAt];
+    const child = spawn(process.execPath, args, { cwd: sb.repo, env: sb.env, stdio: ["ignore", "ignore", "pipe"] });
     let err = "";
     child.stderr!.on("data", (c) => (err += c));
     child.on("error", reject);
@@ -66,7 +92,7 @@ describe("interrupted import", () => {
     await sb.ok(["encrypt", "-i", "secrets/app.yaml"]);
     const oldTarget = readFileSync(sb.path("secrets/app.yaml"));
     writeFileSync(sb.path(".env"), ENV);
-    const r = await importKilled({ SECRETS_TEST_PAUSE_IMPORT_AT: "planned" }, (_c, err) => waitFor(() => err().includes("paused at planned")));
+    const r = await importKilled("planned", (_c, err) => waitFor(() => err().includes("paused at planned")));
     expect(r.signal).toBe("SIGKILL");
     expect(readFileSync(sb.path(".env"), "utf8")).toBe(ENV);
     expect(readFileSync(sb.path("secrets/app.yaml"))).toEqual(oldTarget);
@@ -74,7 +100,7 @@ describe("interrupted import", () => {
 
   it("killed between the two writes: the new secrets file beside the old .env (every secret in both); a re-run completes it", async () => {
     writeFileSync(sb.path(".env"), ENV);
-    const r = await importKilled({ SECRETS_TEST_PAUSE_IMPORT_AT: "secrets-written" }, (_c, err) => waitFor(() => err().includes("paused at secrets-written")));
+    const r = await importKilled("secrets-written", (_c, err) => waitFor(() => err().includes("paused at secrets-written")));
     expect(r.signal).toBe("SIGKILL");
     expect(readFileSync(sb.path(".env"), "utf8")).toBe(ENV); // old
     expect(await targetValues()).toEqual(MOVED); // new, complete
@@ -97,7 +123,7 @@ describe("interrupted import", () => {
       rmSync(sb.path("secrets"), { recursive: true, force: true });
       // The first kill lands before the process has started; the last one never comes (it ends on its own).
       const delay = Math.round((full * 1.2 * i) / 11);
-      await importKilled({}, () => (i === 11 ? new Promise<void>(() => undefined) : new Promise((r) => setTimeout(r, delay))));
+      await importKilled(null, () => (i === 11 ? new Promise<void>(() => undefined) : new Promise((r) => setTimeout(r, delay))));
       const env = readFileSync(sb.path(".env"), "utf8");
       expect([ENV, STRIPPED]).toContain(env);
       const target = await targetValues(); // throws if the file were half written

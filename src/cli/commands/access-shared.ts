@@ -1,16 +1,8 @@
 import { z } from "zod";
 import { SecretsError } from "../../errors.js";
 import { optionFlag, parseWith } from "../../util/zod-error.js";
-import type { LoadedConfig } from "../../policy/load.js";
-import { getConfig } from "../context.js";
 
-/** What the access, verify and policy commands share: the required config and option parsing. */
-
-export async function requireConfig(opts: { quiet?: boolean } = {}): Promise<LoadedConfig> {
-  const config = await getConfig(opts);
-  if (!config) throw new SecretsError("config", "no .sops.yaml found (run `secrets init`, or pass --config)");
-  return config;
-}
+/** What the access, verify and policy commands share: option parsing. */
 
 /**
  * Parses a command's options (as commander hands them over) with a zod schema; the first problem

@@ -16,16 +16,16 @@ export function registerAuditCommand(program: Command): void {
 export async function auditCommand(files: string[], raw: unknown): Promise<void> {
   const { AuditOptions, parseOptions } = await import("../../git/options.js");
   const opts = parseOptions(AuditOptions, raw);
-  const [{ openRepo, repoPath }, { audit }, { renderAuditJson, renderAuditMarkdown }, { getConfig, setConfigOverride }, { writeStdout }] = await Promise.all([
+  const [{ openRepo, repoPath }, { audit }, { renderAuditJson, renderAuditMarkdown }, { cliWorkspace }, { writeStdout }] = await Promise.all([
     import("../../git/repo.js"),
     import("../../git/audit.js"),
     import("../../git/render.js"),
-    import("../context.js"),
+    import("../workspace.js"),
     import("../io.js"),
   ]);
-  if (opts.config) setConfigOverride(opts.config);
+  const ws = cliWorkspace(opts);
   const repo = await openRepo();
-  const config = await getConfig();
+  const config = await ws.config();
   const report = await audit(repo, { since: opts.since, files: files.length ? files.map((f) => repoPath(repo, f)) : undefined, config });
   await writeStdout(opts.format === "json" ? renderAuditJson(report) : renderAuditMarkdown(report));
 }

@@ -16,16 +16,16 @@ export async function checkCommand(raw: unknown): Promise<void> {
   const { CheckOptions, parseOptions } = await import("../../git/options.js");
   const opts = parseOptions(CheckOptions, raw);
   if (!opts.staged) throw new SecretsError("usage", "say what to check: --staged (the index, as a pre-commit hook does)");
-  const [{ openRepo }, { checkStaged }, { checkRefusedError }, { getConfig, setConfigOverride }, { info }] = await Promise.all([
+  const [{ openRepo }, { checkStaged }, { checkRefusedError }, { cliWorkspace }, { info }] = await Promise.all([
     import("../../git/repo.js"),
     import("../../git/check.js"),
     import("../../git/errors.js"),
-    import("../context.js"),
+    import("../workspace.js"),
     import("../io.js"),
   ]);
-  if (opts.config) setConfigOverride(opts.config);
+  const ws = cliWorkspace(opts);
   const repo = await openRepo();
-  const { problems } = await checkStaged(repo, await getConfig());
+  const { problems } = await checkStaged(repo, await ws.config());
   if (!problems.length) return;
   for (const p of problems) info(`${p.file}${p.line ? `:${p.line}` : ""}: ${p.message}`);
   throw checkRefusedError(problems.length, new Set(problems.map((p) => p.file)).size);

@@ -3,8 +3,8 @@ import { loadStore, resolveFormat } from "../../files/format.js";
 import { openSecretFile } from "../../files/secret-file.js";
 import { getPath, parseTreePath } from "../../sops/path.js";
 import { Branch } from "../../sops/tree.js";
-import { getKeySource, indentFor } from "../context.js";
 import { writeResult } from "../io.js";
+import { cliWorkspace } from "../workspace.js";
 
 export interface DecryptOptions {
   extract?: string;
@@ -16,12 +16,13 @@ export interface DecryptOptions {
 
 /** `secrets decrypt FILE`: the plaintext to stdout (or `--output`, mode 0600). */
 export async function decryptCommand(file: string, opts: DecryptOptions): Promise<void> {
-  const keys = await getKeySource();
+  const ws = cliWorkspace();
+  const keys = await ws.keys();
   const opened = await openSecretFile(file, keys, { inputType: opts.inputType, ignoreMac: opts.ignoreMac, readOnly: true });
   await withFileAsync(file, async () => {
     const outFormat = opts.outputType ? resolveFormat(opts.outputType, file) : opened.format;
     const store = outFormat === opened.format ? opened.store : await loadStore(outFormat);
-    const indent = await indentFor(outFormat);
+    const indent = await ws.indentFor(outFormat);
     let data: Uint8Array;
     if (opts.extract !== undefined) {
       const path = parseTreePath(opts.extract);

@@ -19,14 +19,15 @@ export function registerDiffCommand(program: Command): void {
 export async function diffCommand(operands: string[], raw: unknown): Promise<void> {
   const { DiffOptions, parseOptions } = await import("../../git/options.js");
   const opts = parseOptions(DiffOptions, raw);
-  const [{ openRepo, repoPath, resolveCommit }, { secretsDiff }, { renderDiffJson, renderDiffText }, { getConfig, getKeySource }, { writeStdout }, { existsSync }] = await Promise.all([
+  const [{ openRepo, repoPath, resolveCommit }, { secretsDiff }, { renderDiffJson, renderDiffText }, { cliWorkspace }, { writeStdout }, { existsSync }] = await Promise.all([
     import("../../git/repo.js"),
     import("../../git/diff.js"),
     import("../../git/render.js"),
-    import("../context.js"),
+    import("../workspace.js"),
     import("../io.js"),
     import("node:fs"),
   ]);
+  const ws = cliWorkspace();
   const repo = await openRepo();
   // Operands after `--` are files; before it, revisions first (as git disambiguates them), then files.
   const dashdash = process.argv.indexOf("--");
@@ -50,8 +51,8 @@ export async function diffCommand(operands: string[], raw: unknown): Promise<voi
   if (staged && revs.length > 1) throw new SecretsError("usage", "--staged compares one revision with the index: give at most one");
   const from = revs[0] ?? "HEAD";
   const to = revs[1] ? { rev: revs[1] } : staged ? { index: true as const } : { worktree: true as const };
-  const diffs = await secretsDiff(repo, { from, to, paths: files.map((f) => repoPath(repo, f)), keys: await getKeySource() });
-  const names = opts.format === "text" ? (await getConfig().catch(() => null))?.recipientNames : undefined;
+  const diffs = await secretsDiff(repo, { from, to, paths: files.map((f) => repoPath(repo, f)), keys: await ws.keys() });
+  const names = opts.format === "text" ? (await ws.config().catch(() => null))?.recipientNames : undefined;
   await writeStdout(opts.format === "json" ? renderDiffJson(diffs, opts) : renderDiffText(diffs, { values: opts.values, names }));
   if (opts.exitCode && diffs.length) process.exitCode = ResultExitCode.Found;
 }

@@ -14,11 +14,13 @@ import type { Format } from "../../sops/stores/store.js";
 import type { Branch } from "../../sops/tree.js";
 import { safeText } from "../../util/safe-text.js";
 import { shlexSplit } from "../../util/shlex.js";
-import { creationFor, getKeySource, indentFor, type CreationFlags } from "../context.js";
+import type { CreationFlags } from "../../workspace/creation.js";
 import { info } from "../io.js";
 import { exitForSignal } from "../report.js";
+import { cliWorkspace } from "../workspace.js";
 
 export interface EditOptions extends CreationFlags {
+  config?: string;
   ignoreMac?: boolean;
   inputType?: string;
 }
@@ -134,14 +136,15 @@ export async function editCommand(file: string, opts: EditOptions): Promise<void
   for (const dir of await removeStaleEditDirs()) info(`secrets: removed a stale edit folder of a killed edit: ${safeText(dir)}`);
   const format = resolveFormat(opts.inputType, file);
   const store = await loadStore(format);
-  const indent = await indentFor(format);
-  const keys = await getKeySource();
+  const ws = cliWorkspace(opts);
+  const indent = await ws.indentFor(format);
+  const keys = await ws.keys();
   const exists = existsSync(file);
   // What the file held when the edit began: it is saved only if no other writer changed it meanwhile.
   const planned = exists ? await readFile(file).catch(() => null) : null;
   const opened = exists ? await openSecretFile(file, keys, { inputType: opts.inputType, ignoreMac: opts.ignoreMac }) : null;
   // A new file needs its rule before the user types anything.
-  const creation = opened ? null : await creationFor(file, opts);
+  const creation = opened ? null : await ws.creationFor(file, opts);
 
   const tmp = await makeEditTempDir();
   const onSignal = (sig: NodeJS.Signals) => {

@@ -5,10 +5,12 @@ import { openSecretFile, readInput } from "../../files/secret-file.js";
 import { withFileLock } from "../../io/lock.js";
 import { emitEncrypted, encryptNew, hasData, reencrypt, recipientsFromMetadata, type OpenDocument, type Recipients } from "../../sops/document.js";
 import type { EncryptionRule } from "../../sops/metadata.js";
-import { creationFor, getKeySource, indentFor, type CreationFlags } from "../context.js";
+import type { CreationFlags } from "../../workspace/creation.js";
 import { readStdin, writeResult } from "../io.js";
+import { cliWorkspace } from "../workspace.js";
 
 export interface EncryptOptions extends CreationFlags {
+  config?: string;
   inPlace?: boolean;
   output?: string;
   inputType?: string;
@@ -38,6 +40,7 @@ export async function encryptCommand(file: string | undefined, opts: EncryptOpti
   }
   if (file === undefined && opts.inPlace) throw new SecretsError("conflict", "--in-place needs a file");
   const name = opts.filenameOverride ?? file!;
+  const ws = cliWorkspace(opts);
   const target = opts.inPlace ? file : opts.output;
   // The destination is read (in place: the plaintext; else the previous encryption) and rewritten:
   // under its write lock, like every other writer of a secrets file.
@@ -61,8 +64,8 @@ export async function encryptCommand(file: string | undefined, opts: EncryptOpti
     const branches = inStore.parsePlain(bytes);
     if (!branches.length || !hasData(branches)) throw new SecretsError("empty-document", "the file has no values to encrypt");
 
-    const creation = await creationFor(name, opts);
-    const keys = await getKeySource();
+    const creation = await ws.creationFor(name, opts);
+    const keys = await ws.keys();
 
     // Minimal diffs: reuse an existing encrypted destination's data key and IVs when it matches.
     let previous: OpenDocument | null = null;
@@ -81,7 +84,7 @@ export async function encryptCommand(file: string | undefined, opts: EncryptOpti
     const result = previous
       ? reencrypt(previous, branches)
       : await encryptNew(branches, creation.recipients, keys, { encryptionRule: creation.encryptionRule, macOnlyEncrypted: creation.macOnlyEncrypted });
-    const data = emitEncrypted(outStore, result, { indent: await indentFor(outFormat) });
+    const data = emitEncrypted(outStore, result, { indent: await ws.indentFor(outFormat) });
     await writeResult(data, target, { plaintext: false });
   }));
 }

@@ -2,8 +2,8 @@ import { SecretsError, withFileAsync } from "../../errors.js";
 import { openSecretFile } from "../../files/secret-file.js";
 import { getPath, parseTreePath } from "../../sops/path.js";
 import { Branch, toPlain } from "../../sops/tree.js";
-import { getKeySource } from "../context.js";
 import { writeStdout } from "../io.js";
+import { cliWorkspace } from "../workspace.js";
 
 /**
  * `secrets get FILE PATH`: one value, raw (a string exactly as stored, no newline added, so
@@ -12,7 +12,7 @@ import { writeStdout } from "../io.js";
 export async function getCommand(file: string, pathText: string, opts: { ignoreMac?: boolean; inputType?: string; root?: string }): Promise<void> {
   if (opts.root !== undefined) throw new SecretsError("usage", "--root applies to the one-argument form (secrets get SECRET_PATH) only");
   const path = parseTreePath(pathText);
-  const keys = await getKeySource();
+  const keys = await cliWorkspace().keys();
   const opened = await openSecretFile(file, keys, { ...opts, readOnly: true });
   await withFileAsync(file, async () => {
     const value = getPath(opened.doc.branches[0] ?? new Branch(), path);
@@ -35,8 +35,8 @@ export async function getSecretCommand(secretPath: string, opts: { root?: string
   if (opts.inputType !== undefined || opts.ignoreMac) {
     throw new SecretsError("usage", "--input-type and --ignore-mac apply to the FILE PATH form only (a secret path reads the file as it is named)");
   }
-  const [{ SecretRepository }, { resolveRoot }] = await Promise.all([import("../../secrets/repository.js"), import("../../secrets/root.js")]);
-  const repo = new SecretRepository({ root: resolveRoot({ root: opts.root }), keys: await getKeySource() });
+  const { resolveRoot } = await import("../../secrets/root.js");
+  const repo = await cliWorkspace().repository(resolveRoot({ root: opts.root }));
   const value = await repo.read(secretPath);
   if (typeof value === "string") return writeStdout(value);
   if (value !== null && typeof value === "object") {

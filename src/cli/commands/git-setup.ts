@@ -28,38 +28,39 @@ export function registerGitCommands(program: Command): void {
 export async function gitSetupCommand(raw: unknown): Promise<void> {
   const { SetupOptions, parseOptions } = await import("../../git/options.js");
   const opts = parseOptions(SetupOptions, raw);
-  const [{ openRepo }, { gitSetup, shellQuote }, { getConfig, setConfigOverride }, { info }, { realpathSync }] = await Promise.all([
+  const [{ openRepo }, { gitSetup, shellQuote }, { cliWorkspace }, { info }, { realpathSync }] = await Promise.all([
     import("../../git/repo.js"),
     import("../../git/setup.js"),
-    import("../context.js"),
+    import("../workspace.js"),
     import("../io.js"),
     import("node:fs"),
   ]);
-  if (opts.config) setConfigOverride(opts.config);
+  const ws = cliWorkspace(opts);
   const repo = await openRepo();
   // Git runs the drivers from hooks and merges, where PATH may not have `secrets`: name this very script.
   const command = opts.command ?? `${shellQuote(process.execPath)} ${shellQuote(realpathSync(process.argv[1]!))}`;
-  const report = await gitSetup(repo, await getConfig(), { command, hooks: opts.hooks, showValues: opts.showValues, force: opts.force });
+  const report = await gitSetup(repo, await ws.config(), { command, hooks: opts.hooks, showValues: opts.showValues, force: opts.force });
   for (const line of report) info(line);
 }
 
 export async function textconvCommand(file: string, raw: unknown): Promise<void> {
   const { TextconvOptions, parseOptions } = await import("../../git/options.js");
   const opts = parseOptions(TextconvOptions, raw);
-  const [{ textconv }, { formatForPath, loadStore }, { readInput }, { getConfig, getKeySource, indentFor }, { writeStdout }] = await Promise.all([
+  const [{ textconv }, { formatForPath, loadStore }, { readInput }, { cliWorkspace }, { writeStdout }] = await Promise.all([
     import("../../git/textconv.js"),
     import("../../files/format.js"),
     import("../../files/secret-file.js"),
-    import("../context.js"),
+    import("../workspace.js"),
     import("../io.js"),
   ]);
+  const ws = cliWorkspace();
   await withFileAsync(file, async () => {
     const bytes = await readInput(file);
     const format = formatForPath(file);
     const store = await loadStore(format);
     // Names are a nicety: a broken .sops.yaml must not break git diff.
-    const names = (await getConfig().catch(() => null))?.recipientNames;
-    const out = await textconv(bytes, store, await getKeySource(), { values: opts.values, names, emit: { indent: await indentFor(format).catch(() => undefined) } });
+    const names = (await ws.config().catch(() => null))?.recipientNames;
+    const out = await textconv(bytes, store, await ws.keys(), { values: opts.values, names, emit: { indent: await ws.indentFor(format).catch(() => undefined) } });
     await writeStdout(out);
   });
 }

@@ -29,7 +29,7 @@ export async function logCommand(file: string, treePath: string | undefined, raw
   await withFileAsync(file, async () => {
     const repo = await openRepo();
     const store = await loadStore(resolveFormat(opts.inputType, file));
-    const keys = opts.values ? await (await import("../context.js")).getKeySource() : undefined;
+    const keys = opts.values ? await (await import("../workspace.js")).cliWorkspace().keys() : undefined;
     const log = await secretLog(repo, repoPath(repo, file), store, { path: treePath, values: opts.values, keys, since: opts.since });
     await writeStdout(opts.format === "json" ? renderLogJson(log) : renderLogTable(log));
   });

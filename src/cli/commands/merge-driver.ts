@@ -19,21 +19,22 @@ export function registerMergeDriverCommand(program: Command): void {
 
 export async function mergeDriverCommand(base: string, ours: string, theirs: string, filePath: string | undefined): Promise<void> {
   const name = filePath ?? ours;
-  const [{ mergeSecretFile }, { mergeConflictError }, { formatForPath, loadStore }, { readInput }, { writeFileAtomic }, { getConfig, getKeySource, indentFor }, { info }, { git }] = await Promise.all([
+  const [{ mergeSecretFile }, { mergeConflictError }, { formatForPath, loadStore }, { readInput }, { writeFileAtomic }, { cliWorkspace }, { info }, { git }] = await Promise.all([
     import("../../git/merge-secret.js"),
     import("../../git/errors.js"),
     import("../../files/format.js"),
     import("../../files/secret-file.js"),
     import("../../io/atomic.js"),
-    import("../context.js"),
+    import("../workspace.js"),
     import("../io.js"),
     import("../../git/exec.js"),
   ]);
+  const ws = cliWorkspace();
   await withFileAsync(name, async () => {
     const format = formatForPath(name);
     const [o, a, b, store] = await Promise.all([readInput(base), readInput(ours), readInput(theirs), loadStore(format)]);
-    const policy = await policyFor(name, getConfig);
-    const result = await mergeSecretFile({ base: o, ours: a, theirs: b, store, keys: await getKeySource(), policy, emit: { indent: await indentFor(format) } });
+    const policy = await policyFor(name, () => ws.config());
+    const result = await mergeSecretFile({ base: o, ours: a, theirs: b, store, keys: await ws.keys(), policy, emit: { indent: await ws.indentFor(format) } });
     if (result.kind === "plaintext") {
       // Not a secrets file (the attributes pattern is wider than the rule): git's own text merge.
       const r = await git(["merge-file", "-L", "ours", "-L", "base", "-L", "theirs", ours, base, theirs], { okCodes: Array.from({ length: 128 }, (_, i) => i) });

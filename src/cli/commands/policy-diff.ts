@@ -2,9 +2,9 @@ import { z } from "zod";
 import { accessDiff } from "../../access/diff.js";
 import { diffJson, renderDiffMarkdown } from "../../access/report.js";
 import { ResultExitCode } from "../../errors.js";
-import { setConfigOverride } from "../context.js";
 import { writeStdout } from "../io.js";
-import { formatEnum, parseOptions, requireConfig } from "./access-shared.js";
+import { cliWorkspace, requireConfig } from "../workspace.js";
+import { formatEnum, parseOptions } from "./access-shared.js";
 
 const DiffOptions = z.object({
   format: formatEnum(["markdown", "json"] as const, "markdown"),
@@ -15,8 +15,7 @@ const DiffOptions = z.object({
 /** `secrets policy diff BASE [HEAD]`: read-access changes between two revisions (HEAD: the work tree). */
 export async function policyDiffCommand(base: string, head: string | undefined, raw: unknown): Promise<void> {
   const opts = parseOptions(DiffOptions, raw);
-  if (opts.config) setConfigOverride(opts.config);
-  const config = await requireConfig();
+  const config = await requireConfig(cliWorkspace(opts));
   const result = await accessDiff({ configPath: config.path, base, head });
   await writeStdout(opts.format === "json" ? JSON.stringify(diffJson(result), null, 2) + "\n" : renderDiffMarkdown(result));
   if (opts.failOnChange && result.changes.length) process.exitCode = ResultExitCode.Found;

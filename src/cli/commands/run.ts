@@ -28,13 +28,12 @@ export function selectionOptions(cmd: Command): Command {
 
 /** The variables a selection gives (shared with `export`). */
 export async function environmentFor(o: SelectionOptions): Promise<Map<string, string>> {
-  const [{ SecretRepository }, { resolveRoot }, { buildEnvironment }, ctx] = await Promise.all([
-    import("../../secrets/repository.js"),
+  const [{ resolveRoot }, { buildEnvironment }, { cliWorkspace }] = await Promise.all([
     import("../../secrets/root.js"),
     import("../../secrets/env.js"),
-    import("../context.js"),
+    import("../workspace.js"),
   ]);
-  const repo = new SecretRepository({ root: resolveRoot({ root: o.root }), keys: await ctx.getKeySource() });
+  const repo = await cliWorkspace().repository(resolveRoot({ root: o.root }));
   const only = (o.only ?? []).flatMap((s) => s.split(",")).map((s) => s.trim()).filter(Boolean);
   return buildEnvironment(await repo.select({ files: o.file ?? [], only, allowUnauthenticated: !!o.allowUnauthenticated }));
 }

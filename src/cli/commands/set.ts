@@ -3,8 +3,9 @@ import { updateSecretFile, type OpenedFile } from "../../files/secret-file.js";
 import { reencrypt } from "../../sops/document.js";
 import { parseJsonValue, parseTreePath, setPath, unsetPath } from "../../sops/path.js";
 import { Branch } from "../../sops/tree.js";
-import { getKeySource, indentFor } from "../context.js";
+import type { Workspace } from "../../workspace/workspace.js";
 import { info, readStdin } from "../io.js";
+import { cliWorkspace } from "../workspace.js";
 
 export interface SetOptions {
   valueStdin?: boolean;
@@ -29,7 +30,8 @@ export async function setCommand(file: string, pathText: string, valueText: stri
     if (valueText === undefined) throw new SecretsError("set-format", "missing VALUE (or use --value-stdin)");
     value = parseJsonValue(valueText);
   }
-  const keys = await getKeySource();
+  const ws = cliWorkspace();
+  const keys = await ws.keys();
   const written = await updateSecretFile(
     file,
     keys,
@@ -39,19 +41,20 @@ export async function setCommand(file: string, pathText: string, valueText: stri
       if (!changed && opts.idempotent) return null;
       return reencrypt(opened.doc, branches);
     },
-    fileOptions(opts),
+    fileOptions(ws, opts),
   );
   if (!written) info(`${file}: unchanged`);
 }
 
-function fileOptions(opts: SetOptions) {
-  return { inputType: opts.inputType, ignoreMac: opts.ignoreMac, emit: async (o: OpenedFile) => ({ indent: await indentFor(o.format) }) };
+function fileOptions(ws: Workspace, opts: SetOptions) {
+  return { inputType: opts.inputType, ignoreMac: opts.ignoreMac, emit: async (o: OpenedFile) => ({ indent: await ws.indentFor(o.format) }) };
 }
 
 /** `secrets unset FILE PATH`: removes one value; a missing path is an error unless `--idempotent`. */
 export async function unsetCommand(file: string, pathText: string, opts: SetOptions): Promise<void> {
   const path = parseTreePath(pathText);
-  const keys = await getKeySource();
+  const ws = cliWorkspace();
+  const keys = await ws.keys();
   await updateSecretFile(
     file,
     keys,
@@ -64,6 +67,6 @@ export async function unsetCommand(file: string, pathText: string, opts: SetOpti
       }
       return reencrypt(opened.doc, opened.doc.branches);
     },
-    fileOptions(opts),
+    fileOptions(ws, opts),
   );
 }

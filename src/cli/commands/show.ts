@@ -18,14 +18,15 @@ export function registerShowCommand(program: Command): void {
 export async function showCommand(file: string, raw: unknown): Promise<void> {
   const { ShowOptions, parseOptions } = await import("../../git/options.js");
   const opts = parseOptions(ShowOptions, raw);
-  const [{ openRepo, repoPath, resolveCommit }, { catFileBatch }, { loadStore, resolveFormat }, { openDocument }, { getKeySource, indentFor }, { writeStdout }] = await Promise.all([
+  const [{ openRepo, repoPath, resolveCommit }, { catFileBatch }, { loadStore, resolveFormat }, { openDocument }, { cliWorkspace }, { writeStdout }] = await Promise.all([
     import("../../git/repo.js"),
     import("../../git/exec.js"),
     import("../../files/format.js"),
     import("../../sops/document.js"),
-    import("../context.js"),
+    import("../workspace.js"),
     import("../io.js"),
   ]);
+  const ws = cliWorkspace();
   await withFileAsync(file, async () => {
     const repo = await openRepo();
     const commit = await resolveCommit(repo, opts.rev);
@@ -35,9 +36,9 @@ export async function showCommand(file: string, raw: unknown): Promise<void> {
     const format = resolveFormat(opts.inputType, file);
     const store = await loadStore(format);
     const stored = store.parseEncrypted(bytes);
-    const doc = await openDocument(stored, await getKeySource(), { ignoreMac: opts.ignoreMac });
+    const doc = await openDocument(stored, await ws.keys(), { ignoreMac: opts.ignoreMac });
     const outFormat = opts.outputType ? resolveFormat(opts.outputType, file) : format;
     const out = outFormat === format ? store : await loadStore(outFormat);
-    await writeStdout(out.emitPlain(doc.branches, { indent: await indentFor(outFormat) }));
+    await writeStdout(out.emitPlain(doc.branches, { indent: await ws.indentFor(outFormat) }));
   });
 }

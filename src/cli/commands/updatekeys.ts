@@ -1,8 +1,8 @@
 import { SecretsError } from "../../errors.js";
-import { resolveFormat } from "../../files/format.js";
-import type { FilePlan } from "../../access/update.js";
-import { creationFor, getKeySource, indentFor, setConfigOverride } from "../context.js";
-import { confirm, info, writeStdout } from "../io.js";
+import type { Workspace } from "../../workspace/workspace.js";
+import { confirm, info } from "../io.js";
+import { cliWorkspace, requireConfig } from "../workspace.js";
+import { describePlan, printExposure, updateSummary, warnSkippedLinks } from "./plan-report.js";
 
 export interface UpdatekeysOptions {
   all?: boolean;
@@ -20,30 +20,18 @@ export interface UpdatekeysOptions {
  * file is not blessed with new recipients) unless `--ignore-mac`.
  */
 export async function updatekeysCommand(files: string[], opts: UpdatekeysOptions): Promise<void> {
-  if (opts.config) setConfigOverride(opts.config);
+  const ws = cliWorkspace(opts);
   if (opts.all) {
     if (files.length) throw new SecretsError("usage", "give either --all or files, not both");
     if (opts.inputType) throw new SecretsError("usage", "--input-type applies to named files, not to --all");
-    const { updateAll } = await import("./access.js");
-    await updateAll({ yes: !!opts.yes, ignoreMac: !!opts.ignoreMac });
+    await updateAll(ws, { yes: !!opts.yes, ignoreMac: !!opts.ignoreMac });
     return;
   }
   if (!files.length) throw new SecretsError("usage", "name the files to update, or use --all");
-  const { planFile } = await import("../../access/update.js");
-  const keys = await getKeySource();
+  const [{ planNamedFile }, { applyPlans, exposure }] = await Promise.all([import("../../access/file-update.js"), import("../../access/update.js")]);
+  const keys = await ws.keys();
   for (const file of files) {
-    // The rule comes from where the file really is: a link named in this repository must not put
-    // another repository's file under this one's recipients.
-    const { realLocation } = await import("../../io/confine.js");
-    let real: string;
-    try {
-      real = realLocation(file);
-    } catch (e) {
-      throw new SecretsError("outside-root", `${JSON.stringify(file)} is a dangling or looping symbolic link`, { cause: e });
-    }
-    const creation = await creationFor(real, {});
-    const format = resolveFormat(opts.inputType, file);
-    const plan = await planFile({ file, abs: file, format, target: creation.recipients, keys, ignoreMac: opts.ignoreMac, indent: await indentFor(format) });
+    const plan = await planNamedFile(ws, keys, file, opts);
     if (!plan) {
       info(`${file}: already up to date`);
       continue;
@@ -53,30 +41,35 @@ export async function updatekeysCommand(files: string[], opts: UpdatekeysOptions
       info(`${file}: not changed`);
       continue;
     }
-    const { applyPlans, exposure } = await import("../../access/update.js");
     await applyPlans([plan]);
     info(`${file}: updated${plan.rotated ? " (new data key)" : ""}`);
     await printExposure(exposure([plan]), (r) => r);
   }
 }
 
-/** The key changes of one planned file, on stderr. */
-export function describePlan(plan: FilePlan, label: (recipient: string) => string): void {
-  info(`${plan.file}: key changes:${plan.rotated ? " (new data key: a recipient is removed)" : ""}`);
-  for (const r of plan.delta.added) info(`  + ${label(r)}`);
-  for (const r of plan.delta.removed) info(`  - ${label(r)}`);
-  if (!plan.delta.added.length && !plan.delta.removed.length) info("  (key groups or threshold change)");
-}
-
-/**
- * On stdout: for each removed recipient, the value paths of the files it could read, to be rotated
- * at their source (a new data key does not make a copied secret useless).
- */
-export async function printExposure(byRecipient: Map<string, Array<{ file: string; paths: string[] }>>, label: (recipient: string) => string): Promise<void> {
-  const out: string[] = [];
-  for (const [recipient, files] of byRecipient) {
-    out.push(`${label(recipient)} could read these secrets; rotate them at their source:`);
-    for (const f of files) out.push(`  ${f.file}: ${f.paths.length ? f.paths.join(", ") : "(no encrypted values)"}`);
+/** `secrets updatekeys --all`: every drifting secret file back to its rule's recipients (src/access/repository-plan.ts). */
+async function updateAll(ws: Workspace, opts: { yes: boolean; ignoreMac: boolean }): Promise<void> {
+  const [{ planRepository }, { applyPlans, exposure }, { Namer }] = await Promise.all([
+    import("../../access/repository-plan.js"),
+    import("../../access/update.js"),
+    import("../../access/recipients.js"),
+  ]);
+  const config = await requireConfig(ws);
+  const namer = new Namer(config);
+  const label = (r: string) => namer.label(r);
+  const { plans, notEncrypted, total, skippedLinks } = await planRepository(config, await ws.keys(), { ignoreMac: opts.ignoreMac });
+  warnSkippedLinks(skippedLinks);
+  if (notEncrypted.length) info(`skipping ${notEncrypted.length} secret file(s) that are not encrypted or not readable (see secrets verify): ${notEncrypted.join(", ")}`);
+  if (!plans.length) {
+    info(`updatekeys: all ${total} secret files match their rules`);
+    return;
   }
-  if (out.length) await writeStdout(out.join("\n") + "\n");
+  for (const p of plans) describePlan(p, label);
+  if (!opts.yes && !(await confirm(`Apply to ${plans.length} file${plans.length === 1 ? "" : "s"}?`))) {
+    info("updatekeys: nothing changed");
+    return;
+  }
+  await applyPlans(plans);
+  info(`updatekeys: ${updateSummary(plans)}`);
+  await printExposure(exposure(plans), label);
 }

@@ -3,9 +3,9 @@ import { renderVerifyText, verifyJson } from "../../access/report.js";
 import { RuleBook } from "../../access/rules.js";
 import { verifyFailed, verifyRepository } from "../../access/verify.js";
 import { ResultExitCode } from "../../errors.js";
-import { getKeySource, setConfigOverride } from "../context.js";
 import { writeStdout } from "../io.js";
-import { formatEnum, parseOptions, requireConfig } from "./access-shared.js";
+import { cliWorkspace, requireConfig } from "../workspace.js";
+import { formatEnum, parseOptions } from "./access-shared.js";
 
 const VerifyOptions = z.object({
   format: formatEnum(["text", "json"] as const, "text"),
@@ -21,15 +21,15 @@ const VerifyOptions = z.object({
  */
 export async function verifyCommand(raw: unknown): Promise<void> {
   const opts = parseOptions(VerifyOptions, raw);
-  if (opts.config) setConfigOverride(opts.config);
   // Quiet: verify reports the keys sops ignores as errors in its own report.
-  const config = await requireConfig({ quiet: true });
+  const ws = cliWorkspace({ config: opts.config, quiet: true });
+  const config = await requireConfig(ws);
   let keys;
   if (opts.mac) {
     const { ownRecipients } = await import("../../keys/source.js");
     // A broken key file must not hide the metadata checks: without usable keys, MACs are not checked.
     const recipients = await ownRecipients({ env: process.env }).catch(() => [] as string[]);
-    if (recipients.length) keys = { source: await getKeySource(), recipients };
+    if (recipients.length) keys = { source: await ws.keys(), recipients };
   }
   const report = await verifyRepository(new RuleBook(config), { keys });
   const failed = verifyFailed(report, !!opts.strict);
