@@ -2,7 +2,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { layerViolations, readModuleGraph, type ModuleGraph } from "../helpers/module-graph.js";
+import { layerViolations, readModuleGraph, runtimeCycles, type ModuleGraph } from "../helpers/module-graph.js";
 
 /**
  * The layering rules of docs/architecture.md, checked on the real import graph (static imports,
@@ -10,7 +10,8 @@ import { layerViolations, readModuleGraph, type ModuleGraph } from "../helpers/m
  * - nothing outside src/cli imports src/cli (the CLI is a shell over the library; the Action and
  *   the server must be able to use every flow without it);
  * - the format layer (src/sops) reaches no file system, process, network or git code, directly or
- *   through another module: it turns bytes into bytes.
+ *   through another module: it turns bytes into bytes;
+ * - no import cycle through runtime imports (type-only imports are erased, so they may loop).
  */
 
 const repo = path.resolve(import.meta.dirname, "../..");
@@ -26,6 +27,10 @@ describe("layering", () => {
 
   it("holds on the source tree", () => {
     expect(layerViolations(graph)).toEqual([]);
+  });
+
+  it("has no runtime import cycle", () => {
+    expect(runtimeCycles(graph).map((c) => c.join(" -> "))).toEqual([]);
   });
 });
 
@@ -67,5 +72,15 @@ describe("the checker itself", () => {
     const found = layerViolations(g);
     expect(found.map((v) => v.from).sort()).toEqual(["src/sops/a.ts", "src/sops/b.ts", "src/sops/c.ts"]);
     expect(found.find((v) => v.from === "src/sops/b.ts")!.rule).toContain("src/util/run.ts -> child_process");
+  });
+
+  it("finds a cycle through a dynamic import, and none through type-only imports", () => {
+    const g = graphOf({
+      "src/cli/a.ts": 'import { b } from "./b.js";\nexport const a = () => b;\n',
+      "src/cli/b.ts": 'export async function b() { return (await import("./a.js")).a; }\n',
+      "src/x/c.ts": 'import type { D } from "./d.js";\nexport type C = D;\n',
+      "src/x/d.ts": 'import type { C } from "./c.js";\nexport type D = C | 1;\n',
+    });
+    expect(runtimeCycles(g).map((c) => c.join(" -> "))).toEqual(["src/cli/a.ts -> src/cli/b.ts -> src/cli/a.ts"]);
   });
 });

@@ -9,8 +9,11 @@ import path from "node:path";
  */
 export interface ModuleGraph {
   root: string;
-  /** Repository-relative path (forward slashes) → what it imports. */
-  modules: Map<string, { imports: string[] }>;
+  /**
+   * Repository-relative path (forward slashes) → what it imports; `runtime` leaves out type-only
+   * imports (`import type`, `export type`), which vanish when compiled.
+   */
+  modules: Map<string, { imports: string[]; runtime: string[] }>;
 }
 
 export interface LayerViolation {
@@ -19,6 +22,8 @@ export interface LayerViolation {
 }
 
 const SPECIFIER = /\bfrom\s*"([^"]+)"|\bimport\s*"([^"]+)"|\bimport\(\s*"([^"]+)"\s*\)/g;
+/** A statement that imports or re-exports types only; its `from` clause is the match's end. */
+const TYPE_ONLY = /\b(?:import|export)\s+type\s+[^;"]*?\bfrom\s*"[^"]+"/g;
 
 function withoutComments(text: string): string {
   return text.replace(/\/\*[\s\S]*?\*\//g, "").replace(/^\s*\/\/.*$/gm, "");
@@ -39,16 +44,19 @@ export function readModuleGraph(root: string, folders: string[]): ModuleGraph {
   const modules = new Map<string, { imports: string[] }>();
   for (const file of files) {
     const rel = path.relative(root, file).split(path.sep).join("/");
+    const text = withoutComments(fs.readFileSync(file, "utf8"));
+    const typeOnlyEnds = new Set(Array.from(text.matchAll(TYPE_ONLY), (m) => m.index + m[0].length));
     const imports: string[] = [];
-    for (const m of withoutComments(fs.readFileSync(file, "utf8")).matchAll(SPECIFIER)) {
+    const runtime: string[] = [];
+    for (const m of text.matchAll(SPECIFIER)) {
       const spec = (m[1] ?? m[2] ?? m[3])!;
-      if (spec.startsWith(".")) {
-        imports.push(path.posix.normalize(path.posix.join(path.posix.dirname(rel), spec)).replace(/\.js$/, ".ts"));
-      } else {
-        imports.push(spec.replace(/^node:/, ""));
-      }
+      const target = spec.startsWith(".")
+        ? path.posix.normalize(path.posix.join(path.posix.dirname(rel), spec)).replace(/\.js$/, ".ts")
+        : spec.replace(/^node:/, "");
+      imports.push(target);
+      if (!typeOnlyEnds.has(m.index + m[0].length)) runtime.push(target);
     }
-    modules.set(rel, { imports });
+    modules.set(rel, { imports, runtime });
   }
   return { root, modules };
 }
@@ -78,6 +86,30 @@ function forbiddenPath(graph: ModuleGraph, start: string): string[] | null {
     return null;
   };
   return walk(start, [start]);
+}
+
+/**
+ * Import cycles through runtime imports (static and dynamic), each as the modules in order. A cycle
+ * makes evaluation order matter (a module may see another's bindings before they are set) and means
+ * two modules are one concept split in two.
+ */
+export function runtimeCycles(graph: ModuleGraph): string[][] {
+  const state = new Map<string, "open" | "done">();
+  const stack: string[] = [];
+  const cycles: string[][] = [];
+  const visit = (m: string): void => {
+    state.set(m, "open");
+    stack.push(m);
+    for (const dep of graph.modules.get(m)?.runtime ?? []) {
+      if (!graph.modules.has(dep)) continue;
+      if (state.get(dep) === "open") cycles.push([...stack.slice(stack.indexOf(dep)), dep]);
+      else if (!state.has(dep)) visit(dep);
+    }
+    stack.pop();
+    state.set(m, "done");
+  };
+  for (const m of [...graph.modules.keys()].sort()) if (!state.has(m)) visit(m);
+  return cycles;
 }
 
 export function layerViolations(graph: ModuleGraph): LayerViolation[] {
