@@ -40,12 +40,15 @@ export function exportEnv(values: readonly NamedValue[]): void {
  * file may be a hard link to anything. `created` is called once the file exists and before any
  * value is in it, so the post step removes it even if this step dies while writing.
  */
+// @types/node declares O_NOFOLLOW as always present, but Windows has none.
+const noFollow = (constants as { O_NOFOLLOW?: number }).O_NOFOLLOW;
+
 export function writeDotenv(path: string, values: readonly NamedValue[], created: (path: string) => void): void {
   const bytes = dotenvStore.emitPlain([new Branch(values.map(({ name, value }) => ({ key: name, value })))]);
   let fd: number;
   try {
     mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-    fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | (constants.O_NOFOLLOW ?? 0), 0o600);
+    fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | (noFollow ?? 0), 0o600);
   } catch {
     const existing = lstatSync(path, { throwIfNoEntry: false });
     if (existing?.isSymbolicLink()) throw new ActionFailure(safe`dotenv-file is a symbolic link; refusing to write secrets through it (name a path that does not exist)`);

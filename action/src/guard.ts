@@ -10,7 +10,7 @@ import { safe } from "./safe-text.js";
 export function installGuards(): void {
   // Node's default warning printer is a 'warning' listener; without it warnings go nowhere.
   process.removeAllListeners("warning");
-  process.stderr.write = (() => true) as typeof process.stderr.write;
+  process.stderr.write = () => true;
   const die = () => {
     core.setFailed(safe`gitops-secrets: unexpected internal error (no details are printed, so that no value can leak)`);
     process.exit(1);

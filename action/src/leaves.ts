@@ -1,6 +1,6 @@
 import { getPath, type PathSegment } from "../../src/sops/path.js";
 import { goValToString } from "../../src/sops/stores/flatten.js";
-import { Branch, type Value } from "../../src/sops/tree.js";
+import { Branch, type List, type Value } from "../../src/sops/tree.js";
 import { treeLeaves } from "../../src/sops/walk.js";
 
 /**
@@ -13,7 +13,7 @@ export interface Leaf {
   value: string;
 }
 
-function scalarText(v: Exclude<Value, Branch | Value[]>): string {
+function scalarText(v: Exclude<Value, Branch | List>): string {
   if (v === null) return "";
   const t = goValToString(v);
   return typeof t === "string" ? t : Buffer.from(t).toString("utf8");
@@ -21,7 +21,7 @@ function scalarText(v: Exclude<Value, Branch | Value[]>): string {
 
 /** Every scalar at or below `node`. */
 export function leavesOf(node: Value, prefix: PathSegment[] = []): Leaf[] {
-  return Array.from(treeLeaves(node, {}, prefix), (leaf) => ({ path: leaf.path, value: scalarText(leaf.value as Exclude<Value, Branch | Value[]>) }));
+  return Array.from(treeLeaves(node, {}, prefix), (leaf) => ({ path: leaf.path, value: scalarText(leaf.value as Exclude<Value, Branch | List>) }));
 }
 
 /** The value at a path of the first document, or undefined. */

@@ -20,11 +20,14 @@ export async function run(): Promise<void> {
     const inputs = readInputs();
     switch (inputs.mode) {
       case "decrypt":
-        return await decryptMode(inputs, masks);
+        await decryptMode(inputs, masks);
+        return;
       case "verify":
-        return await verifyMode(inputs);
+        await verifyMode(inputs);
+        return;
       case "policy-review":
-        return await reviewMode(inputs);
+        await reviewMode(inputs);
+        return;
     }
   } catch (e) {
     core.setFailed(failureLine(e));

@@ -4,6 +4,8 @@
  * undici at start-up: about 800 kB of the bundle and 40 ms of every run. The PR comment of
  * `policy-review` uses the global `fetch` instead.
  */
+/* eslint-disable @typescript-eslint/no-extraneous-class -- these classes mirror the exports of the module they stand in for; only their names and constructors matter. */
+
 function unavailable(): never {
   throw new Error("@actions/http-client is not bundled with this action");
 }

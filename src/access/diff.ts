@@ -176,12 +176,12 @@ export async function accessDiff(input: DiffInput): Promise<DiffResult> {
 
   const namer = new Namer(headConfig, baseConfig);
   const changes: AccessChange[] = [...found.values()]
-    .map((e) => ({
+    .map((e): AccessChange => ({
       file: e.file,
       name: namer.name(e.recipient),
       recipient: e.recipient,
       change: e.change,
-      source: (e.policy && e.file_ ? "both" : e.policy ? "policy" : "file") as ChangeSource,
+      source: e.policy && e.file_ ? "both" : e.policy ? "policy" : "file",
     }))
     .sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.change !== b.change ? (a.change === "lost" ? -1 : 1) : (a.name ?? a.recipient) < (b.name ?? b.recipient) ? -1 : 1));
   return {

@@ -120,7 +120,7 @@ async function checkContent(dir: string, state: SecretFileState, keys: KeySource
     if (!keys && quicklyAllCovered(bytes, state.format)) return { problem: null, uncovered: [] };
     const store = await loadStore(state.format);
     const stored = store.parseEncrypted(bytes);
-    const rule = (state.metadata ?? parseMetadata(stored.metadata!)).encryptionRule;
+    const rule = (state.metadata ?? parseMetadata(stored.metadata)).encryptionRule;
     const uncovered = stored.branches.flatMap((b, document) =>
       uncoveredSecrets(b, rule).map((e) => ({ file: state.file, document, path: uncoveredPathText(e), reason: e.reason })),
     );
@@ -138,7 +138,7 @@ function isWriterFile(name: string): boolean {
 }
 
 /** Of the listed files, the temp files whose writer is gone. */
-async function staleWriterFiles(dir: string, listed: readonly string[]): Promise<string[]> {
+function staleWriterFiles(listed: readonly string[]): string[] {
   return listed.filter((f) => isStaleTemp(path.basename(f)));
 }
 
@@ -154,7 +154,7 @@ export async function verifyRepository(book: RuleBook, opts: VerifyOptions = {})
   const all = listed.filter((f) => !isWriterFile(path.basename(f)));
   const states = await scanSecretFiles(book, { files: all, keepBytes: true });
   const namer = new Namer(config);
-  const problems: Problem[] = (await staleWriterFiles(config.dir, listed)).map((file) => ({
+  const problems: Problem[] = staleWriterFiles(listed).map((file) => ({
     file,
     kind: "leftover",
     rule: book.indexFor(file),

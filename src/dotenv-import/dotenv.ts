@@ -55,7 +55,7 @@ export function parseDotenv(text: string): DotenvEntry[] {
       throw new SecretsError("parse", `line ${lineOf(text, start)}: expected NAME=value`);
     }
     const key = m[1]!;
-    let p = NAME.lastIndex;
+    const p = NAME.lastIndex;
     let value: string;
     let end: number;
     const q = text[p];

@@ -66,7 +66,7 @@ export async function checkStaged(repo: Repo, config: LoadedConfig | null): Prom
     } catch (e) {
       if (!(e instanceof SecretsError)) throw e;
       if (covered) add(`not an encrypted file, but it matches ${covered}: encrypt it first (secrets encrypt -i ${file})`);
-      else if (/^sops[:_\[]|"sops"\s*:/m.test(body.toString("utf8"))) add(`broken sops file: ${e.message}`);
+      else if (/^sops[:_[]|"sops"\s*:/m.test(body.toString("utf8"))) add(`broken sops file: ${e.message}`);
     }
     if (version?.metadata) {
       for (const m of brokenParts(version)) add(m);

@@ -154,6 +154,7 @@ export async function mergeSecretFile(input: MergeInput): Promise<MergeOutcome> 
 async function mergeBinary(base: Branch[] | null, ours: Branch[], theirs: Branch[]): Promise<TreeMerge> {
   const data = (b: Branch[] | null): Value | undefined => b?.[0]?.get("data");
   const [o, a, t] = [data(base), data(ours), data(theirs)];
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- a binary file's data decrypts to text or bytes; String() is only the fallback for a hand-made file's other value.
   const asBytes = (v: Value | undefined) => (v === undefined || v === null ? new Uint8Array() : typeof v === "string" ? Buffer.from(v, "utf8") : v instanceof Uint8Array ? v : Buffer.from(String(v)));
   let value: Value | undefined;
   let conflicts: Conflict[] = [];

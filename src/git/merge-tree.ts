@@ -208,7 +208,7 @@ export function findMarkers(branches: readonly Branch[]): string[] {
       }
     } else if (Array.isArray(v)) {
       let i = 0;
-      for (const x of v) if (!(x instanceof Comment)) walk(x as Value, [...segs, i++], doc);
+      for (const x of v) if (!(x instanceof Comment)) walk(x, [...segs, i++], doc);
     }
   };
   branches.forEach((b, d) => walk(b, [], d));

@@ -13,6 +13,7 @@ const short = (id: string) => id.slice(0, 8);
 const day = (iso: string) => iso.replace("T", " ").slice(0, 16);
 
 function table(rows: string[][]): string[] {
+  // eslint-disable-next-line @typescript-eslint/no-misused-spread -- code points intended: a width counts what a terminal shows as one character, not UTF-16 units.
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => [...(r[c] ?? "")].length)));
   return rows.map((r) => r.map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c]!))).join("  ").trimEnd());
 }

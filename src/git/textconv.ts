@@ -36,7 +36,7 @@ export function fingerprintKey(dataKey: Uint8Array): Buffer {
 }
 
 export function fingerprint(fpKey: Uint8Array, path: string, value: Exclude<Value, null | Branch | unknown[]>): string {
-  const { bytes, type } = toBytes(value as Parameters<typeof toBytes>[0]);
+  const { bytes, type } = toBytes(value);
   const mac = createHmac("sha256", fpKey).update(path).update("\0").update(type).update("\0").update(bytes).digest();
   return `fp:${mac.subarray(0, 6).toString("hex")}`;
 }
@@ -81,10 +81,11 @@ export async function textconv(bytes: Uint8Array, store: Store, keys: KeySource,
   }
   if (!opts.values) {
     const fpKey = fingerprintKey(dataKey);
-    branches = branches.map((b, doc) => mask(b, v.stored.branches[doc]!, [], (segs, value) => fingerprint(fpKey, leafPath(doc, segs, branches.length), value)) as Branch);
+    branches = branches.map((b, doc) => mask(b, v.stored.branches[doc], [], (segs, value) => fingerprint(fpKey, leafPath(doc, segs, branches.length), value)) as Branch);
   }
   let body: Uint8Array;
   if (store.format === "binary" && !opts.values) {
+    // eslint-disable-next-line @typescript-eslint/no-base-to-string -- the binary store's data is encrypted, so masked it is its fingerprint text.
     body = Buffer.from(`${String(branches[0]?.get("data") ?? "")}\n`);
   } else {
     body = store.emitPlain(branches, opts.emit);
@@ -106,7 +107,7 @@ function mask(plain: Value, stored: Value | Comment | undefined, segs: PathSegme
     return plain.map((x) => {
       if (x instanceof Comment) return x;
       const at = i++;
-      return mask(x as Value, s[at] as Value | undefined, [...segs, at], fp);
+      return mask(x, s[at], [...segs, at], fp);
     });
   }
   if (plain === null) return null;

@@ -34,7 +34,8 @@ export interface WriteOptions {
 }
 
 function describe(e: unknown): string {
-  const err = e as NodeJS.ErrnoException;
+  // Anything can be thrown, null included.
+  const err = e as NodeJS.ErrnoException | null | undefined;
   if (err && typeof err.code === "string") {
     const syscall = err.syscall ? `${err.syscall} ` : "";
     return `${syscall}${err.code}`;
@@ -49,6 +50,7 @@ function writeError(target: string, e: unknown): SecretsError {
 
 function currentUmask(): number {
   // process.umask() without an argument reads the mask (documentation-only deprecation; fine in workers).
+  // eslint-disable-next-line @typescript-eslint/no-deprecated -- reading the umask has no replacement API, and the race it warns of needs threads that change it.
   return process.umask();
 }
 

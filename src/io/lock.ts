@@ -96,13 +96,16 @@ function isStale(holder: Holder | undefined, mtimeMs: number, staleMs: number, n
   if (now - mtimeMs > staleMs) return true;
   // Unreadable: its writer died between creating and filling it (it writes within microseconds).
   if (holder === undefined) return now - mtimeMs > TORN_MS;
-  return holder && holder.host === hostname() && processGone(holder.pid);
+  return holder.host === hostname() && processGone(holder.pid);
 }
+
+// @types/node declares O_NOFOLLOW as always present, but Windows has none.
+const noFollow = (constants as { O_NOFOLLOW?: number }).O_NOFOLLOW;
 
 async function tryCreate(path: string, holder: Holder): Promise<boolean> {
   let fh;
   try {
-    fh = await fsp.open(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | (constants.O_NOFOLLOW ?? 0), 0o600);
+    fh = await fsp.open(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | (noFollow ?? 0), 0o600);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === "EEXIST") return false;
     throw e;
@@ -187,7 +190,7 @@ export async function withUnchangedFile<T>(target: string, planned: Uint8Array |
     target,
     async () => {
       // Unreadable now (e.g. replaced by a folder) counts as changed too.
-      const now = await fsp.readFile(target).catch((e: NodeJS.ErrnoException) => (e.code === "ENOENT" ? null : "unreadable"));
+      const now = await fsp.readFile(target).catch((e: unknown) => ((e as NodeJS.ErrnoException).code === "ENOENT" ? null : "unreadable"));
       const same = now === "unreadable" ? false : now === null || planned === null ? now === planned : Buffer.from(planned).equals(now);
       if (!same) throw new SecretsError("conflict", `changed by another writer ${what}; nothing was written to it`, { file: target });
       return fn();

@@ -45,23 +45,44 @@ const CHUNK = 64 * 1024;
 export function readFileCapped(path: string, max: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     open(path, "r", (err, fd) => {
-      if (err) return reject(err);
-      const finish = (e: unknown, data?: Buffer) => close(fd, () => (e ? reject(e) : resolve(data!)));
+      if (err) {
+        reject(err);
+        return;
+      }
+      const finish = (e: Error | null, data?: Buffer) => close(fd, () => (e ? reject(e) : resolve(data!)));
       fstat(fd, (err2, st) => {
-        if (err2) return finish(err2);
-        if (st.isDirectory()) return finish(Object.assign(new Error("is a directory"), { code: "EISDIR" }));
+        if (err2) {
+          finish(err2);
+          return;
+        }
+        if (st.isDirectory()) {
+          finish(Object.assign(new Error("is a directory"), { code: "EISDIR" }));
+          return;
+        }
         // A regular file states its size: refuse it before reading a byte.
-        if (st.isFile() && st.size > max) return finish(inputTooLarge(max));
+        if (st.isFile() && st.size > max) {
+          finish(inputTooLarge(max));
+          return;
+        }
         const chunks: Buffer[] = [];
         let total = 0;
         const next = () => {
           const buf = Buffer.allocUnsafe(Math.min(CHUNK, max + 1 - total));
           read(fd, buf, 0, buf.length, null, (err3, n) => {
-            if (err3) return finish(err3);
-            if (n === 0) return finish(null, Buffer.concat(chunks, total));
+            if (err3) {
+              finish(err3);
+              return;
+            }
+            if (n === 0) {
+              finish(null, Buffer.concat(chunks, total));
+              return;
+            }
             chunks.push(n === buf.length ? buf : buf.subarray(0, n));
             total += n;
-            if (total > max) return finish(inputTooLarge(max));
+            if (total > max) {
+              finish(inputTooLarge(max));
+              return;
+            }
             next();
           });
         };

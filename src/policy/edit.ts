@@ -92,13 +92,13 @@ class Editor {
 
   top(): YAMLMap | null {
     const c = this.doc.contents;
-    if (c === null || c === undefined) return null;
+    if (c == null) return null;
     if (!isMap(c)) this.fail(0, "the top level of .sops.yaml must be a mapping");
     return c;
   }
 
-  pair(map: YAMLMap, key: string): Pair<unknown, unknown> | undefined {
-    return map.items.find((p) => isScalar(p.key) && String(p.key.value) === key) as Pair<unknown, unknown> | undefined;
+  pair(map: YAMLMap, key: string): Pair | undefined {
+    return map.items.find((p) => isScalar(p.key) && String(p.key.value) === key);
   }
 
   /** The text of a new list item, placed like the last item of a block list. */
@@ -233,7 +233,7 @@ export function grantInPolicy(config: LoadedConfig, text: string, input: GrantIn
   }
 
   const rulesPair = top ? ed.pair(top, "creation_rules") : undefined;
-  const rules = rulesPair && isSeq(rulesPair.value) ? (rulesPair.value as YAMLSeq) : undefined;
+  const rules = rulesPair && isSeq(rulesPair.value) ? rulesPair.value : undefined;
   const ruleData = config.data.creation_rules ?? [];
   const index = ruleData.findIndex((r) => (r.path_regex ?? "") === input.pathRegex);
   const alias = `*${name}`;
@@ -316,7 +316,7 @@ export function grantInPolicy(config: LoadedConfig, text: string, input: GrantIn
   } else if ((isScalar(age) && typeof age.value === "string" && !age.anchor) || isAlias(age)) {
     // `age: age1…,age1…` or `age: *alice`: becomes a flow list (sops >= 3.11 reads lists).
     const node = age as YamlNode;
-    const items = isAlias(age) ? [`*${age.source}`] : splitRecipients(String((age as { value: string }).value)).map(quoteIfNeeded);
+    const items = isAlias(age) ? [`*${age.source}`] : splitRecipients((age as { value: string }).value).map(quoteIfNeeded);
     ed.edits.push({ start: node.range![0], end: node.range![1], text: `[${[...items, alias].join(", ")}]` });
   } else {
     ed.fail((agePair.key as YamlNode).range?.[0], `${where}.age has an unusual form (add ${alias} by hand)`);
@@ -363,7 +363,7 @@ export function revokeInPolicy(config: LoadedConfig, text: string, nameOrRecipie
       if (typeof node.value !== "string") return;
       const parent = path[path.length - 1];
       const isRecipient = node.value.trim() === recipient;
-      const holds = !isRecipient && node.value.includes(",") && splitRecipients(node.value).includes(recipient!);
+      const holds = !isRecipient && node.value.includes(",") && splitRecipients(node.value).includes(recipient);
       if (!isRecipient && !holds) return;
       if (isPair(parent) && parent.key === node) return;
       if (isSeq(parent) && typeof key === "number" && isRecipient) {
@@ -401,7 +401,7 @@ export function revokeInPolicy(config: LoadedConfig, text: string, nameOrRecipie
 }
 
 function hadAge(config: LoadedConfig, i: number, g: number, grouped: boolean): boolean {
-  const rule = (config.data.creation_rules ?? [])[i] as Record<string, unknown> | undefined;
+  const rule = (config.data.creation_rules ?? [])[i];
   if (!rule) return false;
   const entries = ruleAgeEntries(rule, ["creation_rules", i]);
   return grouped ? entries.some((e) => e.at[3] === g) : entries.length > 0;

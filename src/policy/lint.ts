@@ -56,7 +56,7 @@ export function lintPolicy(config: LoadedConfig, files: readonly string[]): Lint
 
   rules.forEach((rule, i) => {
     const seen = new Set<string>();
-    for (const e of ruleAgeEntries(rule as Record<string, unknown>, ["creation_rules", i])) {
+    for (const e of ruleAgeEntries(rule, ["creation_rules", i])) {
       if (config.recipientNames.has(e.recipient) || seen.has(e.recipient)) continue;
       seen.add(e.recipient);
       add("unnamed-recipient", e.at, `recipient ${shortRecipient(e.recipient)} has no name: declare it under keys: as - &name ${shortRecipient(e.recipient)} and use *name`);

@@ -10,19 +10,19 @@ export type ConfigPath = ReadonlyArray<string | number>;
 export type Pos = { line: number; col: number };
 
 /** Whether a pair is a `<<` merge key. */
-export function isMergeKey(pair: Pair<unknown, unknown>): boolean {
+export function isMergeKey(pair: Pair): boolean {
   const k = pair.key;
   return isScalar(k) && (k.source === "<<" || k.value === "<<" || typeof k.value === "symbol");
 }
 
 function deref(doc: Document.Parsed, node: unknown): unknown {
   let n = node;
-  for (let i = 0; i < 100 && isAlias(n); i++) n = (n as Alias).resolve(doc);
+  for (let i = 0; i < 100 && isAlias(n); i++) n = n.resolve(doc);
   return n;
 }
 
 /** The pair for `key` in `map`, including keys merged in through `<<` (the map's own keys win). */
-export function findPair(doc: Document.Parsed, map: YAMLMap, key: string | number, depth = 0): Pair<unknown, unknown> | undefined {
+export function findPair(doc: Document.Parsed, map: YAMLMap, key: string | number, depth = 0): Pair | undefined {
   for (const pair of map.items) {
     const k = pair.key;
     if (isScalar(k) && !isMergeKey(pair) && String(k.value) === String(key)) return pair;

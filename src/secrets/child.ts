@@ -40,7 +40,8 @@ export function runWithEnvironment(command: string, args: readonly string[], env
     child.on("exit", (code, signal) => {
       cleanup();
       if (code !== null) resolve(code);
-      else resolve(signalExitCode(signal ? (os.constants.signals[signal] ?? 0) : 0));
+      // Typed as complete, but a platform's table need not hold every signal name.
+      else resolve(signalExitCode(signal ? ((os.constants.signals as Partial<Record<NodeJS.Signals, number>>)[signal] ?? 0) : 0));
     });
   });
 }

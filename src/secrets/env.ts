@@ -36,7 +36,7 @@ export function envValue(v: Value, rule: EncryptionRule): string {
   if (v instanceof SopsTime) return v.text;
   if (v instanceof Uint8Array) return Buffer.from(v).toString("utf8");
   const plain = toSecretValue(v instanceof Branch ? v : v, rule);
-  return JSON.stringify(plain, (_k, x) => (typeof x === "bigint" ? x.toString() : x));
+  return JSON.stringify(plain, (_k, x: unknown) => (typeof x === "bigint" ? x.toString() : x));
 }
 
 export interface EnvSource {

@@ -135,7 +135,7 @@ export function parseEncryptedValue(s: string, path: string | PathText): ParsedE
   const iv = data && decodeB64(m[2]!);
   const tag = iv && iv.length > 0 && decodeB64(m[3]!);
   if (!tag) throw new SecretsError("decrypt-tree", `malformed encrypted value at ${typeof path === "string" ? path : path()}`);
-  return { data: data!, iv: iv!, tag, type: m![4]! };
+  return { data, iv, tag, type: m[4]! };
 }
 
 function stashKey(aad: string, bytes: Uint8Array, type: string): string {

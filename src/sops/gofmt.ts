@@ -38,7 +38,7 @@ function layoutF(g: Digits): string {
 
 function layoutE(g: Digits, minExpDigits: number): string {
   const exp = g.d === "0" ? 0 : g.dp - 1;
-  const mant = g.d.length > 1 ? g.d[0] + "." + g.d.slice(1) : g.d;
+  const mant = g.d.length > 1 ? g.d.charAt(0) + "." + g.d.slice(1) : g.d;
   const e = String(Math.abs(exp)).padStart(minExpDigits, "0");
   return (g.neg ? "-" : "") + mant + "e" + (exp < 0 ? "-" : "+") + e;
 }

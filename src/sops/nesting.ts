@@ -29,7 +29,7 @@ export function checkNesting(value: unknown, what?: string): void {
     let children: unknown[];
     if (v instanceof Branch) children = v.items.map((it) => ("key" in it ? it.value : null));
     else if (Array.isArray(v)) children = v;
-    else if (v !== null && typeof v === "object" && [Object.prototype, null].includes(Object.getPrototypeOf(v))) children = Object.values(v);
+    else if (v !== null && typeof v === "object" && [Object.prototype, null].includes(Object.getPrototypeOf(v) as object | null)) children = Object.values(v);
     else continue;
     if (depth + 1 > MAX_NESTING) throw nestingTooDeep(what);
     for (const c of children) stack.push({ v: c, depth: depth + 1 });

@@ -137,8 +137,10 @@ function replacer(_k: string, v: unknown): unknown {
   if (v instanceof Uint8Array) return Buffer.from(v).toString("base64");
   if (v instanceof Branch) return { __branch: v.items };
   if (v instanceof Comment) return { __comment: v.text };
-  if (v && typeof v === "object" && v.constructor && v.constructor !== Object && !Array.isArray(v)) {
-    return { [`__${v.constructor.name}`]: { ...(v as object) } };
+  if (v && typeof v === "object" && !Array.isArray(v)) {
+    // Typed as always there, but a null-prototype object has no constructor.
+    const ctor = (v as { constructor?: { name: string } }).constructor;
+    if (ctor && ctor !== Object) return { [`__${ctor.name}`]: { ...v } };
   }
   return v;
 }

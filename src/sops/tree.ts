@@ -35,6 +35,9 @@ export class SopsFloat {
  * (RFC 3339, fractional seconds only when non-zero), which is also its plaintext when encrypted.
  */
 export class SopsTime {
+  // Makes the type nominal (no runtime field): otherwise a Comment, which also has a `text`, would
+  // type-check as a SopsTime, and a list item not narrowed past its comments would pass as a value.
+  declare private readonly nominal: never;
   constructor(readonly text: string) {}
 }
 

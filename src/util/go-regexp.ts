@@ -305,6 +305,7 @@ class Translator {
         const end = this.src.indexOf("\\E", this.i);
         const text = end < 0 ? this.src.slice(this.i) : this.src.slice(this.i, end);
         this.i = end < 0 ? this.src.length : end + 2;
+        // eslint-disable-next-line @typescript-eslint/no-misused-spread -- code points intended: RE2 quotes each code point as one literal.
         const parts = [...text].map((ch) => lit(ch.codePointAt(0)!, inClass));
         if (inClass) return parts.join("");
         // As in RE2, a quantifier after `\Q…\E` applies to the last character only.
@@ -313,7 +314,7 @@ class Translator {
         return last;
       }
       case "C":
-        this.fail("\\C (any byte) is not supported");
+        return this.fail("\\C (any byte) is not supported");
       default: {
         const cp = c.codePointAt(0)!;
         if (cp < 0x80 && !/[A-Za-z0-9]/.test(c)) return lit(cp, inClass);

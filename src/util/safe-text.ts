@@ -61,6 +61,7 @@ const NAMED: Readonly<Record<string, string>> = { "\n": "\\n", "\r": "\\r", "\t"
 
 // C0, DEL, C1, the Unicode line/paragraph separators and the bidirectional overrides and isolates
 // (which can make a name read as another one).
+// eslint-disable-next-line no-control-regex -- matching control characters is the point: they are escaped before printing.
 const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 
 /**

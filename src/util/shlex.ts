@@ -44,7 +44,7 @@ export function shlexSplit(s: string): string[] {
           }
           if (e === "\\") {
             if (i + 1 >= n) throw new Error("EOF found after escape character");
-            word += s[i + 1];
+            word += s[i + 1]!;
             i += 2;
           } else {
             word += e;
@@ -53,7 +53,7 @@ export function shlexSplit(s: string): string[] {
         }
       } else if (d === "\\") {
         if (i + 1 >= n) throw new Error("EOF found after escape character");
-        word += s[i + 1];
+        word += s[i + 1]!;
         i += 2;
       } else {
         word += d;

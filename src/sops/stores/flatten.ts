@@ -37,7 +37,7 @@ export function flattenMetadata(metadata: PlainValue, prefix = ""): FlatItem[] {
   const seen = new Set<string>();
   const walk = (key: string, v: PlainValue): void => {
     if (Array.isArray(v)) {
-      v.forEach((x, i) => walk(key + LIST_SEPARATOR + i, x));
+      v.forEach((x, i) => walk(`${key}${LIST_SEPARATOR}${i}`, x));
     } else if (isObject(v)) {
       for (const [k, x] of Object.entries(v)) walk(key + MAP_SEPARATOR + k, x);
     } else if (v !== null) {
@@ -115,7 +115,7 @@ export function unflattenMetadata(items: Array<{ key: string; value: PlainValue 
       } else {
         if (!Array.isArray(node)) throw mismatch();
         while (node.length <= tok.list) node.push(null);
-        const cur: PlainValue = node[tok.list]!;
+        const cur: PlainValue | undefined = node[tok.list];
         if (next === undefined) {
           if (cur !== null && typeof cur === "object") throw mismatch();
           node[tok.list] = value;

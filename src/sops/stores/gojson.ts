@@ -41,9 +41,9 @@ function escapeAscii(c: number): string | null {
     case 0x3c: // <  (json.Marshal escapes HTML)
     case 0x3e: // >
     case 0x26: // &
-      return "\\u00" + HEX[c >> 4] + HEX[c & 0xf];
+      return "\\u00" + HEX.charAt(c >> 4) + HEX.charAt(c & 0xf);
     default:
-      return c < 0x20 ? "\\u00" + HEX[c >> 4] + HEX[c & 0xf] : null;
+      return c < 0x20 ? "\\u00" + HEX.charAt(c >> 4) + HEX.charAt(c & 0xf) : null;
   }
 }
 
@@ -62,7 +62,7 @@ export function goJsonQuote(v: string | Uint8Array): string {
     for (const ch of v) {
       const cp = ch.codePointAt(0)!;
       if (cp < 0x80) out += escapeAscii(cp) ?? ch;
-      else if (cp === 0x2028 || cp === 0x2029) out += "\\u202" + HEX[cp & 0xf];
+      else if (cp === 0x2028 || cp === 0x2029) out += "\\u202" + HEX.charAt(cp & 0xf);
       else if (cp >= 0xd800 && cp <= 0xdfff) out += "\ufffd";
       else out += ch;
     }
@@ -311,7 +311,7 @@ class JsonReader {
     const start = this.pos;
     let i = this.pos;
     if (b[i] === 0x2d) i++;
-    const digit = (k: number) => b[k] !== undefined && b[k]! >= 0x30 && b[k]! <= 0x39;
+    const digit = (k: number) => b[k] !== undefined && b[k] >= 0x30 && b[k] <= 0x39;
     if (b[i] === 0x30) i++;
     else if (digit(i)) while (digit(i)) i++;
     else throw this.fail("invalid number", start);

@@ -165,7 +165,7 @@ export type ScalarStyle = "plain" | "single" | "double" | "literal";
  * character, or leading/trailing space), so only their plain resolution decides the style. Most keys
  * and every ENC[…] value take this shortcut; everything else gets the full analysis.
  */
-const simpleRe = /^[A-Za-z][A-Za-z0-9_.\/+=,:()[\]@-]*(?: [A-Za-z0-9_.\/+=,:()[\]@-]+)*$/;
+const simpleRe = /^[A-Za-z][A-Za-z0-9_./+=,:()[\]@-]*(?: [A-Za-z0-9_./+=,:()[\]@-]+)*$/;
 
 /** The style go-yaml v3 writes a string in, in block context (keys: `simpleKey`). */
 export function stringStyle(s: string, simpleKey: boolean): ScalarStyle {

@@ -239,8 +239,8 @@ class IniReader {
         count = 1;
         continue;
       }
-      let [name, offset] = this.keyName(line);
-      if (name === "-") name = "#" + count++;
+      const [keyName, offset] = this.keyName(line);
+      const name = keyName === "-" ? `#${count++}` : keyName;
       const value = this.value(line.slice(offset));
       if (!name) throw this.fail("empty key name");
       // go-ini keeps the last value silently; like the YAML reader, we refuse a repeated key.
@@ -350,7 +350,7 @@ function writeSections(sections: IniSection[]): Uint8Array {
     const align = Math.max(0, ...names.map((n) => n.length));
     sec.keys.forEach((k, j) => {
       if (k.comment) out += commentLines(k.comment, true);
-      out += names[j] + " ".repeat(align - names[j]!.length) + " = " + quoteValue(k.value) + "\n";
+      out += names[j]! + " ".repeat(align - names[j]!.length) + " = " + quoteValue(k.value) + "\n";
     });
     if (i < sections.length - 1) out += "\n";
   });

@@ -102,9 +102,8 @@ export function parseFastYaml(text: string): Branch[] | null {
       // A comment belongs to the open block at exactly its indentation (go-yaml writes head and foot
       // comments there). A pending `key:` opens its block at an indentation we only learn later.
       if (pending) return null;
-      let target: Block | undefined;
       while (stack.length && stack[stack.length - 1]!.indent > ind) stack.pop();
-      target = stack[stack.length - 1];
+      const target = stack[stack.length - 1];
       if (!target || target.indent !== ind) return null;
       const c = new Comment(rest.slice(1));
       if (target.kind === "map") target.map!.items.push(c);

@@ -44,6 +44,15 @@ function commentLines(text: string | null | undefined): string[] {
     .map((l) => (l === " " ? "" : l));
 }
 
+/** A scalar's source text; null (an empty value) is "". */
+function sourceText(node: YScalar): string {
+  const raw = node.value;
+  if (typeof raw === "string") return raw;
+  if (raw === null || raw === undefined) return "";
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- the failsafe schema makes every value a string; this only keeps any other readable.
+  return String(raw);
+}
+
 class Reader {
   private budget = EXPANSION_BUDGET;
   /** Each alias's target: the latest anchor of that name before it, found in one pass. */
@@ -76,8 +85,8 @@ class Reader {
   private deref(node: unknown, depth = 0): unknown {
     if (Y().isAlias(node)) {
       if (depth > 100) throw parseError("alias chain too deep");
-      const target = this.targets.get(node as Alias);
-      if (!target) throw parseError("unknown alias (its name is not shown: an unquoted value starting with * is an alias; quote it)", this.line(node as Alias));
+      const target = this.targets.get(node);
+      if (!target) throw parseError("unknown alias (its name is not shown: an unquoted value starting with * is an alias; quote it)", this.line(node));
       return this.deref(target, depth + 1);
     }
     return node;
@@ -85,8 +94,7 @@ class Reader {
 
   scalar(node: YScalar): Scalar {
     this.spend();
-    const raw = node.value;
-    const text = typeof raw === "string" ? raw : raw === null || raw === undefined ? "" : String(raw);
+    const text = sourceText(node);
     const tag = node.tag;
     if (tag) {
       const t = tag.replace(/^tag:yaml\.org,2002:/, "!!");
@@ -133,14 +141,14 @@ class Reader {
     const n = this.deref(node);
     if (n === null || n === undefined) return null;
     if (Y().isScalar(n)) return this.scalar(n);
-    if ((Y().isMap(n) || Y().isSeq(n)) && depth >= MAX_NESTING) throw nestingTooDeep("the YAML document", this.line(n as YNode));
+    if ((Y().isMap(n) || Y().isSeq(n)) && depth >= MAX_NESTING) throw nestingTooDeep("the YAML document", this.line(n));
     if (Y().isMap(n)) return this.map(n, ownCommentsTaken, depth + 1);
     if (Y().isSeq(n)) return this.seq(n, depth + 1);
-    throw parseError("unsupported YAML node", this.line(n as YNode));
+    throw parseError("unsupported YAML node", this.line(n));
   }
 
   /** Comments before and after a node, as the `yaml` package attaches them. */
-  private pushComments(into: Array<Comment | unknown>, text: string | null | undefined, inline = false): void {
+  private pushComments(into: unknown[], text: string | null | undefined, inline = false): void {
     for (const l of commentLines(text)) into.push(new Comment(l, inline));
   }
 
@@ -154,8 +162,8 @@ class Reader {
       const keyNode = this.deref(p.key);
       if (!Y().isScalar(keyNode)) throw parseError("complex mapping keys are not supported", this.line(p.key as YNode));
       this.pushComments(items, (p.key as YScalar).commentBefore);
-      const k = keyNode.type === "PLAIN" && !keyNode.tag ? resolvePlain(String(keyNode.value ?? "")) : this.scalar(keyNode);
-      const keyText = String(keyNode.value ?? "");
+      const k = keyNode.type === "PLAIN" && !keyNode.tag ? resolvePlain(sourceText(keyNode)) : this.scalar(keyNode);
+      const keyText = sourceText(keyNode);
       if (typeof k !== "string" && keyText !== "<<") {
         throw parseError("mapping keys must be strings (quote the key)", this.line(p.key as YNode));
       }
@@ -289,7 +297,7 @@ export function parseYamlFull(text: string): Branch[] {
     const err = d.errors[0];
     if (err) {
       // The `yaml` package's messages can quote source text; ours never do.
-      const line = err.linePos?.[0]?.line ?? (err.pos ? lc.linePos(err.pos[0]).line : undefined);
+      const line = err.linePos?.[0].line ?? lc.linePos(err.pos[0]).line;
       throw parseError(err.code.toLowerCase().replace(/_/g, " "), line);
     }
     out.push(new Reader(d, lc).document());
@@ -433,7 +441,7 @@ class Writer {
         this.sequence(it, indent + 2);
         this.out[start] = dash + " " + this.out[start]!.slice(indent + 2);
       } else {
-        this.value(dash, it as Value, indent, true, trailing);
+        this.value(dash, it, indent, true, trailing);
       }
     }
     this.comments(pending, indent);
@@ -491,7 +499,7 @@ export const yamlStore: Store = {
     else {
       const line: string[] = [];
       const tmp = new Writer(options?.indent ?? 4);
-      tmp.mapping(new Branch([{ key: "x", value: value as Scalar }]), 0, null);
+      tmp.mapping(new Branch([{ key: "x", value }]), 0, null);
       // Reuse the mapping writer for quoting, then drop the `x:` key.
       line.push(...tmp.out);
       line[0] = line[0]!.slice(3);
