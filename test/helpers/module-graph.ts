@@ -41,7 +41,7 @@ function listTs(dir: string, out: string[]): void {
 export function readModuleGraph(root: string, folders: string[]): ModuleGraph {
   const files: string[] = [];
   for (const f of folders) listTs(path.join(root, f), files);
-  const modules = new Map<string, { imports: string[] }>();
+  const modules = new Map<string, { imports: string[]; runtime: string[] }>();
   for (const file of files) {
     const rel = path.relative(root, file).split(path.sep).join("/");
     const text = withoutComments(fs.readFileSync(file, "utf8"));
