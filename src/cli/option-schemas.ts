@@ -23,7 +23,7 @@ export const AuditOptions = z.object({ since: str, format: z._default(z.enum(["m
 
 /** One of `values`, `fallback` when absent; the message lists the choices, not what was given. */
 export const formatEnum = <T extends readonly [string, ...string[]]>(values: T, fallback: T[number]) =>
-  z._default(z.enum(values, { error: `expected ${values.join(" or ")}` }), fallback as never);
+  z._default(z.enum(values, { error: `expected ${values.join(" or ")}` }), fallback);
 
 export const AccessListOptions = z.object({ format: formatEnum(["table", "json"] as const, "table"), config: str });
 export const AccessEditOptions = z.object({ commit: flag, policyOnly: flag, config: str });

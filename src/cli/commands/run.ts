@@ -24,7 +24,7 @@ export async function environmentFor(o: SelectionOptions): Promise<Map<string, s
 }
 
 /** Where sops looks for age identities; never inherited by `run`'s command unless asked. */
-const KEY_SOURCE_VARIABLES = ["SOPS_AGE_KEY", "SOPS_AGE_KEY_FILE", "SOPS_AGE_KEY_CMD", "SOPS_AGE_SSH_PRIVATE_KEY_FILE"] as const;
+const KEY_SOURCE_VARIABLES: ReadonlySet<string> = new Set(["SOPS_AGE_KEY", "SOPS_AGE_KEY_FILE", "SOPS_AGE_KEY_CMD", "SOPS_AGE_SSH_PRIVATE_KEY_FILE"]);
 
 /** The options of `secrets run`: a selection, and whether the key variables are passed on. */
 export interface RunCommandOptions extends SelectionOptions {
@@ -35,9 +35,8 @@ export interface RunCommandOptions extends SelectionOptions {
 export async function runCommand(command: string[], o: RunCommandOptions): Promise<void> {
   const vars = await environmentFor(o);
   const { runWithEnvironment } = await import("../../secrets/child.js");
-  const env: NodeJS.ProcessEnv = { ...process.env };
   // The command gets the secrets it was given, not the means to decrypt every other one.
-  if (!o.keepKeyEnv) for (const k of KEY_SOURCE_VARIABLES) delete env[k];
+  const env: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => o.keepKeyEnv || !KEY_SOURCE_VARIABLES.has(k)));
   for (const [k, v] of vars) env[k] = v;
   // The command's own status is the result, not an error: `secrets run` exits with it as given.
   process.exitCode = await runWithEnvironment(command[0]!, command.slice(1), env);
