@@ -67,7 +67,7 @@ function isEncrypted(p: ParsedFile): boolean {
 
 function recipientsOf(p: ParsedFile): string[] {
   try {
-    return allAgeRecipients(parseMetadata(p.stored.metadata!));
+    return allAgeRecipients(parseMetadata(p.stored.metadata));
   } catch {
     return [];
   }
@@ -113,7 +113,7 @@ const UNCOVERED_TEXT: Record<UncoveredReason, SafeText> = {
  * Metadata kept next to a value (`…_metadata_unencrypted`) is in clear by design and passes, as before.
  */
 function refuseUncovered(work: FileWork, picked: readonly Secret[], parsed: ParsedFile): void {
-  const rule = parseMetadata(parsed.stored.metadata!).encryptionRule;
+  const rule = parseMetadata(parsed.stored.metadata).encryptionRule;
   const uncovered: UncoveredEntry[] = parsed.stored.branches.flatMap((b) => uncoveredSecrets(b, rule));
   for (const s of picked) {
     const hit = uncovered.find((e) => isAtOrBelow(e.path, s.path));

@@ -5,7 +5,6 @@ import { formatForPath } from "../files/format.js";
 import { workTreeFiles } from "../git/files.js";
 import { workTreeTop } from "../git/repo.js";
 import { isWithin, realLocation } from "../io/confine.js";
-import type { LoadedConfig } from "../policy/load.js";
 import type { Recipients } from "../sops/document.js";
 import type { Metadata } from "../sops/metadata.js";
 import type { Format } from "../sops/stores/store.js";

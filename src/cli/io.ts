@@ -21,7 +21,9 @@ export function writeStdout(data: Uint8Array | string): Promise<void> {
       while (written < bytes.length) written += writeSync(1, bytes, written, bytes.length - written);
       return Promise.resolve();
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== "EAGAIN") return Promise.reject(e);
+      // writeSync throws Node system errors (Error instances with a code).
+      const err = e as NodeJS.ErrnoException;
+      if (err.code !== "EAGAIN") return Promise.reject(err);
       stdoutStream = true;
     }
   }

@@ -66,7 +66,7 @@ export interface ImportOptions {
   /** Check git history for the source (default true). */
   history?: boolean;
   /** Called after each step; lets a caller (tests) observe or stop the import between steps. */
-  onStep?(step: ImportStep): Promise<void> | void;
+  onStep?: (step: ImportStep) => Promise<void> | void;
 }
 
 export interface ImportResult {
@@ -81,7 +81,7 @@ export interface ImportResult {
 
 function canonical(v: Value, rule: EncryptionRule): string {
   const x = toSecretValue(v, rule);
-  return JSON.stringify(x, (_k, y) => (typeof y === "bigint" ? `${y}n` : y));
+  return JSON.stringify(x, (_k, y: unknown) => (typeof y === "bigint" ? `${y}n` : y));
 }
 
 function secretPathOf(root: string | undefined, target: string, keyPath: string[]): string | undefined {

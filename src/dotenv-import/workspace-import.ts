@@ -20,7 +20,7 @@ export interface WorkspaceImportOptions {
   overwrite?: boolean | undefined;
   history?: boolean | undefined;
   /** Called after each step (see importSecrets): lets a caller observe or stop the import between steps. */
-  onStep?(step: ImportStep): Promise<void> | void;
+  onStep?: ((step: ImportStep) => Promise<void> | void) | undefined;
 }
 
 export async function importIntoWorkspace(ws: Workspace, opts: WorkspaceImportOptions): Promise<ImportResult> {

@@ -49,7 +49,9 @@ export class SecretsClient {
    * `token` are refused at once.
    */
   constructor(options: SecretsClientOptions = {}) {
-    if (options !== null && typeof options === "object" && (options.url !== undefined || options.token !== undefined)) throw new ServerNotAvailable();
+    // JavaScript callers may pass anything: the schema check (below, on first use) says what is wrong.
+    const given: unknown = options;
+    if (given !== null && typeof given === "object" && (("url" in given && given.url !== undefined) || ("token" in given && given.token !== undefined))) throw new ServerNotAvailable();
     this.#state = import("./options.js").then(async (m) => {
       const o = m.parseInput(m.ClientOptionsSchema, options, "SecretsClient options");
       if (o.url !== undefined || o.token !== undefined) throw new ServerNotAvailable();

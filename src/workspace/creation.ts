@@ -1,6 +1,6 @@
 import { SecretsError } from "../errors.js";
 import type { LoadedConfig } from "../policy/load.js";
-import { matchRule } from "../policy/match.js";
+import { matchRule, type ResolvedRule } from "../policy/match.js";
 import type { Recipients } from "../sops/document.js";
 import type { EncryptionRule, EncryptionRuleKind } from "../sops/metadata.js";
 import type { Format } from "../sops/stores/store.js";
@@ -59,7 +59,7 @@ export function resolveCreation(config: LoadedConfig | null, searchedFrom: strin
   const chosen = flagRules.filter(([f]) => flags[f] !== undefined && flags[f] !== "");
   if (chosen.length > 1) throw new SecretsError("conflict", "use only one of --unencrypted-suffix, --encrypted-suffix, --unencrypted-regex, --encrypted-regex");
   const flagAge = flags.age;
-  let rule = null;
+  let rule: ResolvedRule | null = null;
   if (config) {
     rule = matchRule(config, config.dir, filePath, { requireKeys: flagAge === undefined, requireMatch: flagAge === undefined });
   } else if (flagAge === undefined) {

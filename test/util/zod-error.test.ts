@@ -3,9 +3,8 @@ import * as zm from "zod/mini";
 import { describe, expect, it } from "vitest";
 import { SecretsError } from "../../src/errors.js";
 import { optionFlag, parseWith } from "../../src/util/zod-error.js";
-import { parseOptions as parseGitOptions, LogOptions } from "../../src/git/options.js";
+import { formatEnum, LogOptions, parseOptions as parseGitOptions, parseOptionsWithSchemaMessages as parseAccessOptions } from "../../src/cli/option-schemas.js";
 import { parseInput } from "../../src/sdk/options.js";
-import { formatEnum, parseOptions as parseAccessOptions } from "../../src/cli/commands/access-shared.js";
 
 /** The one zod→SecretsError helper, with the classic and the mini API, and the messages its callers build. */
 

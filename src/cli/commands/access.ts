@@ -1,5 +1,4 @@
 import path from "node:path";
-import { z } from "zod";
 import { scanSecretFiles } from "../../access/inventory.js";
 import { applyPolicyChange, grantEdit, planPolicyChange, revokeEdit } from "../../access/policy-change.js";
 import { Namer } from "../../access/recipients.js";
@@ -12,20 +11,15 @@ import type { PolicyEdit } from "../../policy/edit.js";
 import type { Workspace } from "../../workspace/workspace.js";
 import { info, writeStdout } from "../io.js";
 import { cliWorkspace, requireConfig } from "../workspace.js";
-import { formatEnum, parseOptions } from "./access-shared.js";
+import { AccessEditOptions, AccessGrantOptions, AccessListOptions, parseOptionsWithSchemaMessages } from "../option-schemas.js";
 import { describePlan, printExposure, updateSummary, warnSkippedLinks } from "./plan-report.js";
 
 // ---------------------------------------------------------------------------------------------
 // access list
 
-const ListOptions = z.object({
-  format: formatEnum(["table", "json"] as const, "table"),
-  config: z.string().optional(),
-});
-
 /** `secrets access list [PATH]`: every secret file, who can read it, and who its rule says should. */
 export async function accessListCommand(target: string | undefined, raw: unknown): Promise<void> {
-  const opts = parseOptions(ListOptions, raw);
+  const opts = parseOptionsWithSchemaMessages(AccessListOptions, raw);
   const config = await requireConfig(cliWorkspace(opts));
   let only: ((f: string) => boolean) | undefined;
   if (target !== undefined) {
@@ -40,17 +34,6 @@ export async function accessListCommand(target: string | undefined, raw: unknown
 
 // ---------------------------------------------------------------------------------------------
 // grant / revoke
-
-const EditOptions = z.object({
-  commit: z.boolean().optional(),
-  policyOnly: z.boolean().optional(),
-  config: z.string().optional(),
-});
-
-const GrantOptions = EditOptions.extend({
-  path: z.string().min(1, "give the path_regex of a rule"),
-  group: z.coerce.number().int().min(0).optional(),
-});
 
 /** Plans and applies a policy edit (src/access/policy-change.ts), saying what it does. */
 async function applyEdit(ws: Workspace, old: LoadedConfig, edit: PolicyEdit, opts: { commit?: boolean | undefined; policyOnly?: boolean | undefined }, message: string): Promise<void> {
@@ -67,7 +50,7 @@ async function applyEdit(ws: Workspace, old: LoadedConfig, edit: PolicyEdit, opt
 
 /** `secrets access grant NAME [RECIPIENT] --path REGEX`. */
 export async function accessGrantCommand(name: string, recipient: string | undefined, raw: unknown): Promise<void> {
-  const opts = parseOptions(GrantOptions, raw);
+  const opts = parseOptionsWithSchemaMessages(AccessGrantOptions, raw);
   const ws = cliWorkspace(opts);
   const config = await requireConfig(ws);
   const edit = await grantEdit(config, { name, recipient, pathRegex: opts.path, group: opts.group });
@@ -80,7 +63,7 @@ export async function accessGrantCommand(name: string, recipient: string | undef
 
 /** `secrets access revoke NAME`. */
 export async function accessRevokeCommand(name: string, raw: unknown): Promise<void> {
-  const opts = parseOptions(EditOptions, raw);
+  const opts = parseOptionsWithSchemaMessages(AccessEditOptions, raw);
   const ws = cliWorkspace(opts);
   const config = await requireConfig(ws);
   const edit = await revokeEdit(config, name);

@@ -1,19 +1,8 @@
-import type { Command } from "commander";
 import { SecretsError } from "../../errors.js";
+import { CheckOptions, parseOptions } from "../option-schemas.js";
 
 /** `secrets check --staged`: the commit guard (run by the pre-commit hook `secrets git setup --hooks` installs). */
-export function registerCheckCommand(program: Command): void {
-  program
-    .command("check")
-    .description("refuse a commit that would add a plaintext secret, a broken secrets file or an obvious token")
-    .option("--staged", "check what is staged for the next commit (the index)")
-    .option("--config <file>", "the .sops.yaml to use")
-    .addHelpText("after", "\nExamples:\n  $ secrets check --staged\n")
-    .action(checkCommand);
-}
-
 export async function checkCommand(raw: unknown): Promise<void> {
-  const { CheckOptions, parseOptions } = await import("../../git/options.js");
   const opts = parseOptions(CheckOptions, raw);
   if (!opts.staged) throw new SecretsError("usage", "say what to check: --staged (the index, as a pre-commit hook does)");
   const [{ openRepo }, { checkStaged }, { checkRefusedError }, { cliWorkspace }, { info }] = await Promise.all([

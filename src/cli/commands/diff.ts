@@ -1,23 +1,8 @@
-import type { Command } from "commander";
 import { ResultExitCode, SecretsError } from "../../errors.js";
+import { DiffOptions, parseOptions } from "../option-schemas.js";
 
 /** `secrets diff [REV [REV]] [-- FILE...]`: key-level differences of secrets files. */
-export function registerDiffCommand(program: Command): void {
-  program
-    .command("diff")
-    .description("key-level diff of secrets files (added/changed/removed keys; values hidden unless --values)")
-    .argument("[revs-and-files...]", "up to two revisions, then files (or put files after --)")
-    .option("--staged", "compare with the index instead of the work tree")
-    .option("--cached", "same as --staged")
-    .option("--values", "show the values (decrypted)")
-    .option("--format <format>", "text or json", "text")
-    .option("--exit-code", "exit with 1 when there are differences")
-    .addHelpText("after", "\nExamples:\n  $ secrets diff\n  $ secrets diff HEAD~3 -- secrets/app.yaml\n  $ secrets diff main feature --values\n")
-    .action(diffCommand);
-}
-
 export async function diffCommand(operands: string[], raw: unknown): Promise<void> {
-  const { DiffOptions, parseOptions } = await import("../../git/options.js");
   const opts = parseOptions(DiffOptions, raw);
   const [{ openRepo, repoPath, resolveCommit }, { secretsDiff }, { renderDiffJson, renderDiffText }, { cliWorkspace }, { writeStdout }, { existsSync }] = await Promise.all([
     import("../../git/repo.js"),

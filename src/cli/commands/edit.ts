@@ -157,7 +157,8 @@ export async function editCommand(file: string, opts: EditOptions): Promise<void
   const ext = extname(file) || (format === "dotenv" ? ".env" : format === "binary" ? "" : `.${format}`);
   const tmpFile = join(tmp.path, basename(file, extname(file)) + ext);
   /** Set once the editor has closed with text to save: from then on a failure keeps the text. */
-  let hasNewText = false;
+  // Widened: it is set inside the withFileAsync callback, which control-flow narrowing does not see.
+  let hasNewText = false as boolean;
   let kept = false;
   try {
     await withFileAsync(file, async () => {

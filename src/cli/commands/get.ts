@@ -21,7 +21,7 @@ export async function getCommand(file: string, pathText: string, opts: { ignoreM
     if (value instanceof Uint8Array) return writeStdout(value);
     const plain = toPlain(value);
     if (plain !== null && typeof plain === "object") {
-      return writeStdout(JSON.stringify(plain, (_k, v) => (typeof v === "bigint" ? v.toString() : v)) + "\n");
+      return writeStdout(JSON.stringify(plain, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v)) + "\n");
     }
     return writeStdout(String(plain));
   });
@@ -40,7 +40,7 @@ export async function getSecretCommand(secretPath: string, opts: { root?: string
   const value = await repo.read(secretPath);
   if (typeof value === "string") return writeStdout(value);
   if (value !== null && typeof value === "object") {
-    return writeStdout(JSON.stringify(value, (_k, v) => (typeof v === "bigint" ? v.toString() : v)) + "\n");
+    return writeStdout(JSON.stringify(value, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v)) + "\n");
   }
   return writeStdout(String(value));
 }

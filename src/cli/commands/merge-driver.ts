@@ -1,4 +1,3 @@
-import type { Command } from "commander";
 import { SecretsError, withFileAsync } from "../../errors.js";
 
 /**
@@ -6,17 +5,6 @@ import { SecretsError, withFileAsync } from "../../errors.js";
  * versions key by key and writes the result over %A. Non-zero exit: conflicts (the file then holds
  * both candidates, still encrypted) or a merge it could not do (%A left as it was).
  */
-export function registerMergeDriverCommand(program: Command): void {
-  program
-    .command("merge-driver")
-    .description("(run by git) three-way merge of an encrypted file: %O %A %B %P")
-    .argument("<base>", "the common ancestor's version (%O)")
-    .argument("<ours>", "our version, replaced by the result (%A)")
-    .argument("<theirs>", "their version (%B)")
-    .argument("[path]", "the file's path in the repository (%P), for its format and rule")
-    .action(mergeDriverCommand);
-}
-
 export async function mergeDriverCommand(base: string, ours: string, theirs: string, filePath: string | undefined): Promise<void> {
   const name = filePath ?? ours;
   const [{ mergeSecretFile }, { mergeConflictError }, { formatForPath, loadStore }, { readInput }, { writeFileAtomic }, { cliWorkspace }, { info }, { git }] = await Promise.all([

@@ -1,20 +1,13 @@
-import { z } from "zod";
 import { accessDiff } from "../../access/diff.js";
 import { diffJson, renderDiffMarkdown } from "../../access/report.js";
 import { ResultExitCode } from "../../errors.js";
 import { writeStdout } from "../io.js";
 import { cliWorkspace, requireConfig } from "../workspace.js";
-import { formatEnum, parseOptions } from "./access-shared.js";
-
-const DiffOptions = z.object({
-  format: formatEnum(["markdown", "json"] as const, "markdown"),
-  failOnChange: z.boolean().optional(),
-  config: z.string().optional(),
-});
+import { parseOptionsWithSchemaMessages, PolicyDiffOptions } from "../option-schemas.js";
 
 /** `secrets policy diff BASE [HEAD]`: read-access changes between two revisions (HEAD: the work tree). */
 export async function policyDiffCommand(base: string, head: string | undefined, raw: unknown): Promise<void> {
-  const opts = parseOptions(DiffOptions, raw);
+  const opts = parseOptionsWithSchemaMessages(PolicyDiffOptions, raw);
   const config = await requireConfig(cliWorkspace(opts));
   const result = await accessDiff({ configPath: config.path, base, head });
   await writeStdout(opts.format === "json" ? JSON.stringify(diffJson(result), null, 2) + "\n" : renderDiffMarkdown(result));

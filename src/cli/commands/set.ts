@@ -35,11 +35,10 @@ export async function setCommand(file: string, pathText: string, valueText: stri
   const written = await updateSecretFile(
     file,
     keys,
-    async (opened) => {
+    (opened) => {
       const branches = opened.doc.branches.length ? opened.doc.branches : [new Branch()];
       const changed = setPath(branches[0]!, path, value);
-      if (!changed && opts.idempotent) return null;
-      return reencrypt(opened.doc, branches);
+      return Promise.resolve(!changed && opts.idempotent ? null : reencrypt(opened.doc, branches));
     },
     fileOptions(ws, opts),
   );
@@ -58,14 +57,11 @@ export async function unsetCommand(file: string, pathText: string, opts: SetOpti
   await updateSecretFile(
     file,
     keys,
-    async (opened) => {
+    (opened) => {
       const branch = opened.doc.branches[0];
       const removed = branch ? unsetPath(branch, path) : false;
-      if (!removed) {
-        if (opts.idempotent) return null;
-        throw new SecretsError("not-found", `no value at ${pathText}`);
-      }
-      return reencrypt(opened.doc, opened.doc.branches);
+      if (!removed) return opts.idempotent ? Promise.resolve(null) : Promise.reject(new SecretsError("not-found", `no value at ${pathText}`));
+      return Promise.resolve(reencrypt(opened.doc, opened.doc.branches));
     },
     fileOptions(ws, opts),
   );

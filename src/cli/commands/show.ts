@@ -1,22 +1,8 @@
-import type { Command } from "commander";
 import { SecretsError, withFileAsync } from "../../errors.js";
+import { ShowOptions, parseOptions } from "../option-schemas.js";
 
 /** `secrets show FILE --rev REV`: the file decrypted as it was at a revision. */
-export function registerShowCommand(program: Command): void {
-  program
-    .command("show")
-    .description("print a secrets file decrypted as it was at a revision")
-    .argument("<file>")
-    .requiredOption("--rev <rev>", "the revision (commit, branch, tag, HEAD~3, …)")
-    .option("--output-type <type>", "output format (default: the file's)")
-    .option("--input-type <type>", "file format (default: from the extension)")
-    .option("--ignore-mac", "do not verify the MAC")
-    .addHelpText("after", "\nExamples:\n  $ secrets show secrets/app.yaml --rev HEAD~1\n  $ secrets show secrets/app.yaml --rev v1.2.0 --output-type json\n")
-    .action(showCommand);
-}
-
 export async function showCommand(file: string, raw: unknown): Promise<void> {
-  const { ShowOptions, parseOptions } = await import("../../git/options.js");
   const opts = parseOptions(ShowOptions, raw);
   const [{ openRepo, repoPath, resolveCommit }, { catFileBatch }, { loadStore, resolveFormat }, { openDocument }, { cliWorkspace }, { writeStdout }] = await Promise.all([
     import("../../git/repo.js"),

@@ -1,18 +1,10 @@
-import { z } from "zod";
 import { renderVerifyText, verifyJson } from "../../access/report.js";
 import { RuleBook } from "../../access/rules.js";
 import { verifyFailed, verifyRepository } from "../../access/verify.js";
 import { ResultExitCode } from "../../errors.js";
 import { writeStdout } from "../io.js";
 import { cliWorkspace, requireConfig } from "../workspace.js";
-import { formatEnum, parseOptions } from "./access-shared.js";
-
-const VerifyOptions = z.object({
-  format: formatEnum(["text", "json"] as const, "text"),
-  strict: z.boolean().optional(),
-  mac: z.boolean().default(true),
-  config: z.string().optional(),
-});
+import { parseOptionsWithSchemaMessages, VerifyOptions } from "../option-schemas.js";
 
 /**
  * `secrets verify`: the CI and pre-commit gate. Prints the problems and exits 1 when there are any
@@ -20,7 +12,7 @@ const VerifyOptions = z.object({
  * prints one summary line and exits 0 otherwise.
  */
 export async function verifyCommand(raw: unknown): Promise<void> {
-  const opts = parseOptions(VerifyOptions, raw);
+  const opts = parseOptionsWithSchemaMessages(VerifyOptions, raw);
   // Quiet: verify reports the keys sops ignores as errors in its own report.
   const ws = cliWorkspace({ config: opts.config, quiet: true });
   const config = await requireConfig(ws);

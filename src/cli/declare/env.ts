@@ -1,0 +1,46 @@
+import type { Command } from "commander";
+import type { ExportCommandOptions } from "../commands/export.js";
+import type { ImportCommandOptions } from "../commands/import.js";
+import type { RunCommandOptions } from "../commands/run.js";
+import { examples, selectionOptions } from "../options.js";
+
+/** Secrets in and out of a process's environment: `import` a .env, `run` a command, `export` the variables. */
+
+export function registerImportCommand(program: Command): void {
+  program
+    .command("import")
+    .description("move the secrets of a .env (or JSON/YAML) file into an encrypted file; the rest stays")
+    .argument("<file>", "the .env, .json or .yaml file to import")
+    .option("--to <file>", "the encrypted file to write or merge into (default: <root>/app.yaml)")
+    .option("--root <dir>", "the secrets root (default: $SECRETS_ROOT, else secrets/ beside .sops.yaml)")
+    .option("--dry-run", "print the plan, change nothing")
+    .option("--all", "import every entry, not only the sensitive ones")
+    .option("--overwrite", "replace values the target already has with different ones")
+    .option("--no-history", "do not look for the file in git history")
+    .addHelpText("after", examples("secrets import .env --dry-run", "secrets import .env", "secrets import config/prod.json --to secrets/prod.yaml"))
+    .action(async (file: string, o: ImportCommandOptions) => (await import("../commands/import.js")).importCommand(file, o));
+}
+
+export function registerRunCommand(program: Command): void {
+  selectionOptions(
+    program
+      .command("run")
+      .description("run a command with secrets in its environment (nested keys as UPPER_SNAKE)")
+      .argument("<command...>", "the command and its arguments, after --"),
+  )
+    .addHelpText("after", examples("secrets run -- node server.js", "secrets run --only app/DATABASE_URL,app/API_KEY -- ./migrate.sh", "secrets run --file secrets/ci.yaml -- npm test"))
+    .option("--keep-key-env", "pass the age key variables (SOPS_AGE_KEY, SOPS_AGE_KEY_FILE, SOPS_AGE_KEY_CMD, SOPS_AGE_SSH_PRIVATE_KEY_FILE) on to the command")
+    .action(async (command: string[], o: RunCommandOptions) => (await import("../commands/run.js")).runCommand(command, o));
+}
+
+export function registerExportCommand(program: Command): void {
+  selectionOptions(
+    program
+      .command("export")
+      .description("print the variables `secrets run` would set (dotenv, json or shell)")
+      .argument("[files...]", "encrypted files to export (default: every secret under the root)")
+      .option("--format <format>", "dotenv, json or shell", "dotenv"),
+  )
+    .addHelpText("after", examples("secrets export > .env.local", `eval "$(secrets export --format shell --only app)"`, "secrets export --format json secrets/app.yaml"))
+    .action(async (files: string[], o: ExportCommandOptions) => (await import("../commands/export.js")).exportCommand(files, o));
+}

@@ -1,0 +1,51 @@
+import * as z from "zod/mini";
+import { SecretsError } from "../errors.js";
+import { optionFlag, parseWith } from "../util/zod-error.js";
+
+/**
+ * The option objects commander hands to the commands that validate theirs, as zod schemas. zod/mini
+ * keeps this cheap: `git textconv` and `merge-driver` run once per file in a diff or merge.
+ */
+
+const str = z.optional(z.string());
+const flag = z.optional(z.boolean());
+
+// --- git history and git's drivers (messages by parseOptions) ---
+export const LogOptions = z.object({ format: z._default(z.enum(["table", "json"]), "table"), values: flag, since: str, inputType: str });
+export const ShowOptions = z.object({ rev: z.string().check(z.minLength(1)), outputType: str, inputType: str, ignoreMac: flag });
+export const DiffOptions = z.object({ staged: flag, cached: flag, values: flag, format: z._default(z.enum(["text", "json"]), "text"), exitCode: flag });
+export const SetupOptions = z.object({ hooks: flag, showValues: flag, command: str, force: flag, config: str });
+export const TextconvOptions = z.object({ values: flag });
+export const CheckOptions = z.object({ staged: flag, config: str });
+export const AuditOptions = z.object({ since: str, format: z._default(z.enum(["markdown", "json"]), "markdown"), config: str });
+
+// --- access, verify and policy diff (messages by parseOptionsWithSchemaMessages) ---
+
+/** One of `values`, `fallback` when absent; the message lists the choices, not what was given. */
+export const formatEnum = <T extends readonly [string, ...string[]]>(values: T, fallback: T[number]) =>
+  z._default(z.enum(values, { error: `expected ${values.join(" or ")}` }), fallback);
+
+export const AccessListOptions = z.object({ format: formatEnum(["table", "json"] as const, "table"), config: str });
+export const AccessEditOptions = z.object({ commit: flag, policyOnly: flag, config: str });
+export const AccessGrantOptions = z.extend(AccessEditOptions, {
+  path: z.string().check(z.minLength(1, "give the path_regex of a rule")),
+  group: z.optional(z.coerce.number().check(z.int(), z.minimum(0))),
+});
+export const VerifyOptions = z.object({ format: formatEnum(["text", "json"] as const, "text"), strict: flag, mac: z._default(z.boolean(), true), config: str });
+export const PolicyDiffOptions = z.object({ format: formatEnum(["markdown", "json"] as const, "markdown"), failOnChange: flag, config: str });
+
+/** Parses options; a bad one is a one-line usage error naming the option (and the allowed values). */
+export function parseOptions<T extends z.ZodMiniType>(schema: T, value: unknown): z.infer<T> {
+  return parseWith(schema, value, ([issue]) => {
+    const allowed = issue.code === "invalid_value" ? ` (expected one of ${issue.values.map(String).join(", ")})` : "";
+    return new SecretsError("usage", `invalid ${optionFlag(issue.path.map(String).join("."))}${allowed}`);
+  });
+}
+
+/** Parses options; the first problem becomes a one-line usage error: the option, then the schema's message. */
+export function parseOptionsWithSchemaMessages<T extends z.ZodMiniType>(schema: T, value: unknown): z.infer<T> {
+  return parseWith(schema, value, ([issue]) => {
+    const name = issue.path.length ? `${optionFlag(String(issue.path[0]))}: ` : "";
+    return new SecretsError("usage", `${name}${issue.message}`);
+  });
+}
