@@ -1,0 +1,171 @@
+import { Duplex } from "node:stream";
+import type net from "node:net";
+import { TLSSocket } from "node:tls";
+import { RequestFramer, type RequestFramerOptions } from "./request-framer.js";
+
+/**
+ * One accepted connection as node:http sees it: the real socket (TCP, or TLS after decryption)
+ * with its incoming bytes passed through a {@link RequestFramer}, so that `LIST` request lines
+ * reach the parser as `LINK`. Everything else is the real socket's: writes, timeouts, addresses,
+ * keep-alive, and closing, which propagates both ways (the real socket's close or error destroys
+ * this one; destroying this one destroys the real socket).
+ *
+ * It records, in parse order, whether each request was a `LIST`; node:http parses a connection's
+ * requests in order and creates one IncomingMessage per request head, which takes its entry with
+ * {@link ListMethodSocket.takeRequestWasList}.
+ *
+ * Why a Duplex around the socket rather than edits to the socket itself: node:http reads a plain
+ * socket in C++ (`parser.consume`), out of reach of any JavaScript rewrite, unless what it is given
+ * is a JavaScript stream; a Duplex is the public way to give it one. The cost is one more stream
+ * hop per chunk.
+ */
+export class ListMethodSocket extends Duplex {
+  readonly #raw: net.Socket;
+  readonly #framer: RequestFramer;
+  /** Per request head framed and not yet parsed by node:http: was it LIST? Oldest first. */
+  readonly #wasList: boolean[] = [];
+
+  constructor(raw: net.Socket, options: RequestFramerOptions = {}) {
+    super({
+      // node:http ends the writable side itself (httpAllowHalfOpen); as for its own sockets.
+      allowHalfOpen: true,
+      readableHighWaterMark: raw.readableHighWaterMark,
+      writableHighWaterMark: raw.writableHighWaterMark,
+    });
+    this.#raw = raw;
+    this.#framer = new RequestFramer((isList) => this.#wasList.push(isList), options);
+    raw.on("data", (chunk: Buffer) => {
+      if (this.destroyed) return;
+      let more = true;
+      for (const piece of this.#framer.push(chunk)) more = this.push(piece) && more;
+      if (!more) raw.pause();
+    });
+    raw.on("end", () => {
+      if (this.destroyed) return;
+      const held = this.#framer.end();
+      if (held !== undefined) this.push(held);
+      this.push(null);
+    });
+    raw.on("error", (error) => this.destroy(error));
+    raw.on("close", () => this.destroy());
+    raw.on("timeout", () => this.emit("timeout"));
+  }
+
+  /**
+   * Whether the next request head node:http parses on this connection was a `LIST` (false once
+   * the framer stopped rewriting, or when nothing is queued). Called once per request head.
+   */
+  takeRequestWasList(): boolean {
+    return this.#wasList.shift() ?? false;
+  }
+
+  override _read(): void {
+    this.#raw.resume();
+  }
+
+  override _write(chunk: Buffer, encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    if (this.#raw.write(chunk, encoding)) callback();
+    else this.#raw.once("drain", () => callback());
+  }
+
+  override _writev(
+    chunks: { chunk: Buffer; encoding: BufferEncoding }[],
+    callback: (error?: Error | null) => void,
+  ): void {
+    // node:http corks the socket to send a head and its body in one segment: keep that.
+    this.#raw.cork();
+    let flushed = true;
+    for (const { chunk, encoding } of chunks) flushed = this.#raw.write(chunk, encoding);
+    this.#raw.uncork();
+    if (flushed) callback();
+    else this.#raw.once("drain", () => callback());
+  }
+
+  override _final(callback: (error?: Error | null) => void): void {
+    if (this.#raw.writableEnded || this.#raw.destroyed) {
+      callback();
+      return;
+    }
+    this.#raw.end(() => callback());
+  }
+
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    // Without the error: it is this stream's to report, not the real socket's a second time.
+    this.#raw.destroy();
+    callback(error);
+  }
+
+  /** As net.Socket's: end, then destroy once everything written has been flushed. */
+  destroySoon(): void {
+    if (this.writable) this.end();
+    if (this.writableFinished) this.destroy();
+    else this.once("finish", () => this.destroy());
+  }
+
+  /** The real socket's idle timeout (node:http's `timeout` and keep-alive timeout use it). */
+  setTimeout(msecs: number, callback?: () => void): this {
+    this.#raw.setTimeout(msecs);
+    if (callback !== undefined) {
+      if (msecs === 0) this.removeListener("timeout", callback);
+      else this.once("timeout", callback);
+    }
+    return this;
+  }
+
+  setNoDelay(noDelay?: boolean): this {
+    this.#raw.setNoDelay(noDelay);
+    return this;
+  }
+
+  setKeepAlive(enable?: boolean, initialDelay?: number): this {
+    this.#raw.setKeepAlive(enable, initialDelay);
+    return this;
+  }
+
+  ref(): this {
+    this.#raw.ref();
+    return this;
+  }
+
+  unref(): this {
+    this.#raw.unref();
+    return this;
+  }
+
+  /** The real socket's local address (undefined once it is closed). */
+  address(): net.AddressInfo | undefined {
+    const address = this.#raw.address();
+    return "port" in address ? address : undefined;
+  }
+
+  /** The peer's address: the real socket's (the audit log records it). */
+  get remoteAddress(): string | undefined {
+    return this.#raw.remoteAddress;
+  }
+
+  get remotePort(): number | undefined {
+    return this.#raw.remotePort;
+  }
+
+  get remoteFamily(): string | undefined {
+    return this.#raw.remoteFamily;
+  }
+
+  get localAddress(): string | undefined {
+    return this.#raw.localAddress;
+  }
+
+  get localPort(): number | undefined {
+    return this.#raw.localPort;
+  }
+
+  /** True over TLS, as on a TLSSocket (frameworks read it to tell https from http). */
+  get encrypted(): boolean {
+    return this.#raw instanceof TLSSocket;
+  }
+
+  /** The real socket, for what this wrapper does not forward (a TLS peer certificate, say). */
+  get underlying(): net.Socket {
+    return this.#raw;
+  }
+}
