@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /**
- * Writes schemas/sops-config.schema.json from the zod schema in src/policy/schema.ts.
+ * Writes schemas/sops-config.schema.json from the zod schema in src/policy/schema.ts, and
+ * schemas/vault-policy.schema.json (a Vault ACL policy file) from src/auth/policy/schema.ts.
  *
  * Plain node (no tsx): esbuild bundles schema.ts and what it imports (zod included) into memory, and
  * the bundle is imported from a data: URL, so no temp file is written. `--check` exits 1 when the
@@ -15,30 +16,40 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const out = join(root, "schemas", "sops-config.schema.json");
 
-const result = await build({
-  entryPoints: [join(root, "src", "policy", "schema.ts")],
-  bundle: true,
-  platform: "node",
-  format: "esm",
-  target: "node20",
-  write: false,
-  logLevel: "silent",
-});
-const code = result.outputFiles[0].text;
-const mod = await import("data:text/javascript;base64," + Buffer.from(code).toString("base64"));
-const text = mod.renderJsonSchema();
+/** Each generated file: the module holding the zod schema and its render function. */
+const targets = [
+  { out: join(root, "schemas", "sops-config.schema.json"), entry: join(root, "src", "policy", "schema.ts"), render: "renderJsonSchema" },
+  { out: join(root, "schemas", "vault-policy.schema.json"), entry: join(root, "src", "auth", "policy", "schema.ts"), render: "renderPolicyJsonSchema" },
+];
 
-if (process.argv.includes("--check")) {
-  const current = await readFile(out, "utf8").catch(() => "");
-  if (current !== text) {
-    console.error(`${out} is stale: run \`npm run schemas\``);
-    process.exit(1);
+let stale = false;
+for (const { out, entry, render } of targets) {
+  const result = await build({
+    entryPoints: [entry],
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    write: false,
+    logLevel: "silent",
+  });
+  const code = result.outputFiles[0].text;
+  const mod = await import("data:text/javascript;base64," + Buffer.from(code).toString("base64"));
+  const text = mod[render]();
+
+  if (process.argv.includes("--check")) {
+    const current = await readFile(out, "utf8").catch(() => "");
+    if (current !== text) {
+      console.error(`${out} is stale: run \`npm run schemas\``);
+      stale = true;
+    } else {
+      console.log(`${out} is up to date`);
+    }
+  } else {
+    await mkdir(dirname(out), { recursive: true });
+    await writeFile(out, text);
+    console.log(`wrote ${out}`);
   }
-  console.log(`${out} is up to date`);
-} else {
-  await mkdir(dirname(out), { recursive: true });
-  await writeFile(out, text);
-  console.log(`wrote ${out}`);
 }
+if (stale) process.exit(1);
