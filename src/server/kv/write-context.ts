@@ -1,0 +1,191 @@
+import { promises as fsp } from "node:fs";
+import path from "node:path";
+import { SecretsError } from "../../errors.js";
+import { objectId, type Repo } from "../../git/repo.js";
+import { writeFileAtomic } from "../../io/atomic.js";
+import { confinedPath } from "../../io/confine.js";
+import { LockSet, type LockOptions } from "../../io/lock.js";
+import { parseSecretPath } from "../../secrets/path.js";
+import { displayPath, filesFor, NEW_FILE_EXTENSION } from "../../secrets/resolve.js";
+import type { KeySource } from "../../sops/keysource.js";
+import type { CreationPolicy } from "../../workspace/creation.js";
+import { CommitQueue, type GitIdentity } from "./commit-queue.js";
+import { KV_METADATA_FILE, parseKvMetadataFile, secretMetadata, type KvConfig, type KvMetadataFile, type SecretKvMetadata } from "./metadata-file.js";
+import { readKvMetadataText, tidyRecord, withSecretRecord } from "./metadata-store.js";
+import { kvVersions, type KvHistory } from "./versions.js";
+
+/**
+ * What every KV version 2 write shares (docs/server.md, "KV version 2 over git"), and the steps
+ * they are made of: find the secret's file, lock it, read its history and metadata under the lock,
+ * change files, commit them.
+ *
+ * Durability: a write is acknowledged (its function returns) only after its commit. Every file
+ * lock taken by a write is held until its commit is made, so a commit holds exactly that write's
+ * change. When the commit fails, the files it would have held are put back as they were before
+ * the write. When the process dies between writing the files and committing them, the change
+ * stays uncommitted in the work tree and is never served (reads come from commits); the next
+ * write of the same file replaces it, and the next edit of the mount's metadata file reads and
+ * commits the file as it is, so either picks the change up.
+ */
+
+/** The server's repository and what writes to it need; one per repository, no module state. */
+export interface KvWriteContext {
+  repo: Repo;
+  /** How new files are encrypted (the `.sops.yaml` rule), the output indent, and the identity that re-encrypts: the server's Workspace. */
+  workspace: CreationPolicy & { keys(): Promise<KeySource> };
+  /** This repository's commits, one at a time. */
+  commits: CommitQueue;
+  /** This server's per-file write queues in front of the file locks shared with other processes. */
+  locks: LockSet;
+  /** The clock (tests fix it). */
+  now?: () => Date;
+  /**
+   * Test seam: runs after a write's files are changed and before they are committed. A throw here
+   * stands for the process dying at that point: the files are left as they are.
+   */
+  beforeCommit?: (paths: readonly string[]) => Promise<void>;
+}
+
+/** A context with a new commit queue and lock set for `repo`: make one per repository and keep it. */
+export function createKvWriteContext(opts: Pick<KvWriteContext, "repo" | "workspace" | "now" | "beforeCommit"> & { committer: GitIdentity; lock?: LockOptions }): KvWriteContext {
+  const { committer, lock, ...rest } = opts;
+  return { ...rest, commits: new CommitQueue(opts.repo.top, { committer }), locks: new LockSet(lock) };
+}
+
+/** A KV version 2 mount: its name in Vault paths and the folder that holds its secrets. */
+export interface KvMount {
+  /** The mount path without slashes, e.g. `secret`; commit messages name secrets by it. */
+  name: string;
+  /** Repo-relative, `/`-separated, e.g. `secrets`. */
+  folder: string;
+}
+
+/** Who makes a change: the token's display name, which becomes the commit's author. */
+export interface KvActor {
+  author: GitIdentity;
+}
+
+/** A secret, read under its lock. */
+export interface SecretState {
+  /** Repo-relative path of its file. */
+  file: string;
+  abs: string;
+  /** The file relative to the mount folder: its key in the metadata file. */
+  relative: string;
+  /** The Vault path inside the mount, as given. */
+  path: string;
+  mountDir: string;
+  metadataFile: KvMetadataFile;
+  record: SecretKvMetadata;
+  config: KvConfig;
+  history: KvHistory;
+}
+
+/** Whether Vault knows the key at all (its `getKeyMetadata` is not nil): a version, or a record. */
+export function keyExists(s: SecretState): boolean {
+  return s.history.currentVersion > 0 || s.metadataFile.secrets?.[s.relative] !== undefined;
+}
+
+/** A file a write changed, and what it held before (null: absent), to put back when the commit fails. */
+export interface Change {
+  abs: string;
+  before: Buffer | null;
+}
+
+/**
+ * The file of secret `kvPath` under the mount: the existing `<path>.<ext>` for any secret-file
+ * extension, else `<path>.yaml` for a new one. Kind `tree-path` for a bad path or two files.
+ */
+export function secretFileOf(ctx: KvWriteContext, mount: KvMount, kvPath: string): { abs: string; mountDir: string } {
+  const segs = parseSecretPath(kvPath);
+  const mountDir = path.join(ctx.repo.top, ...mount.folder.split("/"));
+  const found = filesFor(mountDir, segs);
+  if (found.length > 1) throw new SecretsError("tree-path", `ambiguous secret path: both ${found.map(displayPath).join(" and ")} exist; keep one of them`);
+  const abs = found[0] ?? path.join(mountDir, ...segs) + NEW_FILE_EXTENSION;
+  confinedPath(mountDir, abs, { shown: kvPath, rootName: `the mount folder ${mount.folder}` });
+  return { abs, mountDir };
+}
+
+const toRepoPath = (ctx: KvWriteContext, abs: string) => path.relative(ctx.repo.top, abs).split(path.sep).join("/");
+
+/** Runs `fn` under the secret's write lock with its history and metadata read under it. */
+export async function withSecret<T>(ctx: KvWriteContext, mount: KvMount, kvPath: string, fn: (s: SecretState) => Promise<T>): Promise<T> {
+  const { abs, mountDir } = secretFileOf(ctx, mount, kvPath);
+  await fsp.mkdir(path.dirname(abs), { recursive: true });
+  return ctx.locks.run(abs, async () => {
+    const text = await readKvMetadataText(mountDir);
+    const metadataFile = text === null ? {} : parseKvMetadataFile(text);
+    const relative = path.relative(mountDir, abs).split(path.sep).join("/");
+    const record = secretMetadata(metadataFile, relative);
+    const config = metadataFile.config ?? {};
+    const file = toRepoPath(ctx, abs);
+    const history = await kvVersions(ctx.repo, file, { metadata: record, config });
+    return fn({ file, abs, relative, path: kvPath, mountDir, metadataFile, record, config, history });
+  });
+}
+
+/**
+ * Replaces the secret's record in the mount's metadata file (null: removes it), under that file's
+ * lock, which is held while `then` runs (so that the commit holds this edit and no other). `then`
+ * gets the change, or null when the file is unchanged.
+ */
+export async function editRecord<T>(ctx: KvWriteContext, s: SecretState, record: SecretKvMetadata | null, then: (change: Change | null) => Promise<T>): Promise<T> {
+  const abs = path.join(s.mountDir, KV_METADATA_FILE);
+  if (canonical(record) === canonical(s.record)) return then(null);
+  return ctx.locks.run(abs, async () => {
+    const before = await readKvMetadataText(s.mountDir);
+    const next = withSecretRecord(before, s.relative, record);
+    if (before !== null && next.text === before) return then(null);
+    await writeFileAtomic(abs, next.text);
+    return then({ abs, before: before === null ? null : Buffer.from(before, "utf8") });
+  });
+}
+
+/** A record as text with sorted keys and empty parts dropped, to compare two records. */
+function canonical(record: SecretKvMetadata | null): string {
+  const tidy = record === null ? null : tidyRecord(record);
+  return JSON.stringify(tidy, (_k, v: unknown) => (v && typeof v === "object" && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v));
+}
+
+/** The current bytes of a file, or null. */
+export async function bytesOf(abs: string): Promise<Buffer | null> {
+  try {
+    return await fsp.readFile(abs);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return null;
+    throw new SecretsError("read-input", "cannot read the file", { file: abs, cause: e });
+  }
+}
+
+/** Whether HEAD holds `file` as `blob`. */
+export async function headHolds(ctx: KvWriteContext, file: string, blob: string): Promise<boolean> {
+  return (await objectId(ctx.repo, `HEAD:${file}`)) === blob;
+}
+
+/**
+ * Commits the changed files as one commit by `actor`, at `date`; the commit id. When the commit
+ * fails, each file is put back as it was (see the durability note above) and the error is rethrown.
+ */
+export async function commitChanges(ctx: KvWriteContext, changes: readonly (Change | null)[], message: string, actor: KvActor, date: Date): Promise<string | null> {
+  const real = changes.filter((c): c is Change => c !== null);
+  if (real.length === 0) return null;
+  const paths = real.map((c) => toRepoPath(ctx, c.abs));
+  await ctx.beforeCommit?.(paths);
+  try {
+    return await ctx.commits.commit({ paths, message, author: actor.author, date });
+  } catch (e) {
+    await Promise.all(real.map((c) => (c.before === null ? fsp.rm(c.abs, { force: true }) : writeFileAtomic(c.abs, c.before)))).catch(() => undefined);
+    throw e;
+  }
+}
+
+/** The write's time: whole seconds, as a commit keeps it. */
+export function writeTime(ctx: KvWriteContext): Date {
+  const now = (ctx.now ?? (() => new Date()))();
+  return new Date(Math.floor(now.getTime() / 1000) * 1000);
+}
+
+/** The secret's Vault path for commit messages: `secret/app`. Never a value. */
+export function vaultPathOf(mount: KvMount, s: SecretState): string {
+  return `${mount.name}/${s.path.replace(/^\/+/, "")}`;
+}
