@@ -13,7 +13,13 @@
  *   a `root` child needs a `root` parent, whatever sudo says.
  */
 import { SecretsError } from "../../errors.js";
-import { DEFAULT_POLICY_NAME, ROOT_POLICY_NAME } from "../policy/builtin.js";
+
+/**
+ * Vault's built-in policy names (as ../policy/builtin.ts names them). Not imported from there:
+ * builtin.ts loads the HCL parser, which `secrets token` must not pull into the CLI bundle.
+ */
+export const ROOT_POLICY_NAME = "root";
+export const DEFAULT_POLICY_NAME = "default";
 
 /** Policies no token may carry (internal/vault/policy/policy_store.go NonAssignablePolicies). */
 const NON_ASSIGNABLE = ["response-wrapping"];

@@ -22,6 +22,7 @@
  */
 import { parse as parseYaml, stringify } from "yaml";
 import { SecretsError } from "../../errors.js";
+import { parseWith } from "../../util/zod-error.js";
 import { RepositoryTokenFile } from "./repository-file-schema.js";
 
 export { RepositoryToken, RepositoryTokenFile, TokenName } from "./repository-file-schema.js";
@@ -33,21 +34,20 @@ export function emptyTokenFile(): RepositoryTokenFile {
   return { version: 1, tokens: {} };
 }
 
-/** Parses the file's text (an empty file has no tokens). Kind `config` naming the field when invalid, never quoting it. */
-export function parseTokenFile(text: string, shown = REPOSITORY_TOKEN_FILE): RepositoryTokenFile {
-  let raw: unknown;
+function yamlValue(text: string, shown: string): unknown {
   try {
-    raw = parseYaml(text);
+    return parseYaml(text);
   } catch {
     throw new SecretsError("config", `${shown} is not valid YAML`);
   }
-  if (raw === null || raw === undefined) return emptyTokenFile();
-  const parsed = RepositoryTokenFile.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new SecretsError("config", `${shown}: ${issue.path.join(".") || "(top)"}: ${issue.message}`);
-  }
-  return parsed.data;
+}
+
+/** Parses the file's text (an empty file has no tokens). Kind `config` naming the field when invalid, never quoting it. */
+export function parseTokenFile(text: string, shown = REPOSITORY_TOKEN_FILE): RepositoryTokenFile {
+  const raw = yamlValue(text, shown);
+  return raw === null || raw === undefined
+    ? emptyTokenFile()
+    : parseWith(RepositoryTokenFile, raw, ([issue]) => new SecretsError("config", `${shown}: ${issue.path.join(".") || "(top)"}: ${issue.message}`));
 }
 
 /** The file's text: tokens sorted by name, so that a change touches only its own lines. */

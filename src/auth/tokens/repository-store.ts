@@ -17,7 +17,7 @@ import { dirname } from "node:path";
 import { CachedFile } from "./cached-file.js";
 import { displayNameFor } from "./display-name.js";
 import { generateAccessor, generateToken, hashToken } from "./format.js";
-import { sanitizePolicies } from "./policies.js";
+import { DEFAULT_POLICY_NAME, sanitizePolicies } from "./policies.js";
 import { emptyTokenFile, parseTokenFile, renderTokenFile, TokenName, type RepositoryToken, type RepositoryTokenFile } from "./repository-file.js";
 import { liveAt, type TokenDetails, type TokenStore } from "./store.js";
 
@@ -130,7 +130,7 @@ export class RepositoryTokenStore implements TokenStore {
     const name = TokenName.safeParse(request.name);
     if (!name.success) throw new SecretsError("usage", name.error.issues[0]!.message);
     let policies = sanitizePolicies(request.policies, !request.noDefaultPolicy);
-    if (request.noDefaultPolicy) policies = policies.filter((p) => p !== "default");
+    if (request.noDefaultPolicy) policies = policies.filter((p) => p !== DEFAULT_POLICY_NAME);
     if (policies.length === 0) throw new SecretsError("usage", "a token needs at least one policy");
     const ttl = request.ttl ?? 0;
     if (!Number.isInteger(ttl) || ttl < 0) throw new SecretsError("usage", "a token's ttl is a whole number of seconds, 0 or more");

@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { SecretsError } from "../../errors.js";
+import { parseWith } from "../../util/zod-error.js";
 import { ACCESSOR_PATTERN, TOKEN_HASH_PATTERN } from "./format.js";
 
 export const RUNTIME_TOKEN_FILE = "tokens.json";
@@ -47,10 +48,5 @@ export function parseRuntimeFile(text: string, shown: string): RuntimeTokenFile 
   } catch {
     throw new SecretsError("read-input", `${shown} is not valid JSON`);
   }
-  const parsed = RuntimeTokenFile.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new SecretsError("read-input", `${shown}: ${issue.path.join(".") || "(top)"}: ${issue.message}`);
-  }
-  return parsed.data;
+  return parseWith(RuntimeTokenFile, raw, ([issue]) => new SecretsError("read-input", `${shown}: ${issue.path.join(".") || "(top)"}: ${issue.message}`));
 }
