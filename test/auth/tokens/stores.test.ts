@@ -160,7 +160,10 @@ describe("RuntimeTokenStore", () => {
     const forever = await store.createChild(parent, { sudo: true, policies: ["root"] }, NOW);
     expect(forever.info).toMatchObject({ expireTime: null, renewable: false });
     expect((await thrown(store.renew(forever.token, 10, NOW))).message).toBe("lease is not renewable");
-    expect((await thrown(store.renew("hvs.unknown", 10, NOW))).message).toBe("token not found");
+    const unknown = "hvs.UnknownTokenUnknownTok";
+    const e = await thrown(store.renew(unknown, 10, NOW));
+    expect(e.message).toBe("token not found");
+    expect(`${e.toLine()} ${String(e.file)}`).not.toContain(unknown);
     expect((await store.renewAccessor(r2.accessor, 10, NOW + 200)).expireTime).toBe(NOW + 210);
   });
 
