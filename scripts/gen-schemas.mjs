@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 /**
  * Writes schemas/sops-config.schema.json from the zod schema in src/policy/schema.ts, and
- * schemas/vault-policy.schema.json (a Vault ACL policy file) from src/auth/policy/schema.ts.
+ * schemas/vault-policy.schema.json (a Vault ACL policy file) from src/auth/policy/schema.ts, and
+ * schemas/secrets-tokens.schema.json (the repository's token file, .secrets/tokens.yaml) from
+ * src/auth/tokens/repository-file-schema.ts.
  *
  * Plain node (no tsx): esbuild bundles schema.ts and what it imports (zod included) into memory, and
  * the bundle is imported from a data: URL, so no temp file is written. `--check` exits 1 when the
@@ -21,6 +23,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const targets = [
   { out: join(root, "schemas", "sops-config.schema.json"), entry: join(root, "src", "policy", "schema.ts"), render: "renderJsonSchema" },
   { out: join(root, "schemas", "vault-policy.schema.json"), entry: join(root, "src", "auth", "policy", "schema.ts"), render: "renderPolicyJsonSchema" },
+  { out: join(root, "schemas", "secrets-tokens.schema.json"), entry: join(root, "src", "auth", "tokens", "repository-file-schema.ts"), render: "renderTokenFileJsonSchema" },
 ];
 
 let stale = false;

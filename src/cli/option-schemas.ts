@@ -34,6 +34,17 @@ export const AccessGrantOptions = z.extend(AccessEditOptions, {
 export const VerifyOptions = z.object({ format: formatEnum(["text", "json"] as const, "text"), strict: flag, mac: z._default(z.boolean(), true), config: str });
 export const PolicyDiffOptions = z.object({ format: formatEnum(["markdown", "json"] as const, "markdown"), failOnChange: flag, config: str });
 
+// --- tokens for `secrets serve` (messages by parseOptionsWithSchemaMessages) ---
+export const TokenCreateOptions = z.object({
+  policy: z.array(z.string()).check(z.minLength(1, "give at least one policy")),
+  ttl: str,
+  meta: z._default(z.array(z.string()), []),
+  defaultPolicy: z._default(z.boolean(), true),
+  commit: flag,
+});
+export const TokenRevokeOptions = z.object({ commit: flag });
+export const TokenListOptions = z.object({ format: formatEnum(["table", "json"] as const, "table") });
+
 /** Parses options; a bad one is a one-line usage error naming the option (and the allowed values). */
 export function parseOptions<T extends z.ZodMiniType>(schema: T, value: unknown): z.infer<T> {
   return parseWith(schema, value, ([issue]) => {

@@ -28,7 +28,8 @@ export function creationOptions(cmd: Command): Command {
     .option("--mac-only-encrypted", "the MAC covers only encrypted values");
 }
 
-function collect(value: string, previous: string[] = []): string[] {
+/** For a repeatable option: each use appends its value. */
+export function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
 

@@ -18,6 +18,7 @@ import {
 import { registerCheckCommand, registerGitCommands, registerMergeDriverCommand } from "./declare/git.js";
 import { registerAuditCommand, registerDiffCommand, registerLogCommand, registerShowCommand } from "./declare/history.js";
 import { registerInitCommand, registerKeygenCommand } from "./declare/setup.js";
+import { registerTokenCommands } from "./declare/tokens.js";
 
 /**
  * The `secrets` command line: names and flags follow sops where sops has them. Every failure is
@@ -72,6 +73,7 @@ export function buildProgram(onUsageError: (text: string) => void = (t) => proce
   registerAccessCommands(program);
   registerVerifyCommand(program);
   registerPolicyCommands(program);
+  registerTokenCommands(program);
 
   return program;
 }
