@@ -17,6 +17,7 @@ import {
 } from "./declare/files.js";
 import { registerCheckCommand, registerGitCommands, registerMergeDriverCommand } from "./declare/git.js";
 import { registerAuditCommand, registerDiffCommand, registerLogCommand, registerShowCommand } from "./declare/history.js";
+import { registerServeCommand } from "./declare/server.js";
 import { registerInitCommand, registerKeygenCommand } from "./declare/setup.js";
 
 /**
@@ -72,6 +73,7 @@ export function buildProgram(onUsageError: (text: string) => void = (t) => proce
   registerAccessCommands(program);
   registerVerifyCommand(program);
   registerPolicyCommands(program);
+  registerServeCommand(program);
 
   return program;
 }
