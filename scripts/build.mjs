@@ -105,6 +105,9 @@ async function bundle(entry) {
     // built-in becomes require(), and a module imported lazily is evaluated when first imported.
     supported: { "dynamic-import": false },
     plugins: [deferLibs],
+    // HashiCorp's HCL parser (Vault policies, `secrets serve`) loads its WebAssembly from its own
+    // package folder: it is required from node_modules at run time, never bundled.
+    external: ["@cdktf/hcl2json"],
   });
   const file = Object.keys(result.metafile.outputs).find((f) => f.endsWith(".cjs"));
   if (/\bimport\(/.test(readFileSync(file, "utf8"))) throw new Error(`${file} has a dynamic import()`);

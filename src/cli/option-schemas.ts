@@ -60,3 +60,6 @@ export function parseOptionsWithSchemaMessages<T extends z.ZodMiniType>(schema: 
     return new SecretsError("usage", `${name}${issue.message}`);
   });
 }
+
+// --- serve ---
+export const ServeOptions = z.object({ listen: z._default(z.string(), "127.0.0.1:8200"), tlsCert: str, tlsKey: str, auditFile: str, stateDir: str, insecureListen: flag });

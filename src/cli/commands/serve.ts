@@ -1,0 +1,56 @@
+import { readFile } from "node:fs/promises";
+import { SecretsError } from "../../errors.js";
+import { info } from "../io.js";
+import { parseOptions, ServeOptions } from "../option-schemas.js";
+
+/**
+ * `secrets serve`: opens the server (src/server/open.ts), listens, and prints where, on stderr
+ * (stdout may be the audit log). The only secret ever printed is the root token, once, on the start
+ * that generated it. SIGTERM and SIGINT: stop accepting, finish in-flight requests, flush the audit
+ * log, exit 0. SIGHUP: reopen the audit file.
+ */
+export async function serveCommand(raw: unknown): Promise<void> {
+  const opts = parseOptions(ServeOptions, raw);
+  const [{ parseListenAddress, checkListenSecurity }, { openServer }, { listen }] = await Promise.all([
+    import("../../server/listen-address.js"),
+    import("../../server/open.js"),
+    import("../../server/http.js"),
+  ]);
+  const address = parseListenAddress(opts.listen);
+  if ((opts.tlsCert === undefined) !== (opts.tlsKey === undefined)) throw new SecretsError("usage", "--tls-cert and --tls-key go together");
+  checkListenSecurity(address, opts.tlsCert !== undefined, opts.insecureListen === true);
+  const tls = opts.tlsCert && opts.tlsKey ? { cert: await readPem(opts.tlsCert), key: await readPem(opts.tlsKey) } : undefined;
+  const audit = opts.auditFile === undefined ? undefined : opts.auditFile === "stdout" ? { stream: process.stdout, name: "stdout" } : { file: opts.auditFile };
+  const opened = await openServer({ cwd: process.cwd(), env: process.env, ...(opts.stateDir ? { stateDir: opts.stateDir } : {}), ...(audit ? { audit } : {}) });
+  const server = await listen({ listen: address, context: opened.context, ...(tls ? { tls } : {}) });
+
+  if (opened.generatedRootToken) {
+    info("secrets serve: a root token was generated; it is printed only this once (its hash is kept in the state directory):");
+    info(`Root Token: ${opened.generatedRootToken}`);
+  }
+  if (opened.context.sys.sealed) info("secrets serve: no age identity found: the server is sealed (secret routes answer 503)");
+  info(`secrets serve: listening on ${server.url}`);
+
+  await new Promise<void>((resolve) => {
+    const stop = (): void => {
+      void server.close().then(resolve, (e: unknown) => {
+        process.exitCode = 1;
+        info(`secrets serve: ${e instanceof SecretsError ? e.toLine() : "could not close the audit log"}`);
+        resolve();
+      });
+    };
+    process.once("SIGTERM", stop);
+    process.once("SIGINT", stop);
+    process.on("SIGHUP", () => {
+      void server.reopenAudit().catch(() => info("secrets serve: could not reopen the audit log"));
+    });
+  });
+}
+
+async function readPem(file: string): Promise<Buffer> {
+  try {
+    return await readFile(file);
+  } catch (e) {
+    throw new SecretsError("read-input", "cannot read the file", { file, cause: e });
+  }
+}

@@ -1,0 +1,214 @@
+/**
+ * One request through the server, in Vault's order (vault/request_handling.go handleRequest):
+ * parse → sealed? (503 `Vault is sealed`, before any token is looked at) → the token (none: 403
+ * `permission denied`; unknown or expired: 403 with `invalid token` too) → the ACL of its
+ * policies on the request's operation and path (403, PERMISSION_DENIED_BODY) → the audit
+ * request line → the mount → the audit response line → the answer.
+ *
+ * The audit request line is written before the request is handled, and a request whose line
+ * cannot be written fails with 500 before anything happens (audit/broker: Vault refuses to serve
+ * a request it cannot audit). Requests refused earlier are logged too, with their error. Unlike
+ * Vault, sys/health and sys/seal-status are audited as well: every request is in the log.
+ */
+import type http from "node:http";
+import type { AuditAuthInput, AuditDevice, AuditRequestInput, VaultOperation } from "../audit-log/index.js";
+import { operationForHttp, PERMISSION_DENIED, PERMISSION_DENIED_BODY, type Operation } from "../auth/policy/index.js";
+import type { TokenAuthority, TokenInfo } from "../auth/tokens/authority.js";
+import { isSecretsError } from "../errors.js";
+import { newRequestId } from "./envelope.js";
+import { handleLookupSelf, TOKEN_MOUNT_TYPE } from "./mounts/auth-token.js";
+import { handleKv2, KV_MOUNT_TYPE, type Kv2Mount } from "./mounts/kv2.js";
+import { handleHealth, handleSealStatus, type SysState } from "./mounts/sys.js";
+import type { RepositoryPolicies } from "./policies.js";
+import { errorReply, writeReply, type Reply } from "./reply.js";
+import { carriesBody, parseRequest, readBody, type ParsedRequest } from "./request.js";
+import { BODY_TOO_LARGE_BODY, INTERNAL_ERROR_BODY, INVALID_TOKEN, INVALID_TOKEN_BODY, MISSING_TOKEN_BODY, multiError, noHandlerForRoute, SEALED } from "./vault-errors.js";
+
+export interface ServerContext {
+  readonly sys: SysState;
+  readonly tokens: TokenAuthority;
+  readonly policies: RepositoryPolicies;
+  /** The KV version 2 mount; null while sealed. */
+  readonly kv: Kv2Mount | null;
+  readonly audit: AuditDevice | null;
+}
+
+interface Mount {
+  point: string;
+  type: string;
+}
+
+/** Go's http.NotFound, which Vault's mux answers for anything outside /v1/. */
+const GO_NOT_FOUND = "404 page not found\n";
+
+function mountOf(ctx: ServerContext, path: string): Mount | null {
+  if (ctx.kv && (path === ctx.kv.path.slice(0, -1) || path.startsWith(ctx.kv.path))) return { point: ctx.kv.path, type: KV_MOUNT_TYPE };
+  if (path.startsWith("auth/token/")) return { point: "auth/token/", type: TOKEN_MOUNT_TYPE };
+  return null;
+}
+
+function auditAuth(info: TokenInfo | null, token: string | undefined, allowed?: boolean): AuditAuthInput {
+  if (!info) return {};
+  return {
+    clientToken: token,
+    accessor: info.accessor,
+    displayName: info.displayName,
+    policies: info.policies,
+    tokenPolicies: info.policies,
+    metadata: info.meta,
+    tokenType: "service",
+    issueTime: new Date(info.creationTime * 1000),
+    ...(allowed !== undefined ? { policyResults: { allowed } } : {}),
+  };
+}
+
+/** Query parameters as the request's data (Vault's parseQuery: the first value of each). */
+function queryData(query: URLSearchParams): Record<string, string> | undefined {
+  const out: Record<string, string> = {};
+  for (const [k, v] of query) if (!(k in out)) out[k] = v;
+  return Object.keys(out).length ? out : undefined;
+}
+
+const auditOperation = (method: string, op: Operation | undefined): VaultOperation => op ?? (method === "HEAD" ? "header" : "read");
+
+class Pipeline {
+  readonly id = newRequestId();
+  operation: Operation | undefined;
+  info: TokenInfo | null = null;
+  allowed: boolean | undefined;
+  mount: Mount | null = null;
+
+  constructor(
+    private readonly ctx: ServerContext,
+    private readonly req: http.IncomingMessage,
+    private readonly parsed: ParsedRequest,
+  ) {}
+
+  auditRequest(path: string): AuditRequestInput {
+    return {
+      id: this.id,
+      operation: auditOperation(this.parsed.method, this.operation),
+      path,
+      clientToken: this.parsed.token,
+      clientTokenAccessor: this.info?.accessor,
+      mountPoint: this.mount?.point,
+      mountType: this.mount?.type,
+      data: queryData(this.parsed.query),
+      remoteAddress: this.req.socket.remoteAddress,
+      remotePort: this.req.socket.remotePort,
+      headers: this.req.headers,
+    };
+  }
+
+  /** Logs the request line; false when it could not be written (the caller answers 500). */
+  async logRequest(path: string, error?: string): Promise<boolean> {
+    if (!this.ctx.audit) return true;
+    try {
+      await this.ctx.audit.log({ type: "request", auth: auditAuth(this.info, this.parsed.token, this.allowed), request: this.auditRequest(path), ...(error ? { error } : {}) });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Logs the response line; false when it could not be written. */
+  async logResponse(path: string, reply: Reply): Promise<boolean> {
+    if (!this.ctx.audit) return true;
+    try {
+      await this.ctx.audit.log({
+        type: "response",
+        auth: auditAuth(this.info, this.parsed.token, this.allowed),
+        request: this.auditRequest(path),
+        response: { ...(reply.auditData ? { data: reply.auditData } : {}), ...(reply.warnings ? { warnings: reply.warnings } : {}) },
+        ...(reply.auditError ? { error: reply.auditError } : {}),
+      });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** An answer decided before the mount ran: logged as both lines, with its error. */
+  async refuse(path: string, reply: Reply): Promise<Reply> {
+    if (!(await this.logRequest(path, reply.auditError))) return internalError();
+    return (await this.logResponse(path, reply)) ? reply : internalError();
+  }
+}
+
+const internalError = (): Reply => ({ status: 500, body: INTERNAL_ERROR_BODY, auditError: "internal error" });
+
+/** The reply for `req`. Never rejects: a failure inside a mount is a 500 with Vault's error shape. */
+export async function answer(ctx: ServerContext, req: http.IncomingMessage, res: http.ServerResponse): Promise<Reply & { head?: boolean }> {
+  const outcome = parseRequest(req);
+  if (!outcome.ok) {
+    if (outcome.status === "not-api") return { status: 404, body: GO_NOT_FOUND };
+    return outcome.message ? errorReply(400, outcome.message) : errorReply(400);
+  }
+  const parsed = outcome.request;
+  const p = new Pipeline(ctx, req, parsed);
+  const bare = parsed.path.replace(/\/+$/, "");
+
+  // The status endpoints: no token, no ACL (http/handler.go routes them outside handleLogical).
+  if (bare === "sys/health" || bare === "sys/seal-status") {
+    const reply = bare === "sys/health" ? handleHealth(ctx.sys, parsed.method, parsed.query) : handleSealStatus(ctx.sys, parsed.method);
+    return { ...(await p.refuse(bare, reply)), head: parsed.method === "HEAD" };
+  }
+
+  const op = operationForHttp({ method: parsed.method, list: parsed.query.get("list") ?? undefined });
+  if ("status" in op) return p.refuse(bare, op.status === 405 ? errorReply(405) : errorReply(400));
+  p.operation = op.operation;
+  // http/logical.go: a list's path ends with a slash; any other trailing slash names the same path.
+  const path = op.operation === "list" ? `${bare}/` : bare;
+  p.mount = mountOf(ctx, path);
+
+  if (carriesBody(parsed.method) && (await readBody(req)) === "too-large") {
+    // Go's MaxBytesReader closes the connection after answering; so do we, leaving the rest unread.
+    res.setHeader("Connection", "close");
+    return p.refuse(path, { status: 413, body: BODY_TOO_LARGE_BODY, auditError: "http: request body too large" });
+  }
+  if (ctx.sys.sealed) return p.refuse(path, errorReply(503, SEALED));
+  if (!parsed.token) return p.refuse(path, { status: 403, body: MISSING_TOKEN_BODY, auditError: PERMISSION_DENIED });
+  const now = ctx.sys.now();
+  p.info = await ctx.tokens.lookup(parsed.token, now);
+  if (!p.info) return p.refuse(path, { status: 403, body: INVALID_TOKEN_BODY, auditError: multiError(PERMISSION_DENIED, INVALID_TOKEN) });
+
+  const acl = await ctx.policies.acl(p.info.policies);
+  const decision = acl.allows(op.operation, path);
+  p.allowed = decision.allowed;
+  if (!decision.allowed) return p.refuse(path, { status: 403, body: PERMISSION_DENIED_BODY, auditError: decision.error });
+
+  if (!(await p.logRequest(path))) return internalError();
+  let reply: Reply;
+  try {
+    reply = await route(ctx, p, parsed, path, now);
+  } catch (e) {
+    // The error's kind gives the status; its message is value-free by construction (src/errors.ts).
+    reply = isSecretsError(e) ? errorReply(e.httpStatus, multiError(e.message)) : errorReply(500, multiError("internal error"));
+  }
+  return (await p.logResponse(path, reply)) ? reply : internalError();
+}
+
+async function route(ctx: ServerContext, p: Pipeline, parsed: ParsedRequest, path: string, now: number): Promise<Reply> {
+  const op = p.operation!;
+  if (ctx.kv && p.mount?.type === KV_MOUNT_TYPE) {
+    return handleKv2(ctx.kv, { id: p.id, operation: op, path: path.slice(ctx.kv.path.length), query: parsed.query });
+  }
+  if (path === "auth/token/lookup-self" && (op === "read" || op === "update")) return handleLookupSelf(p.id, parsed.token!, p.info!, now);
+  return errorReply(404, noHandlerForRoute(path));
+}
+
+/** The request listener: answers, then writes (HEAD without a body). */
+export function requestListener(ctx: ServerContext): http.RequestListener {
+  return (req, res) => {
+    void answer(ctx, req, res).then(
+      (reply) => {
+        if (reply.body === GO_NOT_FOUND) {
+          res.writeHead(404, { "Content-Type": "text/plain; charset=utf-8", "X-Content-Type-Options": "nosniff" }).end(GO_NOT_FOUND);
+          return;
+        }
+        writeReply(res, reply, reply.head === true);
+      },
+      () => writeReply(res, internalError()),
+    );
+  };
+}

@@ -1,0 +1,59 @@
+/**
+ * Which file a KV path names, and which files the server serves. `secret/data/app/db` is the file
+ * `app/db.<ext>` under the mount's folder (one of the secret-file extensions; two files for one
+ * path are an error, as everywhere in the tool), confined to the folder (src/secrets/resolve.ts).
+ *
+ * The server serves only the files its own identity can open: a file whose data key none of its
+ * identities can unwrap is, for every client, as if it were not there (404 on read and metadata,
+ * left out of lists). Not 403: a 403 would say that the path exists and the token lacks a policy,
+ * which neither the token's policies nor a request can change (the file's recipients decide), and
+ * Vault answers a path it holds nothing for with 404.
+ */
+import path from "node:path";
+import { SecretsError } from "../errors.js";
+import { parseEncryptedFile } from "../files/secret-file.js";
+import { Opener } from "../git/versions.js";
+import type { KeySource } from "../sops/keysource.js";
+import { parseMetadata } from "../sops/metadata.js";
+import { filesFor, secretFilesUnder } from "../secrets/resolve.js";
+
+/** The file `segments` names under `root`, or null. Kind `config` when two files claim the path. */
+export function kvFileFor(root: string, segments: readonly string[]): string | null {
+  const files = filesFor(root, [...segments]);
+  if (files.length > 1) throw new SecretsError("config", `two files hold secret path ${segments.join("/")}: keep one of them`);
+  return files[0] ?? null;
+}
+
+/** Whether one of the server's identities opens the file's data key (nothing else is decrypted). */
+export async function canOpen(file: string, keys: KeySource): Promise<boolean> {
+  try {
+    const parsed = await parseEncryptedFile(file);
+    if (parsed.stored.metadata === null) return false;
+    return (await new Opener(keys).dataKey(parseMetadata(parsed.stored.metadata))) !== null;
+  } catch {
+    // A file that cannot be parsed is not served either; the read answers why (500) if asked for.
+    return false;
+  }
+}
+
+/**
+ * What LIST on `metadata/<folder>` answers: the names in the folder that lead to a served file, a
+ * file's without its extension, a sub-folder's with a trailing `/`, sorted (the KV plugin lists
+ * its storage keys in order). Empty when there are none (the router answers that with 404).
+ */
+export async function listFolder(root: string, folder: readonly string[], keys: KeySource): Promise<string[]> {
+  const files = (await secretFilesUnder(root, [...folder])).filter((f) => f.segments.length > folder.length && f.segments.slice(0, folder.length).every((s, i) => s === folder[i]));
+  const served = await Promise.all(files.map(async (f) => ((await canOpen(f.file, keys)) ? f : null)));
+  const names = new Set<string>();
+  for (const f of served) {
+    if (!f) continue;
+    const rest = f.segments.slice(folder.length);
+    names.add(rest.length === 1 ? rest[0]! : `${rest[0]!}/`);
+  }
+  return [...names].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+}
+
+/** The file's path relative to `top`, `/`-separated (git's form). */
+export function relativeSlash(top: string, file: string): string {
+  return path.relative(top, file).split(path.sep).join("/");
+}
