@@ -68,6 +68,7 @@ function notAPath(value: string): string | undefined {
   const kind = keyMaterialKind(value);
   if (kind === "age secret key" || kind === "age plugin identity") return "holds an age identity, not a path: put it in SOPS_AGE_KEY instead";
   if (kind === "private key") return "holds a private key, not a path to an age identity file";
+  if (kind === "Vault token") return "holds a Vault token, not a path to an age identity file";
   if (/^\s*age1[0-9a-z]+\s*$/.test(value)) return "holds a public key (age1…), not a path to an age identity file";
   if (value.includes("\n")) return "holds several lines, not a path";
   return undefined;

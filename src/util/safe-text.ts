@@ -8,7 +8,7 @@
  */
 
 /** What a piece of key material is, for messages that must name it without quoting it. */
-export type KeyMaterialKind = "age secret key" | "age plugin identity" | "private key";
+export type KeyMaterialKind = "age secret key" | "age plugin identity" | "private key" | "Vault token";
 
 // Bech32 is case-insensitive, so lowercase forms of the identities are caught too. The age patterns
 // also take in the tail of a key shortened for display (`AGE-SECRET-KEY-1ABC…XYZ`), still secret.
@@ -20,6 +20,9 @@ const PATTERNS: ReadonlyArray<{ kind: KeyMaterialKind; re: RegExp }> = [
   { kind: "private key", re: /-----BEGIN [A-Z0-9 ]*PRIVATE KEY[A-Z ]*-----[\s\S]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY[A-Z ]*-----|$)/gi },
   // The body of an OpenSSH private key without its armor lines: base64 of "openssh-key-v1\0".
   { kind: "private key", re: /b3BlbnNzaC1rZXktdjE[A-Za-z0-9+/=]*/g },
+  // Vault tokens as `secrets token create` and Vault issue them (service, batch, recovery): a
+  // token pasted where a name or path belongs must not come back in the error.
+  { kind: "Vault token", re: /\bhv[sbr]\.[A-Za-z0-9_-]{20,}/g },
 ];
 
 /** The kind of key material `text` holds, if any. */
@@ -42,7 +45,7 @@ export function containsKeyMaterial(text: string): boolean {
 export function notARecipient(text: string): string | undefined {
   const kind = keyMaterialKind(text);
   if (kind === undefined) return undefined;
-  const what = kind === "age secret key" ? "a secret key" : kind === "age plugin identity" ? "an age plugin identity (a secret)" : "a private key";
+  const what = kind === "age secret key" ? "a secret key" : kind === "age plugin identity" ? "an age plugin identity (a secret)" : kind === "Vault token" ? "a Vault token (a secret)" : "a private key";
   return `that is ${what}, not a recipient; a recipient (public key) starts with age1`;
 }
 

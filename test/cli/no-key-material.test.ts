@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { Sandbox } from "../helpers/cli.js";
 import { SecretsError } from "../../src/errors.js";
 import { NoMatchingKey } from "../../src/secrets/errors.js";
-import { containsKeyMaterial, escapeControl, redactKeyMaterial } from "../../src/util/safe-text.js";
+import { containsKeyMaterial, escapeControl, notARecipient, redactKeyMaterial } from "../../src/util/safe-text.js";
 import { loadIdentities, describeIdentitySet } from "../../src/keys/identities.js";
 import { parseRecipient } from "../../src/keys/recipients.js";
 import { checkRecipient } from "../../src/policy/recipient.js";
@@ -130,6 +130,14 @@ describe("SDK and library: the error constructor is the last line of defence", (
       expect(e.toLine()).not.toContain(keyTail());
       expect(e.toLine()).not.toContain("\n");
     }
+  });
+
+  it("a Vault token (as `secrets token create` prints one) is redacted too", () => {
+    const token = "hvs.4Fq2ZbX9aLmPcK7tRwY1sNe0";
+    const e = new SecretsError("usage", `unknown token name ${token}`, { file: `dir/${token}` });
+    expect(e.toLine()).not.toContain(token.slice(4));
+    expect(e.toLine()).toContain("[redacted Vault token]");
+    expect(notARecipient(token)).toContain("a Vault token");
   });
 
   it("recipient parsers classify key material without quoting it", () => {
