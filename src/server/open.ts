@@ -9,6 +9,8 @@ import path from "node:path";
 import type { Writable } from "node:stream";
 import { DirectorySaltStore, FileSink, openAuditDevice, StreamSink, type AuditDevice } from "../audit-log/index.js";
 import type { TokenAuthority } from "../auth/tokens/authority.js";
+import { REPOSITORY_TOKEN_FILE } from "../auth/tokens/repository-file.js";
+import { RepositoryTokenStore } from "../auth/tokens/repository-store.js";
 import { gitPath, openRepo } from "../git/repo.js";
 import { loadIdentities } from "../keys/identities.js";
 import { VERSION } from "../version.js";
@@ -27,7 +29,7 @@ export interface OpenServerOptions {
   stateDir?: string;
   /** `--audit-file`: a path, or a stream (the CLI passes stdout for `stdout`). */
   audit?: { file: string } | { stream: Writable; name: string };
-  /** More token stores, asked after the root token (the repository's, the runtime's). */
+  /** More token stores, asked after the root token and the repository's `.secrets/tokens.yaml`. */
   tokenAuthorities?: readonly TokenAuthority[];
 }
 
@@ -49,7 +51,7 @@ export async function openServer(options: OpenServerOptions): Promise<OpenedServ
   const audit = options.audit ? await openAudit(options.audit, stateDir) : null;
   const context: ServerContext = {
     sys: { sealed, version: VERSION, clusterName: cluster.name, clusterId: cluster.id, now: () => Math.floor(Date.now() / 1000) },
-    tokens: chainAuthorities([root.authority, ...(options.tokenAuthorities ?? [])]),
+    tokens: chainAuthorities([root.authority, new RepositoryTokenStore(path.join(repo.top, REPOSITORY_TOKEN_FILE)), ...(options.tokenAuthorities ?? [])]),
     policies: new RepositoryPolicies(repo.top),
     kv: sealed ? null : { path: "secret/", root: workspace.secretsRoot(), repo, keys: await workspace.keys() },
     audit,

@@ -103,6 +103,21 @@ describe("tokens", () => {
     }
   });
 
+  it("a token made with `secrets token create` while the server runs is known at once, with its policies", async () => {
+    const made = await sb.run(["token", "create", "ci", "--policy", "default"]);
+    expect(made.code).toBe(0);
+    const ci = made.stdout.trim();
+    const r = await raw("GET", `${served.url}/v1/auth/token/lookup-self`, { "X-Vault-Token": ci });
+    expect(r.status).toBe(200);
+    expect(JSON.parse(r.body).data).toMatchObject({ display_name: "token-ci", policies: ["default"] });
+    // `default` grants the token's own lookups, not the secrets.
+    const denied = await raw("GET", `${served.url}/v1/secret/data/app`, { "X-Vault-Token": ci });
+    expect(denied.status).toBe(403);
+    const revoked = await sb.run(["token", "revoke", "ci"]);
+    expect(revoked.code).toBe(0);
+    expect((await raw("GET", `${served.url}/v1/auth/token/lookup-self`, { "X-Vault-Token": ci })).status).toBe(403);
+  });
+
   it("node-vault tokenLookupSelf", async () => {
     const vault = require("node-vault")({ endpoint: served.url, token });
     const r = await vault.tokenLookupSelf();
