@@ -8,7 +8,6 @@
  * HCL parser). The HCL syntax errors are that parser's words, not HCL 1's, and an unknown key is
  * reported without its line (`invalid key "x"`; Vault adds `on line N`).
  */
-import { parse as parseHcl } from "@cdktf/hcl2json";
 import type { z } from "zod";
 import { SecretsError } from "../../errors.js";
 import type { Policy, PathRule } from "./policy.js";
@@ -48,8 +47,12 @@ async function readDocument(name: string, text: string): Promise<unknown> {
       throw usage(e instanceof Error ? e.message : String(e));
     }
   }
+  // Loaded on first HCL policy only: it starts a Go WebAssembly runtime, which nothing else needs.
+  const hcl = await import("@cdktf/hcl2json").catch(() => {
+    throw new SecretsError("config", "HCL policies need the @cdktf/hcl2json package, which is not installed here; write the policy in Vault's JSON form instead");
+  });
   try {
-    return await parseHcl(`${policyName(name) || "policy"}.hcl`, text);
+    return await hcl.parse(`${policyName(name) || "policy"}.hcl`, text);
   } catch (e) {
     // hcl2json wraps its diagnostics as `parse config: [<diagnostics>]`.
     const message = (e instanceof Error ? e.message : String(e)).replace(/^parse config: \[(.*)\]$/s, "$1");
