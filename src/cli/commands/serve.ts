@@ -31,12 +31,12 @@ export async function serveCommand(raw: unknown): Promise<void> {
   if (opened.context.sys.sealed) info("secrets serve: no age identity found: the server is sealed (secret routes answer 503)");
   info(`secrets serve: listening on ${server.url}`);
 
-  await new Promise<void>((resolve) => {
+  // A failure to close (the audit log could not be flushed) is reported by the CLI's one printer,
+  // with its kind's exit code.
+  await new Promise<void>((resolve, reject) => {
     const stop = (): void => {
       void server.close().then(resolve, (e: unknown) => {
-        process.exitCode = 1;
-        info(`secrets serve: ${e instanceof SecretsError ? e.toLine() : "could not close the audit log"}`);
-        resolve();
+        reject(e instanceof SecretsError ? e : new SecretsError("write-output", "could not close the audit log", { cause: e }));
       });
     };
     process.once("SIGTERM", stop);
