@@ -11,3 +11,13 @@ export function errorOf(fn: () => unknown): SecretsError {
   }
   throw new Error("expected a SecretsError");
 }
+
+/** The SecretsError a promise rejects with (fails the test if it rejects with something else, or resolves). */
+export async function rejectionOf(p: Promise<unknown>): Promise<SecretsError> {
+  const e = await p.then(
+    () => new Error("expected a rejection"),
+    (x: unknown) => x,
+  );
+  expect(e).toBeInstanceOf(SecretsError);
+  return e as SecretsError;
+}

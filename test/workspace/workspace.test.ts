@@ -6,6 +6,7 @@ import { generateKeyPair } from "../../src/keys/keygen.js";
 import type { ConfigFinding } from "../../src/policy/lint.js";
 import { Workspace } from "../../src/workspace/workspace.js";
 import { SecretsError } from "../../src/errors.js";
+import { rejectionOf } from "../helpers/errors.js";
 
 /**
  * The Workspace: one `.sops.yaml` per instance (found from its start directory, or named), loaded
@@ -23,11 +24,6 @@ beforeEach(async () => {
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 /** The SecretsError a promise rejects with. */
-async function errorOf(fn: () => Promise<unknown>): Promise<SecretsError> {
-  const e = await fn().then(() => new Error("expected a rejection"), (x: unknown) => x);
-  expect(e).toBeInstanceOf(SecretsError);
-  return e as SecretsError;
-}
 
 const policy = (extra = "") => `creation_rules:\n  - path_regex: ^secrets/\n    age: ${alice}\n    encrypted_regex: ^data$\n${extra}`;
 const at = (opts: Partial<ConstructorParameters<typeof Workspace>[0]> = {}) => new Workspace({ startDir: join(dir, "sub"), env: {}, ...opts });
@@ -75,7 +71,7 @@ describe("the config", () => {
 
   it("an invalid config rejects with kind config", async () => {
     writeFileSync(join(dir, ".sops.yaml"), "creation_rules: [\n");
-    expect((await errorOf(() => at().config())).kind).toBe("config");
+    expect((await rejectionOf(at().config())).kind).toBe("config");
   });
 });
 
@@ -87,7 +83,7 @@ describe("creationFor", () => {
       encryptionRule: { kind: "encrypted_regex", value: "^data$" },
       macOnlyEncrypted: false,
     });
-    expect((await errorOf(() => at().creationFor(join(dir, "elsewhere.yaml")))).message).toMatch(/no matching creation rules/);
+    expect((await rejectionOf(at().creationFor(join(dir, "elsewhere.yaml")))).message).toMatch(/no matching creation rules/);
   });
 
   it("key flags replace the rule's keys (no rule needs to match); the default recipients stand in for --age; a rule flag overrides the rule's option", async () => {
@@ -98,21 +94,21 @@ describe("creationFor", () => {
     const c = await at().creationFor(join(dir, "secrets/x.yaml"), { unencryptedSuffix: "_plain", macOnlyEncrypted: true });
     expect(c.encryptionRule).toEqual({ kind: "unencrypted_suffix", value: "_plain" });
     expect(c.macOnlyEncrypted).toBe(true);
-    expect((await errorOf(() => at().creationFor("x.yaml", { encryptedSuffix: "_a", encryptedRegex: "b" }))).kind).toBe("conflict");
+    expect((await rejectionOf(at().creationFor("x.yaml", { encryptedSuffix: "_a", encryptedRegex: "b" }))).kind).toBe("conflict");
   });
 
   it("without a config: recipients must be given", async () => {
     // (none is expected above the temp folder)
     expect(await at().configPath()).toBeNull();
     expect((await at().creationFor("x.yaml", { age: alice })).recipients).toEqual({ groups: [[alice]] });
-    const e = await errorOf(() => at().creationFor("x.yaml"));
+    const e = await rejectionOf(at().creationFor("x.yaml"));
     expect(e.kind).toBe("config");
     expect(e.message).toMatch(/^no \.sops\.yaml found from .*: cannot tell whom to encrypt/);
   });
 
   it("an explicit config that is missing is an error, not a search", async () => {
     writeFileSync(join(dir, ".sops.yaml"), policy());
-    expect((await errorOf(() => at({ configPath: "none.yaml" }).creationFor("x.yaml", { age: alice }))).kind).toBe("config");
+    expect((await rejectionOf(at({ configPath: "none.yaml" }).creationFor("x.yaml", { age: alice }))).kind).toBe("config");
   });
 });
 

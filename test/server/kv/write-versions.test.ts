@@ -1,13 +1,13 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { SecretsError } from "../../../src/errors.js";
 import { mergePatch } from "../../../src/server/kv/merge-patch.js";
 import { CAS_MANDATED_WARNING, customMetadataErrors, deleteMetadata, writeMetadata } from "../../../src/server/kv/metadata-write.js";
 import { metadataResponse } from "../../../src/server/kv/responses.js";
 import { deleteVersions, destroyVersions, NO_VERSION, NO_VERSION_DESTROY, undeleteVersions, VersionsField } from "../../../src/server/kv/versions-write.js";
 import { deleteLatest, writeSecret } from "../../../src/server/kv/write.js";
 import { actor, kvRepo, type KvRepo } from "./write-helpers.js";
+import { rejectionOf } from "../../helpers/errors.js";
 
 // Expectations from vault-plugin-secrets-kv path_delete.go (pathDeleteWrite, pathUndeleteWrite),
 // path_destroy.go (pathDestroyWrite), path_metadata.go (pathMetadataWrite, validateCustomMetadata,
@@ -19,11 +19,6 @@ beforeEach(async () => {
 });
 afterEach(() => r.cleanup());
 
-async function errorOf(p: Promise<unknown>): Promise<SecretsError> {
-  const e = await p.then(() => new Error("expected a rejection"), (x: unknown) => x);
-  expect(e).toBeInstanceOf(SecretsError);
-  return e as SecretsError;
-}
 
 const three = async () => {
   for (const v of ["1", "2", "3"]) await writeSecret(r.ctx, r.mount, "app", { v }, actor());
@@ -87,7 +82,7 @@ describe("delete, undelete, destroy", () => {
       [undeleteVersions(r.ctx, r.mount, "app", [], actor()), NO_VERSION],
       [destroyVersions(r.ctx, r.mount, "app", [], actor()), NO_VERSION_DESTROY],
     ] as const) {
-      const e = await errorOf(p);
+      const e = await rejectionOf(p);
       expect([e.message, e.httpStatus]).toEqual([msg, 400]);
     }
     expect(NO_VERSION).toBe("No version number provided");
@@ -160,10 +155,10 @@ describe("writeMetadata", () => {
     expect(customMetadataErrors({ k: "" })).toContain('length of value for key "k" is 0');
     expect(customMetadataErrors({ k: "a\u0007" })).toBe('1 error occurred:\n\t* custom_metadata validation failed: value for key "k" contains unprintable characters\n\n');
     expect(customMetadataErrors({ ["k".repeat(64)]: "v", ok: "v".repeat(512) })).toBeNull();
-    const e = await errorOf(writeMetadata(r.ctx, r.mount, "app", { custom_metadata: tooMany }, actor()));
+    const e = await rejectionOf(writeMetadata(r.ctx, r.mount, "app", { custom_metadata: tooMany }, actor()));
     expect(e.httpStatus).toBe(400);
-    expect((await errorOf(writeMetadata(r.ctx, r.mount, "app", { max_versions: -1 }, actor()))).httpStatus).toBe(400);
-    expect((await errorOf(writeMetadata(r.ctx, r.mount, "app", { delete_version_after: "1h" }, actor()))).message).toContain("not supported");
+    expect((await rejectionOf(writeMetadata(r.ctx, r.mount, "app", { max_versions: -1 }, actor()))).httpStatus).toBe(400);
+    expect((await rejectionOf(writeMetadata(r.ctx, r.mount, "app", { delete_version_after: "1h" }, actor()))).message).toContain("not supported");
     expect(r.git(["log", "--format=%s"])).toBe("init");
     // 0 is accepted, and like any field given it creates the key's metadata (pathMetadataWrite).
     await writeMetadata(r.ctx, r.mount, "app", { delete_version_after: "0s" }, actor());

@@ -7,6 +7,7 @@ import { KvVersionInfoSchema } from "../../../src/server/kv/responses.js";
 import { deleteLatest, NO_DATA, patchSecret, writeSecret } from "../../../src/server/kv/write.js";
 import { writeMetadata } from "../../../src/server/kv/metadata-write.js";
 import { actor, kvRepo, type KvRepo } from "./write-helpers.js";
+import { rejectionOf } from "../../helpers/errors.js";
 
 // Expectations from vault-plugin-secrets-kv path_data.go (pathDataWrite, pathDataPatch,
 // pathDataDelete, validateCheckAndSetOption) and Vault's KV v2 API docs ("Create/Update Secret":
@@ -18,11 +19,6 @@ beforeEach(async () => {
 });
 afterEach(() => r.cleanup());
 
-async function errorOf(p: Promise<unknown>): Promise<SecretsError> {
-  const e = await p.then(() => new Error("expected a rejection"), (x: unknown) => x);
-  expect(e).toBeInstanceOf(SecretsError);
-  return e as SecretsError;
-}
 
 describe("writeSecret", () => {
   it("write → version 1, write → version 2; one commit each, by the token, naming the path and no value", async () => {
@@ -73,7 +69,7 @@ describe("writeSecret", () => {
   });
 
   it("refuses a write without data: `no data provided` (400)", async () => {
-    const e = await errorOf(writeSecret(r.ctx, r.mount, "app", undefined, actor()));
+    const e = await rejectionOf(writeSecret(r.ctx, r.mount, "app", undefined, actor()));
     expect([e.message, e.httpStatus]).toEqual([NO_DATA, 400]);
   });
 });
@@ -82,17 +78,17 @@ describe("check-and-set (validateCheckAndSetOption)", () => {
   it("truth table: absent / 0 / current / stale, with and without cas_required", async () => {
     const w = (options?: Record<string, unknown>) => writeSecret(r.ctx, r.mount, "app", { a: "1" }, { ...actor(), options });
     // No version yet: cas 1 mismatches, cas 0 creates.
-    expect((await errorOf(w({ cas: 1 }))).message).toBe(CAS_MISMATCH);
+    expect((await rejectionOf(w({ cas: 1 }))).message).toBe(CAS_MISMATCH);
     expect((await w({ cas: 0 })).version).toBe(1);
     // cas 0 is create-only: the key exists now.
-    const e = await errorOf(w({ cas: 0 }));
+    const e = await rejectionOf(w({ cas: 0 }));
     expect([e.message, e.httpStatus, e.kind]).toEqual([CAS_MISMATCH, 400, "usage"]);
     expect((await w({ cas: 1 })).version).toBe(2);
-    expect((await errorOf(w({ cas: 1 }))).message).toBe(CAS_MISMATCH);
+    expect((await rejectionOf(w({ cas: 1 }))).message).toBe(CAS_MISMATCH);
     expect((await w()).version).toBe(3); // absent: allowed
     await writeMetadata(r.ctx, r.mount, "app", { cas_required: true }, actor());
-    expect((await errorOf(w())).message).toBe(CAS_REQUIRED);
-    expect((await errorOf(w({}))).message).toBe(CAS_REQUIRED);
+    expect((await rejectionOf(w())).message).toBe(CAS_REQUIRED);
+    expect((await rejectionOf(w({}))).message).toBe(CAS_REQUIRED);
     expect((await w({ cas: 3 })).version).toBe(4);
     expect((await r.history()).currentVersion).toBe(4);
   });
@@ -117,8 +113,8 @@ describe("patchSecret (RFC 7396 onto the current data)", () => {
     expect(p.status).toBe(200);
     expect(p.body?.version).toBe(2);
     expect((await r.read())?.body.data).toEqual({ a: "1", c: "3", obj: { x: "1", z: "9" } });
-    expect((await errorOf(patchSecret(r.ctx, r.mount, "app", { a: "x" }, { ...actor(), options: { cas: 1 } }))).message).toBe(CAS_MISMATCH);
-    expect((await errorOf(patchSecret(r.ctx, r.mount, "app", null, actor()))).message).toBe(NO_DATA);
+    expect((await rejectionOf(patchSecret(r.ctx, r.mount, "app", { a: "x" }, { ...actor(), options: { cas: 1 } }))).message).toBe(CAS_MISMATCH);
+    expect((await rejectionOf(patchSecret(r.ctx, r.mount, "app", null, actor()))).message).toBe(NO_DATA);
   });
 
   it("a deleted current version answers 404 with its metadata", async () => {
