@@ -23,7 +23,7 @@
  * Not written, on purpose: `request_uri` (the raw URL with its query string; the path is there) and
  * response headers; there is no `log_raw` (plaintext) mode.
  */
-import { GoMap, goJson, type GoJsonValue } from "./go-json.js";
+import { GoMap, goJson, type GoJsonValue } from "../util/go-json.js";
 import { hashMap, rfc3339, rfc3339Nano, type AuditDataValue } from "./hash.js";
 
 /** Vault's request operations (`sdk/logical/request.go`, `Operation` constants). */

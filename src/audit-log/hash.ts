@@ -11,7 +11,7 @@
  * Vault's per-mount `audit_non_hmac_request_keys`/`audit_non_hmac_response_keys` are not offered:
  * nothing in our log is ever written in plaintext from `data`.
  */
-import { GoMap, type GoJsonValue } from "./go-json.js";
+import { GoMap, type GoJsonValue } from "../util/go-json.js";
 
 /** A value of a request's or a response's data: JSON, plus `Date` for timestamps (left plain). */
 export type AuditDataValue = string | number | boolean | null | Date | readonly AuditDataValue[] | { readonly [key: string]: AuditDataValue };

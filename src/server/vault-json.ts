@@ -6,28 +6,22 @@
  * the envelope and the sys/ bodies are structs and keep their order. Integers beyond 2^53 (read
  * from a file as bigint) are written as their exact digits, as Go writes a json.Number.
  */
-import { goJsonString } from "../audit-log/go-json.js";
+import { GoMap, goJson, goJsonString, type GoJsonValue } from "../util/go-json.js";
 
-const byUtf8 = (a: string, b: string): number => Buffer.compare(Buffer.from(a, "utf8"), Buffer.from(b, "utf8"));
+/** `value` as the encoder's model: objects are Go maps when `maps` (keys sorted), else structs; undefined fields are left out. */
+function toGo(value: unknown, maps: boolean): GoJsonValue {
+  if (value === undefined || value === null) return null;
+  if (typeof value === "string" || typeof value === "number" || typeof value === "boolean" || typeof value === "bigint") return value;
+  if (Array.isArray(value)) return value.map((v) => toGo(v, maps));
+  const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
+  const fields: Record<string, GoJsonValue> = {};
+  for (const [k, v] of entries) Object.defineProperty(fields, k, { value: toGo(v, maps), enumerable: true, writable: true, configurable: true });
+  return maps ? GoMap.from(fields) : fields;
+}
 
 /** `value` as JSON text; `maps`: its objects are Go maps (keys sorted), else structs (kept in order). */
 export function goEncode(value: unknown, maps: boolean): string {
-  if (value === null || value === undefined) return "null";
-  switch (typeof value) {
-    case "string":
-      return goJsonString(value);
-    case "boolean":
-      return value ? "true" : "false";
-    case "bigint":
-      return value.toString();
-    case "number":
-      if (!Number.isFinite(value)) throw new TypeError("a response holds a non-finite number");
-      return JSON.stringify(value);
-  }
-  if (Array.isArray(value)) return `[${value.map((v) => goEncode(v, maps)).join(",")}]`;
-  const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
-  if (maps) entries.sort(([a], [b]) => byUtf8(a, b));
-  return `{${entries.map(([k, v]) => `${goJsonString(k)}:${goEncode(v, maps)}`).join(",")}}`;
+  return goJson(toGo(value, maps));
 }
 
 /** A struct body whose `data` field (if any) is a Go map: the envelope of every logical response. */

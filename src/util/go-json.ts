@@ -1,6 +1,7 @@
 /**
- * JSON text as Go's encoding/json writes it, so that our lines are byte-for-byte what Vault's
- * `jsonutil.EncodeJSON` (a json.Encoder, HTML escaping on) would write for the same entry:
+ * JSON text as Go's encoding/json writes it, so that what we send and log is byte-for-byte what
+ * Vault's `jsonutil.EncodeJSON` / json.Encoder (HTML escaping on) writes for the same value: the
+ * audit log's lines and the server's response bodies both go through here.
  * - struct fields in declaration order: plain objects keep their insertion order (an entry's
  *   field names are never integer-like, so JavaScript keeps that order);
  * - map keys sorted by their UTF-8 bytes (encoding/json sorts map keys): maps are `GoMap`s;
@@ -20,7 +21,7 @@ export class GoMap {
 }
 
 /** What the encoder takes: JSON values, with GoMap for maps and plain objects for structs. */
-export type GoJsonValue = string | number | boolean | null | GoMap | readonly GoJsonValue[] | { readonly [field: string]: GoJsonValue };
+export type GoJsonValue = string | number | bigint | boolean | null | GoMap | readonly GoJsonValue[] | { readonly [field: string]: GoJsonValue };
 
 const HTML_UNSAFE = /[<>&\u2028\u2029]/g;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
@@ -46,9 +47,12 @@ export function goJson(value: GoJsonValue): string {
       return goJsonString(value);
     case "boolean":
       return value ? "true" : "false";
+    case "bigint":
+      // An integer beyond 2^53 (read from a file as bigint): its exact digits, as Go writes a json.Number.
+      return value.toString();
     case "number":
       // encoding/json refuses NaN and ±Inf (UnsupportedValueError); so do we.
-      if (!Number.isFinite(value)) throw new TypeError("audit entry holds a non-finite number");
+      if (!Number.isFinite(value)) throw new TypeError("a value to encode holds a non-finite number");
       return JSON.stringify(value);
   }
   if (value instanceof GoMap) {
