@@ -66,7 +66,7 @@ function objectField(body: unknown, name: string): Record<string, unknown> | nul
 export function writeData(mount: Kv2WriteMount, req: KvWriteRequest, kvPath: string): Promise<Reply> {
   return asVaultError(async () => {
     const info = await writeSecret(mount.writes, mount, kvPath, objectField(req.body, "data"), { author: req.author, options: objectField(req.body, "options") });
-    return dataReply(req, info as unknown as Record<string, unknown>);
+    return dataReply(req, info);
   });
 }
 
@@ -79,7 +79,7 @@ export function patchData(mount: Kv2WriteMount, req: KvWriteRequest, kvPath: str
   return asVaultError(async () => {
     const result = await patchSecret(mount.writes, mount, kvPath, objectField(req.body, "data"), { author: req.author, options: objectField(req.body, "options") });
     if (result.body === null) return { status: 404, body: "" };
-    return dataReply(req, result.body as unknown as Record<string, unknown>, result.status);
+    return dataReply(req, result.body, result.status);
   });
 }
 
