@@ -17,18 +17,20 @@ import type { TokenAuthority, TokenInfo } from "../auth/tokens/authority.js";
 import { isSecretsError } from "../errors.js";
 import { newRequestId } from "./envelope.js";
 import { handleLookupSelf, TOKEN_MOUNT_TYPE } from "./mounts/auth-token.js";
+import { authorFor } from "./kv/commit-queue.js";
 import { handleKv2, KV_MOUNT_TYPE, type Kv2Mount } from "./mounts/kv2.js";
+import { kvWriteExists } from "./mounts/kv2-write.js";
 import { handleHealth, handleSealStatus, type SysState } from "./mounts/sys.js";
 import type { RepositoryPolicies } from "./policies.js";
 import { errorReply, writeReply, type Reply } from "./reply.js";
-import { carriesBody, parseRequest, readBody, type ParsedRequest } from "./request.js";
+import { BAD_JSON, carriesBody, parseJsonBody, parseRequest, patchContentTypeError, readBody, type ParsedRequest } from "./request.js";
 import { BODY_TOO_LARGE_BODY, INTERNAL_ERROR_BODY, INVALID_TOKEN, INVALID_TOKEN_BODY, MISSING_TOKEN_BODY, multiError, noHandlerForRoute, SEALED } from "./vault-errors.js";
 
 export interface ServerContext {
   readonly sys: SysState;
   readonly tokens: TokenAuthority;
   readonly policies: RepositoryPolicies;
-  /** The KV version 2 mount; null while sealed. */
+  /** The KV version 2 mount, with the server's one write context; null while sealed. */
   readonly kv: Kv2Mount | null;
   readonly audit: AuditDevice | null;
 }
@@ -77,6 +79,8 @@ class Pipeline {
   info: TokenInfo | null = null;
   allowed: boolean | undefined;
   mount: Mount | null = null;
+  /** The request's JSON body (null: none). */
+  body: unknown = null;
 
   constructor(
     private readonly ctx: ServerContext,
@@ -161,10 +165,19 @@ export async function answer(ctx: ServerContext, req: http.IncomingMessage, res:
   const path = op.operation === "list" ? `${bare}/` : bare;
   p.mount = mountOf(ctx, path);
 
-  if (carriesBody(parsed.method) && (await readBody(req)) === "too-large") {
-    // Go's MaxBytesReader closes the connection after answering; so do we, leaving the rest unread.
-    res.setHeader("Connection", "close");
-    return p.refuse(path, { status: 413, body: BODY_TOO_LARGE_BODY, auditError: "http: request body too large" });
+  if (parsed.method === "PATCH") {
+    const refused = patchContentTypeError(req.headers);
+    if (refused) return p.refuse(path, errorReply(refused.status, refused.message));
+  }
+  if (carriesBody(parsed.method)) {
+    const body = await readBody(req);
+    if (body === "too-large") {
+      // Go's MaxBytesReader closes the connection after answering; so do we, leaving the rest unread.
+      res.setHeader("Connection", "close");
+      return p.refuse(path, { status: 413, body: BODY_TOO_LARGE_BODY, auditError: "http: request body too large" });
+    }
+    p.body = parseJsonBody(body);
+    if (p.body === BAD_JSON) return p.refuse(path, errorReply(400, "error parsing JSON"));
   }
   if (ctx.sys.sealed) return p.refuse(path, errorReply(503, SEALED));
   if (!parsed.token) return p.refuse(path, { status: 403, body: MISSING_TOKEN_BODY, auditError: PERMISSION_DENIED });
@@ -172,8 +185,13 @@ export async function answer(ctx: ServerContext, req: http.IncomingMessage, res:
   p.info = await ctx.tokens.lookup(parsed.token, now);
   if (!p.info) return p.refuse(path, { status: 403, body: INVALID_TOKEN_BODY, auditError: multiError(PERMISSION_DENIED, INVALID_TOKEN) });
 
+  // vault/request_handling.go: a POST/PUT is `create` or `update` by the backend's existence check, before the ACL.
+  if (ctx.kv && p.mount?.type === KV_MOUNT_TYPE && (op.operation === "create" || op.operation === "update")) {
+    const checked = operationForHttp({ method: parsed.method, exists: await kvWriteExists(ctx.kv, path.slice(ctx.kv.path.length)) });
+    if ("operation" in checked) p.operation = checked.operation;
+  }
   const acl = await ctx.policies.acl(p.info.policies);
-  const decision = acl.allows(op.operation, path);
+  const decision = acl.allows(p.operation, path);
   p.allowed = decision.allowed;
   if (!decision.allowed) return p.refuse(path, { status: 403, body: PERMISSION_DENIED_BODY, auditError: decision.error });
 
@@ -191,7 +209,7 @@ export async function answer(ctx: ServerContext, req: http.IncomingMessage, res:
 async function route(ctx: ServerContext, p: Pipeline, parsed: ParsedRequest, path: string, now: number): Promise<Reply> {
   const op = p.operation!;
   if (ctx.kv && p.mount?.type === KV_MOUNT_TYPE) {
-    return handleKv2(ctx.kv, { id: p.id, operation: op, path: path.slice(ctx.kv.path.length), query: parsed.query });
+    return handleKv2(ctx.kv, { id: p.id, operation: op, path: path.slice(ctx.kv.path.length), query: parsed.query, body: p.body, author: authorFor(p.info!.displayName) });
   }
   if (path === "auth/token/lookup-self" && (op === "read" || op === "update")) return handleLookupSelf(p.id, parsed.token!, p.info!, now);
   return errorReply(404, noHandlerForRoute(path));

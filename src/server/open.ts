@@ -16,6 +16,8 @@ import { loadIdentities } from "../keys/identities.js";
 import { VERSION } from "../version.js";
 import { Workspace } from "../workspace/workspace.js";
 import { ensureClusterIdentity } from "./cluster.js";
+import { createKvWriteContext } from "./kv/write-context.js";
+import { relativeSlash } from "./kv-files.js";
 import type { ServerContext } from "./handler.js";
 import { RepositoryPolicies } from "./policies.js";
 import { ensureRootToken } from "./root-token.js";
@@ -40,6 +42,9 @@ export interface OpenedServer {
   generatedRootToken?: string;
 }
 
+/** The committer of every write (docs/server.md: the author is the token's display name, the committer the server). */
+const SERVER_COMMITTER = { name: "secrets-serve", email: "server@secrets-serve" };
+
 export async function openServer(options: OpenServerOptions): Promise<OpenedServer> {
   const repo = await openRepo(options.cwd);
   const stateDir = options.stateDir ? path.resolve(options.cwd, options.stateDir) : await gitPath(repo, "secrets-server");
@@ -53,7 +58,7 @@ export async function openServer(options: OpenServerOptions): Promise<OpenedServ
     sys: { sealed, version: VERSION, clusterName: cluster.name, clusterId: cluster.id, now: () => Math.floor(Date.now() / 1000) },
     tokens: chainAuthorities([root.authority, new RepositoryTokenStore(path.join(repo.top, REPOSITORY_TOKEN_FILE)), ...(options.tokenAuthorities ?? [])]),
     policies: new RepositoryPolicies(repo.top),
-    kv: sealed ? null : { path: "secret/", root: workspace.secretsRoot(), repo, keys: await workspace.keys() },
+    kv: sealed ? null : { path: "secret/", name: "secret", root: workspace.secretsRoot(), folder: relativeSlash(repo.top, workspace.secretsRoot()), repo, keys: await workspace.keys(), writes: createKvWriteContext({ repo, workspace, committer: SERVER_COMMITTER }) },
     audit,
   };
   return { context, stateDir, ...(root.generated ? { generatedRootToken: root.generated } : {}) };

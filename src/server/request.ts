@@ -82,3 +82,34 @@ export function readBody(req: http.IncomingMessage, max = MAX_REQUEST_SIZE): Pro
     req.once("error", reject);
   });
 }
+
+/** http/logical.go MergePatchContentTypeHeader: the only body a PATCH takes. */
+export const MERGE_PATCH_CONTENT_TYPE = "application/merge-patch+json";
+
+/**
+ * What http/logical.go buildLogicalRequestNoAuth answers a PATCH whose Content-Type is not a JSON
+ * merge patch, before anything else is looked at: 400 with Go's mime.ParseMediaType error when
+ * there is no media type, else 415; null for a merge patch. Media types are compared in lower
+ * case, without their parameters (ParseMediaType).
+ */
+export function patchContentTypeError(headers: http.IncomingHttpHeaders): { status: 400 | 415; message: string } | null {
+  const header = headers["content-type"] ?? "";
+  const mediaType = header.split(";")[0]!.trim().toLowerCase();
+  if (mediaType === "") return { status: 400, message: "mime: no media type" };
+  if (mediaType === MERGE_PATCH_CONTENT_TYPE) return null;
+  return { status: 415, message: `PATCH requires Content-Type of ${MERGE_PATCH_CONTENT_TYPE}, provided ${mediaType}` };
+}
+
+/** http/logical.go: an empty body is no data (null); a body that is not JSON is 400 `error parsing JSON` ("bad-json"). */
+export function parseJsonBody(body: Buffer): unknown {
+  const text = body.toString("utf8");
+  if (text.trim() === "") return null;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return BAD_JSON;
+  }
+}
+
+/** The marker {@link parseJsonBody} returns for a body that is not JSON. */
+export const BAD_JSON: unique symbol = Symbol("bad-json");

@@ -5,8 +5,10 @@
  * - `data/<path>` read (`?version=N`, 0 or absent: the current one): path_data.go pathDataRead;
  * - `metadata/<path>` read, and list (folders end with `/`): path_metadata.go;
  * - `config` read: path_config.go.
- * A path that is none of these answers 404 with the plugin's warning (backend.go); an operation an
- * endpoint does not take answers 405 `unsupported operation`.
+ * The writes (`data/` POST, PUT, PATCH and DELETE, `delete/`, `undelete/`, `destroy/`, `metadata/`
+ * POST, PUT and DELETE) are in kv2-write.ts. A path that is none of these answers 404 with the
+ * plugin's warning (backend.go); an operation an endpoint does not take answers 405
+ * `unsupported operation`.
  */
 import { SecretsError } from "../../errors.js";
 import type { Repo } from "../../git/repo.js";
@@ -17,15 +19,18 @@ import { readVersion } from "../kv/read.js";
 import { metadataResponse } from "../kv/responses.js";
 import { goDuration } from "../kv/time.js";
 import { kvVersions } from "../kv/versions.js";
+import { secretFileOf } from "../kv/write-context.js";
+import type { GitIdentity } from "../kv/commit-queue.js";
 import { envelope } from "../envelope.js";
 import { canOpen, kvFileFor, listFolder, relativeSlash } from "../kv-files.js";
 import { errorReply, type Reply } from "../reply.js";
 import { envelopeJson } from "../vault-json.js";
 import { kvInvalidPathWarning, multiError, UNSUPPORTED_OPERATION } from "../vault-errors.js";
+import { changeVersions, deleteData, deleteKeyMetadata, patchData, writeData, writeKeyMetadata, type Kv2WriteMount } from "./kv2-write.js";
 
 export const KV_MOUNT_TYPE = "kv";
 
-export interface Kv2Mount {
+export interface Kv2Mount extends Kv2WriteMount {
   /** The mount's path, with its trailing slash (`secret/`). */
   readonly path: string;
   /** The folder it maps to (absolute). */
@@ -42,6 +47,10 @@ export interface MountRequest {
   /** Below the mount, no leading slash; a list's ends with `/` (or is "" for the mount's top). */
   readonly path: string;
   readonly query: URLSearchParams;
+  /** The JSON body of a POST, PUT or PATCH (null: none). */
+  readonly body: unknown;
+  /** The token's display name as a git author, for writes. */
+  readonly author: GitIdentity;
 }
 
 const NOT_FOUND = errorReply(404);
@@ -56,14 +65,30 @@ const unsupported = (): Reply => errorReply(405, multiError(UNSUPPORTED_OPERATIO
 export async function handleKv2(mount: Kv2Mount, req: MountRequest): Promise<Reply> {
   const p = req.path;
   if (p === "config") return req.operation === "read" ? readConfig(mount, req) : unsupported();
-  if (p.startsWith("data/")) return req.operation === "read" ? readData(mount, req, p.slice("data/".length)) : unsupported();
-  if (p.startsWith("metadata/") || p === "metadata") {
-    const rest = p.slice("metadata/".length);
-    if (req.operation === "list") return listMetadata(mount, req, rest);
-    return req.operation === "read" ? readMetadata(mount, req, rest) : unsupported();
-  }
+  if (p.startsWith("data/")) return dataRoute(mount, req, p.slice("data/".length));
+  if (p.startsWith("metadata/") || p === "metadata") return metadataRoute(mount, req, p.slice("metadata/".length));
+  const versions = /^(delete|undelete|destroy)\/(.+)$/.exec(p);
+  if (versions) return isWrite(req.operation) ? changeVersions(mount, req, versions[1] as "delete" | "undelete" | "destroy", versions[2]!) : unsupported();
   const warning = kvInvalidPathWarning(CLI_VERB[req.operation]);
   return { status: 404, body: envelopeJson({ ...envelope(req.id, KV_MOUNT_TYPE, null, [warning]) }), warnings: [warning] };
+}
+
+const isWrite = (op: Operation): boolean => op === "create" || op === "update";
+
+function dataRoute(mount: Kv2Mount, req: MountRequest, sub: string): Promise<Reply> {
+  if (req.operation === "read") return readData(mount, req, sub);
+  if (isWrite(req.operation)) return writeData(mount, req, sub);
+  if (req.operation === "patch") return patchData(mount, req, sub);
+  if (req.operation === "delete") return deleteData(mount, req, sub);
+  return Promise.resolve(unsupported());
+}
+
+function metadataRoute(mount: Kv2Mount, req: MountRequest, sub: string): Promise<Reply> {
+  if (req.operation === "list") return listMetadata(mount, req, sub);
+  if (req.operation === "read") return readMetadata(mount, req, sub);
+  if (isWrite(req.operation)) return writeKeyMetadata(mount, req, sub);
+  if (req.operation === "delete") return deleteKeyMetadata(mount, req, sub);
+  return Promise.resolve(unsupported());
 }
 
 const segmentsOf = (p: string): string[] => p.split("/").filter((s) => s !== "");
@@ -81,10 +106,20 @@ function versionParam(query: URLSearchParams): number | SecretsError {
   return Math.max(0, Number(raw));
 }
 
+function newFileOf(mount: Kv2Mount, sub: string): string | null {
+  try {
+    return secretFileOf(mount.writes, mount, sub).abs;
+  } catch {
+    return null;
+  }
+}
+
 async function secretOf(mount: Kv2Mount, sub: string) {
   const segments = segmentsOf(sub);
   if (segments.length === 0) return null;
-  const file = kvFileFor(mount.root, segments);
+  // A file removed by a delete still has its history: the secret is then the file a write would
+  // create (write-context.ts secretFileOf), so that deleted versions answer with their metadata.
+  const file = kvFileFor(mount.root, segments) ?? newFileOf(mount, sub);
   if (!file) return null;
   const metadataFile = await loadKvMetadataFile(mount.root);
   const metadata = secretMetadata(metadataFile, relativeSlash(mount.root, file));
