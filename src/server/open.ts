@@ -21,7 +21,7 @@ import { relativeSlash } from "./kv-files.js";
 import type { ServerContext } from "./handler.js";
 import { RepositoryPolicies } from "./policies.js";
 import { ensureRootToken } from "./root-token.js";
-import { chainAuthorities } from "./token-authorities.js";
+import { anyAuthority } from "../auth/tokens/combined.js";
 
 export interface OpenServerOptions {
   /** Where the checkout is (any folder inside it). */
@@ -56,7 +56,7 @@ export async function openServer(options: OpenServerOptions): Promise<OpenedServ
   const audit = options.audit ? await openAudit(options.audit, stateDir) : null;
   const context: ServerContext = {
     sys: { sealed, version: VERSION, clusterName: cluster.name, clusterId: cluster.id, now: () => Math.floor(Date.now() / 1000) },
-    tokens: chainAuthorities([root.authority, new RepositoryTokenStore(path.join(repo.top, REPOSITORY_TOKEN_FILE)), ...(options.tokenAuthorities ?? [])]),
+    tokens: anyAuthority([root.authority, new RepositoryTokenStore(path.join(repo.top, REPOSITORY_TOKEN_FILE)), ...(options.tokenAuthorities ?? [])]),
     policies: new RepositoryPolicies(repo.top),
     kv: sealed ? null : { path: "secret/", name: "secret", root: workspace.secretsRoot(), folder: relativeSlash(repo.top, workspace.secretsRoot()), repo, keys: await workspace.keys(), writes: createKvWriteContext({ repo, workspace, committer: SERVER_COMMITTER }) },
     audit,

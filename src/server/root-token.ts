@@ -4,7 +4,7 @@
  * then on kept only as a SHA-256 hash in `<stateDir>/root-token.json` (mode 0600). It holds the
  * built-in `root` policy and never expires. Losing it is mended by deleting the file: the next
  * start makes a new one. Other tokens (the repository's, the runtime's) come from other
- * TokenAuthority implementations; the server asks each in turn (see token-authorities.ts).
+ * TokenAuthority implementations; the server asks them all at once (anyAuthority in src/auth/tokens/combined.ts).
  */
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { promises as fsp } from "node:fs";

@@ -14,5 +14,5 @@ export { RepositoryTokenFile, renderTokenFileJsonSchema } from "./repository-fil
 export { RepositoryTokenStore, type RepositoryTokenRequest, type RepositoryTokenEntry } from "./repository-store.js";
 export { RuntimeTokenStore, type ChildTokenRequest, type OrphanTokenRequest, type ParentLookup } from "./runtime-store.js";
 export { RUNTIME_TOKEN_FILE } from "./runtime-file.js";
-export { combinedAuthority } from "./combined.js";
+export { anyAuthority, combinedAuthority } from "./combined.js";
 export { defaultStateDir } from "./state-dir.js";
