@@ -58,6 +58,13 @@ function ambiguous(files: string[]): SecretPathError {
   return new SecretPathError(`ambiguous secret path: both ${files.map(displayPath).join(" and ")} exist; keep one of them`);
 }
 
+/** The one existing file the segments name, or null; SecretPathError when two files claim them. */
+export function soleFileFor(root: string, segs: SecretPath): string | null {
+  const files = filesFor(root, segs);
+  if (files.length > 1) throw ambiguous(files);
+  return files[0] ?? null;
+}
+
 /** Finds the file and key path of an existing or wanted secret. Throws SecretNotFound when no file can hold it. */
 export function locateSecret(root: string, segs: SecretPath): SecretLocation {
   const text = formatSecretPath(segs);
@@ -65,9 +72,8 @@ export function locateSecret(root: string, segs: SecretPath): SecretLocation {
     throw new SecretPathError(`secret path "${text}" names no key: a secret path is FILE/KEY, e.g. app/${text} for key ${text} in ${displayPath(path.join(root, "app" + NEW_FILE_EXTENSION))}`);
   }
   for (let k = segs.length - 1; k >= 1; k--) {
-    const files = filesFor(root, segs.slice(0, k));
-    if (files.length > 1) throw ambiguous(files);
-    if (files.length === 1) return { file: files[0]!, fileSegments: segs.slice(0, k), keyPath: segs.slice(k) };
+    const file = soleFileFor(root, segs.slice(0, k));
+    if (file !== null) return { file, fileSegments: segs.slice(0, k), keyPath: segs.slice(k) };
   }
   const whole = filesFor(root, segs);
   const hint = whole.length ? `; ${displayPath(whole[0]!)} is a file: its secrets are ${text}/KEY` : "";

@@ -10,18 +10,15 @@
  * Vault answers a path it holds nothing for with 404.
  */
 import path from "node:path";
-import { SecretsError } from "../errors.js";
 import { parseEncryptedFile } from "../files/secret-file.js";
 import { Opener } from "../git/versions.js";
 import type { KeySource } from "../sops/keysource.js";
 import { parseMetadata } from "../sops/metadata.js";
-import { filesFor, secretFilesUnder } from "../secrets/resolve.js";
+import { secretFilesUnder, soleFileFor } from "../secrets/resolve.js";
 
-/** The file `segments` names under `root`, or null. Kind `config` when two files claim the path. */
+/** The file `segments` names under `root`, or null; kind `tree-path` when two files claim the path. */
 export function kvFileFor(root: string, segments: readonly string[]): string | null {
-  const files = filesFor(root, [...segments]);
-  if (files.length > 1) throw new SecretsError("config", `two files hold secret path ${segments.join("/")}: keep one of them`);
-  return files[0] ?? null;
+  return soleFileFor(root, [...segments]);
 }
 
 /** Whether one of the server's identities opens the file's data key (nothing else is decrypted). */

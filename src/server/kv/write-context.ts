@@ -6,7 +6,8 @@ import { writeFileAtomic } from "../../io/atomic.js";
 import { confinedPath } from "../../io/confine.js";
 import { LockSet, type LockOptions } from "../../io/lock.js";
 import { parseSecretPath } from "../../secrets/path.js";
-import { displayPath, filesFor, NEW_FILE_EXTENSION } from "../../secrets/resolve.js";
+import { NEW_FILE_EXTENSION, soleFileFor } from "../../secrets/resolve.js";
+import { relativeSlash } from "../kv-files.js";
 import type { KeySource } from "../../sops/keysource.js";
 import type { CreationPolicy } from "../../workspace/creation.js";
 import { CommitQueue, type GitIdentity } from "./commit-queue.js";
@@ -99,14 +100,12 @@ export interface Change {
 export function secretFileOf(ctx: KvWriteContext, mount: KvMount, kvPath: string): { abs: string; mountDir: string } {
   const segs = parseSecretPath(kvPath);
   const mountDir = path.join(ctx.repo.top, ...mount.folder.split("/"));
-  const found = filesFor(mountDir, segs);
-  if (found.length > 1) throw new SecretsError("tree-path", `ambiguous secret path: both ${found.map(displayPath).join(" and ")} exist; keep one of them`);
-  const abs = found[0] ?? path.join(mountDir, ...segs) + NEW_FILE_EXTENSION;
+  const abs = soleFileFor(mountDir, segs) ?? path.join(mountDir, ...segs) + NEW_FILE_EXTENSION;
   confinedPath(mountDir, abs, { shown: kvPath, rootName: `the mount folder ${mount.folder}` });
   return { abs, mountDir };
 }
 
-const toRepoPath = (ctx: KvWriteContext, abs: string) => path.relative(ctx.repo.top, abs).split(path.sep).join("/");
+const toRepoPath = (ctx: KvWriteContext, abs: string) => relativeSlash(ctx.repo.top, abs);
 
 /** Runs `fn` under the secret's write lock with its history and metadata read under it. */
 export async function withSecret<T>(ctx: KvWriteContext, mount: KvMount, kvPath: string, fn: (s: SecretState) => Promise<T>): Promise<T> {
