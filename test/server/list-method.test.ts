@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import tls from "node:tls";
 import fc from "fast-check";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createListMethodServer, methodOf } from "../../src/server/http/list-method.js";
 import { RequestFramer } from "../../src/server/http/request-framer.js";
 
@@ -218,6 +218,15 @@ describe("RequestFramer", () => {
 
 describe("a node:http server accepting LIST", () => {
   const seen = new Map<number, Seen[]>();
+  // What the server saw on the connection from this client port, forgotten once read: hundreds of
+  // connections run here, and the kernel may give a later one a port an earlier one used (the
+  // server closes first, so the client's side keeps no TIME_WAIT).
+  const take = (clientPort: number): Seen[] | undefined => {
+    const entries = seen.get(clientPort);
+    seen.delete(clientPort);
+    return entries;
+  };
+  beforeEach(() => seen.clear());
   let server: http.Server;
   let port = 0;
   const connect = () => net.connect(port, "127.0.0.1");
@@ -235,7 +244,7 @@ describe("a node:http server accepting LIST", () => {
       Buffer.from("LIST /v1/x HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"),
     ]);
     expect(statusLines(received)).toEqual(["HTTP/1.1 200"]);
-    const [entry] = seen.get(local) ?? [];
+    const [entry] = take(local) ?? [];
     expect(entry).toMatchObject({ method: "LIST", parsedAs: "LINK", url: "/v1/x", remoteAddress: "127.0.0.1" });
   });
 
@@ -246,7 +255,7 @@ describe("a node:http server accepting LIST", () => {
       Buffer.concat([Buffer.from(`PUT /v1/put HTTP/1.1\r\nHost: x\r\nContent-Length: ${body.length}\r\n\r\n`), body]),
       Buffer.concat([Buffer.from(`GET /v1/get HTTP/1.1\r\nHost: x\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n`), body]),
     ]);
-    expect(pick(seen.get(local))).toEqual([
+    expect(pick(take(local))).toEqual([
       { method: "LINK", url: "/v1/link", bodySha256: sha256("") },
       { method: "PUT", url: "/v1/put", bodySha256: sha256(body) },
       { method: "GET", url: "/v1/get", bodySha256: sha256(body) },
@@ -256,13 +265,13 @@ describe("a node:http server accepting LIST", () => {
   it("serves a pipeline sent in one write", async () => {
     const { received, port: local } = await exchange(connect, [PIPELINE]);
     expect(statusLines(received)).toHaveLength(EXPECTED.length);
-    expect(pick(seen.get(local))).toEqual(EXPECTED);
+    expect(pick(take(local))).toEqual(EXPECTED);
   });
 
   it("serves the pipeline split in two writes at every byte position", async () => {
     for (let cut = 1; cut < PIPELINE.length; cut++) {
       const { port: local } = await exchange(connect, splitAt(PIPELINE, [cut]), 0);
-      expect(pick(seen.get(local)), `split at ${cut}`).toEqual(EXPECTED);
+      expect(pick(take(local)), `split at ${cut}`).toEqual(EXPECTED);
     }
   });
 
@@ -270,7 +279,7 @@ describe("a node:http server accepting LIST", () => {
     await fc.assert(
       fc.asyncProperty(fc.array(fc.integer({ min: 1, max: PIPELINE.length - 1 }), { minLength: 1, maxLength: 12 }), async (cuts) => {
         const { port: local } = await exchange(connect, splitAt(PIPELINE, cuts));
-        expect(pick(seen.get(local))).toEqual(EXPECTED);
+        expect(pick(take(local))).toEqual(EXPECTED);
       }),
       { numRuns: 20 },
     );
@@ -285,7 +294,7 @@ describe("a node:http server accepting LIST", () => {
       ),
     ]);
     expect(statusLines(received)).toEqual(["HTTP/1.1 417", "HTTP/1.1 200", "HTTP/1.1 200"]);
-    expect(pick(seen.get(local)).map(({ method, url }) => `${method} ${url}`)).toEqual(["LIST /b", "LINK /c"]);
+    expect(pick(take(local)).map(({ method, url }) => `${method} ${url}`)).toEqual(["LIST /b", "LINK /c"]);
   });
 
   it("keeps connections alive across LIST requests from node's own client", async () => {
@@ -320,7 +329,7 @@ describe("a node:http server accepting LIST", () => {
     const { received } = await exchange(connect, [Buffer.from(big)]);
     expect(statusLines(received)).toEqual(["HTTP/1.1 431"]);
     const after = await exchange(connect, [Buffer.from("LIST /v1/y HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")]);
-    expect(pick(seen.get(after.port)).map(({ method }) => method)).toEqual(["LIST"]);
+    expect(pick(take(after.port)).map(({ method }) => method)).toEqual(["LIST"]);
   });
 
   it("lets node reject malformed framing (conflicting Content-Length)", async () => {
@@ -328,7 +337,7 @@ describe("a node:http server accepting LIST", () => {
       Buffer.from("POST /x HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nxyLIST / HTTP/1.1\r\n\r\n"),
     ]);
     expect(statusLines(received)).toEqual(["HTTP/1.1 400"]);
-    expect(seen.get(local)).toBeUndefined();
+    expect(take(local)).toBeUndefined();
   });
 
   it("propagates closing both ways", async () => {
@@ -370,6 +379,15 @@ describe("an https server accepting LIST", () => {
     }
   })();
   const seen = new Map<number, Seen[]>();
+  // What the server saw on the connection from this client port, forgotten once read: hundreds of
+  // connections run here, and the kernel may give a later one a port an earlier one used (the
+  // server closes first, so the client's side keeps no TIME_WAIT).
+  const take = (clientPort: number): Seen[] | undefined => {
+    const entries = seen.get(clientPort);
+    seen.delete(clientPort);
+    return entries;
+  };
+  beforeEach(() => seen.clear());
   let server: https.Server | undefined;
   let port = 0;
   let cert = "";
@@ -398,10 +416,10 @@ describe("an https server accepting LIST", () => {
     const connect = () => tls.connect({ host: "127.0.0.1", port, ca: cert });
     const single = await exchange(connect, [Buffer.from("LIST /v1/tls HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")]);
     expect(statusLines(single.received)).toEqual(["HTTP/1.1 200"]);
-    expect(seen.get(single.port)?.[0]).toMatchObject({ method: "LIST", url: "/v1/tls", remoteAddress: "127.0.0.1", encrypted: true });
+    expect(take(single.port)?.[0]).toMatchObject({ method: "LIST", url: "/v1/tls", remoteAddress: "127.0.0.1", encrypted: true });
     for (const cuts of [[], [1], [3], [200], [PIPELINE.length - 2]]) {
       const { port: local } = await exchange(connect, splitAt(PIPELINE, cuts));
-      expect(pick(seen.get(local)), `cuts ${cuts.join()}`).toEqual(EXPECTED);
+      expect(pick(take(local)), `cuts ${cuts.join()}`).toEqual(EXPECTED);
     }
   });
 });
