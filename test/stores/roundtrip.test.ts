@@ -172,7 +172,9 @@ const iniValue = fc.oneof(
   fc.string({ unit: "binary", maxLength: 12 }).filter((s) => !/["'\\]/.test(s)),
   fc.uint8Array({ maxLength: 8 }).filter((b) => !isValidUtf8(b) && !b.some((c) => c === 0x22 || c === 0x27 || c === 0x5c)),
 );
-const iniComment = fc.string({ unit: "binary", minLength: 1, maxLength: 12 }).filter((s) => noNl(s) && s.trim() === s && s.length > 0 && !/^[;#]/.test(s) && !/^\s|\s$/u.test(s));
+// Edges free of white space as Go's unicode.IsSpace sees it (go-ini trims comments with it): JS's
+// \s has all of it but U+0085 (NEL), which Go counts and JS does not.
+const iniComment = fc.string({ unit: "binary", minLength: 1, maxLength: 12 }).filter((s) => noNl(s) && s.trim() === s && s.length > 0 && !/^[;#]/.test(s) && !/^[\s\u0085]|[\s\u0085]$/u.test(s));
 
 function iniSection(withComment: boolean): fc.Arbitrary<Branch> {
   return fc
