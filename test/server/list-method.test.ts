@@ -216,17 +216,26 @@ describe("RequestFramer", () => {
   });
 });
 
-describe("a node:http server accepting LIST", () => {
+/**
+ * What the server saw, per client port, each entry forgotten once read and all of it at each test's
+ * start: hundreds of connections run here, and the kernel may give a later one a port an earlier
+ * one used (the server closes first, so the client's side keeps no TIME_WAIT).
+ */
+function perConnectionRecord(): { seen: Map<number, Seen[]>; take: (clientPort: number) => Seen[] | undefined } {
   const seen = new Map<number, Seen[]>();
-  // What the server saw on the connection from this client port, forgotten once read: hundreds of
-  // connections run here, and the kernel may give a later one a port an earlier one used (the
-  // server closes first, so the client's side keeps no TIME_WAIT).
-  const take = (clientPort: number): Seen[] | undefined => {
-    const entries = seen.get(clientPort);
-    seen.delete(clientPort);
-    return entries;
-  };
   beforeEach(() => seen.clear());
+  return {
+    seen,
+    take: (clientPort) => {
+      const entries = seen.get(clientPort);
+      seen.delete(clientPort);
+      return entries;
+    },
+  };
+}
+
+describe("a node:http server accepting LIST", () => {
+  const { seen, take } = perConnectionRecord();
   let server: http.Server;
   let port = 0;
   const connect = () => net.connect(port, "127.0.0.1");
@@ -378,16 +387,7 @@ describe("an https server accepting LIST", () => {
       return false;
     }
   })();
-  const seen = new Map<number, Seen[]>();
-  // What the server saw on the connection from this client port, forgotten once read: hundreds of
-  // connections run here, and the kernel may give a later one a port an earlier one used (the
-  // server closes first, so the client's side keeps no TIME_WAIT).
-  const take = (clientPort: number): Seen[] | undefined => {
-    const entries = seen.get(clientPort);
-    seen.delete(clientPort);
-    return entries;
-  };
-  beforeEach(() => seen.clear());
+  const { seen, take } = perConnectionRecord();
   let server: https.Server | undefined;
   let port = 0;
   let cert = "";

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import http from "node:http";
+import { join } from "node:path";
 import { CLI, Sandbox } from "../helpers/cli.js";
 
 /** Plaintext values the fixture holds: none may appear in an audit log. */
@@ -91,4 +92,19 @@ export function raw(method: string, url: string, headers: Record<string, string>
     req.on("error", reject);
     req.end(body);
   });
+}
+
+/** A fixture repository served as a process (dist/cli.js serve) with an audit file, and its root token. */
+export interface AuditedServe {
+  sb: Sandbox;
+  served: Served;
+  token: string;
+  auditFile: string;
+}
+
+export async function startAuditedServe(): Promise<AuditedServe> {
+  const sb = await buildFixture();
+  const auditFile = join(sb.dir, "audit.log");
+  const served = await startServe(sb, ["--audit-file", auditFile]);
+  return { sb, served, token: served.rootToken!, auditFile };
 }

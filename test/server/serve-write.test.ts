@@ -1,9 +1,8 @@
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { createRequire } from "node:module";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Sandbox } from "../helpers/cli.js";
-import { buildFixture, raw, startServe, VALUES, type Served } from "./serve-helpers.js";
+import { raw, startAuditedServe, VALUES, type Served } from "./serve-helpers.js";
 
 /**
  * KV version 2 writes through `secrets serve` (dist/cli.js), with node-vault, hashi-vault-js,
@@ -25,10 +24,7 @@ let auditFile: string;
 const WRITTEN = ["written-value-alpha", "written-value-beta", "written-value-gamma", "patched-value-delta", "cas-race-value"];
 
 beforeAll(async () => {
-  sb = await buildFixture();
-  auditFile = join(sb.dir, "audit.log");
-  served = await startServe(sb, ["--audit-file", auditFile]);
-  token = served.rootToken!;
+  ({ sb, served, token, auditFile } = await startAuditedServe());
 }, 60_000);
 
 afterAll(async () => {

@@ -1,9 +1,8 @@
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { createRequire } from "node:module";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Sandbox } from "../helpers/cli.js";
-import { buildFixture, raw, startServe, VALUES, type Served } from "./serve-helpers.js";
+import { raw, startAuditedServe, VALUES, type Served } from "./serve-helpers.js";
 
 /**
  * `secrets serve` as a process (dist/cli.js), with real Vault clients: node-vault, hashi-vault-js,
@@ -20,10 +19,7 @@ let token: string;
 let auditFile: string;
 
 beforeAll(async () => {
-  sb = await buildFixture();
-  auditFile = join(sb.dir, "audit.log");
-  served = await startServe(sb, ["--audit-file", auditFile]);
-  token = served.rootToken!;
+  ({ sb, served, token, auditFile } = await startAuditedServe());
 }, 60_000);
 
 afterAll(async () => {
