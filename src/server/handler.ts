@@ -12,14 +12,12 @@
  */
 import type http from "node:http";
 import type { AuditAuthInput, AuditDevice, AuditRequestInput, VaultOperation } from "../audit-log/index.js";
-import { operationForHttp, PERMISSION_DENIED, PERMISSION_DENIED_BODY, type Operation } from "../auth/policy/index.js";
+import { operationForHttp, PERMISSION_DENIED, PERMISSION_DENIED_BODY, type Acl, type Operation } from "../auth/policy/index.js";
 import type { TokenAuthority, TokenInfo } from "../auth/tokens/authority.js";
 import { isSecretsError } from "../errors.js";
 import { newRequestId } from "./envelope.js";
-import { handleLookupSelf, TOKEN_MOUNT_TYPE } from "./mounts/auth-token.js";
 import { authorFor } from "./kv/commit-queue.js";
-import { handleKv2, KV_MOUNT_TYPE, type Kv2Mount } from "./mounts/kv2.js";
-import { kvWriteExists } from "./mounts/kv2-write.js";
+import { belowMount, type Mount, type MountTable } from "./mounts/mount.js";
 import { handleHealth, handleSealStatus, type SysState } from "./mounts/sys.js";
 import type { RepositoryPolicies } from "./policies.js";
 import { errorReply, writeReply, type Reply } from "./reply.js";
@@ -30,24 +28,13 @@ export interface ServerContext {
   readonly sys: SysState;
   readonly tokens: TokenAuthority;
   readonly policies: RepositoryPolicies;
-  /** The KV version 2 mount, with the server's one write context; null while sealed. */
-  readonly kv: Kv2Mount | null;
+  /** The mounts below `/v1/` (KV, `auth/token/`, `sys/`); a sealed server has none that reaches a secret. */
+  readonly mounts: MountTable;
   readonly audit: AuditDevice | null;
-}
-
-interface Mount {
-  point: string;
-  type: string;
 }
 
 /** Go's http.NotFound, which Vault's mux answers for anything outside /v1/. */
 const GO_NOT_FOUND = "404 page not found\n";
-
-function mountOf(ctx: ServerContext, path: string): Mount | null {
-  if (ctx.kv && (path === ctx.kv.path.slice(0, -1) || path.startsWith(ctx.kv.path))) return { point: ctx.kv.path, type: KV_MOUNT_TYPE };
-  if (path.startsWith("auth/token/")) return { point: "auth/token/", type: TOKEN_MOUNT_TYPE };
-  return null;
-}
 
 function auditAuth(info: TokenInfo | null, token: string | undefined, allowed?: boolean): AuditAuthInput {
   if (!info) return {};
@@ -79,6 +66,7 @@ class Pipeline {
   info: TokenInfo | null = null;
   allowed: boolean | undefined;
   mount: Mount | null = null;
+  acl: Acl | null = null;
   /** The request's JSON body (null: none). */
   body: unknown = null;
 
@@ -137,6 +125,32 @@ class Pipeline {
     if (!(await this.logRequest(path, reply.auditError))) return internalError();
     return (await this.logResponse(path, reply)) ? reply : internalError();
   }
+
+  /** The mount's answer, between the two audit lines. A failure inside the mount is its kind's status, or 500. */
+  async run(path: string, now: number, mount: Mount): Promise<Reply> {
+    if (!(await this.logRequest(path))) return internalError();
+    let reply: Reply;
+    try {
+      reply = await mount.handle({
+        id: this.id,
+        operation: this.operation!,
+        path: belowMount(mount, path),
+        fullPath: path,
+        query: this.parsed.query,
+        body: this.body,
+        token: this.parsed.token,
+        info: this.info,
+        acl: this.acl,
+        author: authorFor(this.info?.displayName ?? "anonymous"),
+        now,
+        remoteAddress: this.req.socket.remoteAddress,
+      });
+    } catch (e) {
+      // The error's kind gives the status; its message is value-free by construction (src/errors.ts).
+      reply = isSecretsError(e) ? errorReply(e.httpStatus, multiError(e.message)) : errorReply(500, multiError("internal error"));
+    }
+    return (await this.logResponse(path, reply)) ? reply : internalError();
+  }
 }
 
 const internalError = (): Reply => ({ status: 500, body: INTERNAL_ERROR_BODY, auditError: "internal error" });
@@ -163,7 +177,7 @@ export async function answer(ctx: ServerContext, req: http.IncomingMessage, res:
   p.operation = op.operation;
   // http/logical.go: a list's path ends with a slash; any other trailing slash names the same path.
   const path = op.operation === "list" ? `${bare}/` : bare;
-  p.mount = mountOf(ctx, path);
+  p.mount = await ctx.mounts.resolve(path);
 
   if (parsed.method === "PATCH") {
     const refused = patchContentTypeError(req.headers);
@@ -180,39 +194,24 @@ export async function answer(ctx: ServerContext, req: http.IncomingMessage, res:
     if (p.body === BAD_JSON) return p.refuse(path, errorReply(400, "error parsing JSON"));
   }
   if (ctx.sys.sealed) return p.refuse(path, errorReply(503, SEALED));
-  if (!parsed.token) return p.refuse(path, { status: 403, body: MISSING_TOKEN_BODY, auditError: PERMISSION_DENIED });
   const now = ctx.sys.now();
+  const mount = p.mount;
+  if (mount?.unauthenticated?.(belowMount(mount, path))) return p.run(path, now, mount);
+  if (!parsed.token) return p.refuse(path, { status: 403, body: MISSING_TOKEN_BODY, auditError: PERMISSION_DENIED });
   p.info = await ctx.tokens.lookup(parsed.token, now);
   if (!p.info) return p.refuse(path, { status: 403, body: INVALID_TOKEN_BODY, auditError: multiError(PERMISSION_DENIED, INVALID_TOKEN) });
 
   // vault/request_handling.go: a POST/PUT is `create` or `update` by the backend's existence check, before the ACL.
-  if (ctx.kv && p.mount?.type === KV_MOUNT_TYPE && (op.operation === "create" || op.operation === "update")) {
-    const checked = operationForHttp({ method: parsed.method, exists: await kvWriteExists(ctx.kv, path.slice(ctx.kv.path.length)) });
+  if (mount?.exists && (op.operation === "create" || op.operation === "update")) {
+    const checked = operationForHttp({ method: parsed.method, exists: await mount.exists(belowMount(mount, path)) });
     if ("operation" in checked) p.operation = checked.operation;
   }
-  const acl = await ctx.policies.acl(p.info.policies);
-  const decision = acl.allows(p.operation, path);
+  p.acl = await ctx.policies.acl(p.info.policies);
+  const decision = p.acl.allows(p.operation, path);
   p.allowed = decision.allowed;
   if (!decision.allowed) return p.refuse(path, { status: 403, body: PERMISSION_DENIED_BODY, auditError: decision.error });
-
-  if (!(await p.logRequest(path))) return internalError();
-  let reply: Reply;
-  try {
-    reply = await route(ctx, p, parsed, path, now);
-  } catch (e) {
-    // The error's kind gives the status; its message is value-free by construction (src/errors.ts).
-    reply = isSecretsError(e) ? errorReply(e.httpStatus, multiError(e.message)) : errorReply(500, multiError("internal error"));
-  }
-  return (await p.logResponse(path, reply)) ? reply : internalError();
-}
-
-async function route(ctx: ServerContext, p: Pipeline, parsed: ParsedRequest, path: string, now: number): Promise<Reply> {
-  const op = p.operation!;
-  if (ctx.kv && p.mount?.type === KV_MOUNT_TYPE) {
-    return handleKv2(ctx.kv, { id: p.id, operation: op, path: path.slice(ctx.kv.path.length), query: parsed.query, body: p.body, author: authorFor(p.info!.displayName) });
-  }
-  if (path === "auth/token/lookup-self" && (op === "read" || op === "update")) return handleLookupSelf(p.id, parsed.token!, p.info!, now);
-  return errorReply(404, noHandlerForRoute(path));
+  if (!mount) return p.refuse(path, errorReply(404, noHandlerForRoute(path)));
+  return p.run(path, now, mount);
 }
 
 /** The request listener: answers, then writes (HEAD without a body). */

@@ -11,6 +11,7 @@ import { DirectorySaltStore, FileSink, openAuditDevice, StreamSink, type AuditDe
 import type { TokenAuthority } from "../auth/tokens/authority.js";
 import { REPOSITORY_TOKEN_FILE } from "../auth/tokens/repository-file.js";
 import { RepositoryTokenStore } from "../auth/tokens/repository-store.js";
+import { RuntimeTokenStore } from "../auth/tokens/runtime-store.js";
 import { gitPath, openRepo } from "../git/repo.js";
 import { loadIdentities } from "../keys/identities.js";
 import { VERSION } from "../version.js";
@@ -22,6 +23,11 @@ import type { ServerContext } from "./handler.js";
 import { RepositoryPolicies } from "./policies.js";
 import { ensureRootToken } from "./root-token.js";
 import { anyAuthority } from "../auth/tokens/combined.js";
+import { tokenMount } from "./mounts/auth-token.js";
+import { kv2Mount } from "./mounts/kv2.js";
+import { staticMounts, type MountTable } from "./mounts/mount.js";
+import { sysMount } from "./mounts/sys-mount.js";
+import { sysRoutes } from "./mounts/sys-routes.js";
 
 export interface OpenServerOptions {
   /** Where the checkout is (any folder inside it). */
@@ -54,11 +60,18 @@ export async function openServer(options: OpenServerOptions): Promise<OpenedServ
   const sealed = identities.identities.length === 0;
   const [root, cluster] = await Promise.all([ensureRootToken(stateDir), ensureClusterIdentity(stateDir)]);
   const audit = options.audit ? await openAudit(options.audit, stateDir) : null;
+  const kv = sealed ? null : { path: "secret/", name: "secret", root: workspace.secretsRoot(), folder: relativeSlash(repo.top, workspace.secretsRoot()), repo, keys: await workspace.keys(), writes: createKvWriteContext({ repo, workspace, committer: SERVER_COMMITTER }) };
+  const sys = { sealed, version: VERSION, clusterName: cluster.name, clusterId: cluster.id, now: () => Math.floor(Date.now() / 1000) };
+  const policies = new RepositoryPolicies(repo.top);
+  const repositoryTokens = new RepositoryTokenStore(path.join(repo.top, REPOSITORY_TOKEN_FILE));
+  // Tokens issued at run time (child tokens, logins) survive a restart in the state directory.
+  const runtimeTokens = new RuntimeTokenStore(stateDir, { parents: repositoryTokens });
+  const mounts: MountTable = staticMounts([...(kv ? [kv2Mount(kv)] : []), tokenMount(), sysMount(sysRoutes({ state: sys, policies, mounts: () => mounts, audit }))]);
   const context: ServerContext = {
-    sys: { sealed, version: VERSION, clusterName: cluster.name, clusterId: cluster.id, now: () => Math.floor(Date.now() / 1000) },
-    tokens: anyAuthority([root.authority, new RepositoryTokenStore(path.join(repo.top, REPOSITORY_TOKEN_FILE)), ...(options.tokenAuthorities ?? [])]),
-    policies: new RepositoryPolicies(repo.top),
-    kv: sealed ? null : { path: "secret/", name: "secret", root: workspace.secretsRoot(), folder: relativeSlash(repo.top, workspace.secretsRoot()), repo, keys: await workspace.keys(), writes: createKvWriteContext({ repo, workspace, committer: SERVER_COMMITTER }) },
+    sys,
+    tokens: anyAuthority([root.authority, repositoryTokens, runtimeTokens, ...(options.tokenAuthorities ?? [])]),
+    policies,
+    mounts,
     audit,
   };
   return { context, stateDir, ...(root.generated ? { generatedRootToken: root.generated } : {}) };

@@ -66,3 +66,6 @@ export const PARENT_REFERENCES = "path cannot contain parent references";
 export function kvInvalidPathWarning(cliVerb: string): string {
   return `Invalid path for a versioned K/V secrets engine. See the API docs for the appropriate API endpoints to use. If using the Vault CLI, use 'vault kv ${cliVerb}' for this operation.`;
 }
+
+/** sdk/logical/error.go ErrUnsupportedPath: a path inside a mount that none of its endpoints takes, 404. */
+export const UNSUPPORTED_PATH = "unsupported path";

@@ -15,4 +15,3 @@ export { RepositoryTokenStore, type RepositoryTokenRequest, type RepositoryToken
 export { RuntimeTokenStore, type ChildTokenRequest, type OrphanTokenRequest, type ParentLookup } from "./runtime-store.js";
 export { RUNTIME_TOKEN_FILE } from "./runtime-file.js";
 export { anyAuthority, combinedAuthority } from "./combined.js";
-export { defaultStateDir } from "./state-dir.js";

@@ -9,7 +9,9 @@
 import type { TokenInfo } from "../../auth/tokens/authority.js";
 import { rfc3339Nano } from "../../audit-log/index.js";
 import { envelope } from "../envelope.js";
-import type { Reply } from "../reply.js";
+import { errorReply, type Reply } from "../reply.js";
+import { noHandlerForRoute } from "../vault-errors.js";
+import type { Mount } from "./mount.js";
 import { envelopeJson } from "../vault-json.js";
 
 export const TOKEN_MOUNT_TYPE = "token";
@@ -46,4 +48,16 @@ export function lookupSelfData(token: string, info: TokenInfo, now: number): Rec
 export function handleLookupSelf(requestId: string, token: string, info: TokenInfo, now: number): Reply {
   const data = lookupSelfData(token, info, now);
   return { status: 200, body: envelopeJson({ ...envelope(requestId, TOKEN_MOUNT_TYPE, data) }), auditData: data as Reply["auditData"] };
+}
+
+/** The token store as one of the server's mounts (`auth/token/`). */
+export function tokenMount(): Mount {
+  return {
+    point: "auth/token/",
+    type: TOKEN_MOUNT_TYPE,
+    handle(req) {
+      if (req.path === "lookup-self" && (req.operation === "read" || req.operation === "update")) return Promise.resolve(handleLookupSelf(req.id, req.token!, req.info!, req.now));
+      return Promise.resolve(errorReply(404, noHandlerForRoute(req.fullPath)));
+    },
+  };
 }

@@ -20,13 +20,13 @@ import { metadataResponse } from "../kv/responses.js";
 import { goDuration } from "../kv/time.js";
 import { kvVersions } from "../kv/versions.js";
 import { secretFileOf } from "../kv/write-context.js";
-import type { GitIdentity } from "../kv/commit-queue.js";
 import { envelope } from "../envelope.js";
 import { canOpen, kvFileFor, listFolder, relativeSlash } from "../kv-files.js";
 import { errorReply, type Reply } from "../reply.js";
 import { envelopeJson } from "../vault-json.js";
 import { kvInvalidPathWarning, multiError, UNSUPPORTED_OPERATION } from "../vault-errors.js";
-import { changeVersions, deleteData, deleteKeyMetadata, patchData, writeData, writeKeyMetadata, type Kv2WriteMount } from "./kv2-write.js";
+import { changeVersions, deleteData, deleteKeyMetadata, kvWriteExists, patchData, writeData, writeKeyMetadata, type Kv2WriteMount } from "./kv2-write.js";
+import type { LogicalRequest, Mount } from "./mount.js";
 
 export const KV_MOUNT_TYPE = "kv";
 
@@ -40,17 +40,17 @@ export interface Kv2Mount extends Kv2WriteMount {
   readonly keys: KeySource;
 }
 
-/** A request as the mount sees it: the path below the mount, and the query parameters. */
-export interface MountRequest {
-  readonly id: string;
-  readonly operation: Operation;
-  /** Below the mount, no leading slash; a list's ends with `/` (or is "" for the mount's top). */
-  readonly path: string;
-  readonly query: URLSearchParams;
-  /** The JSON body of a POST, PUT or PATCH (null: none). */
-  readonly body: unknown;
-  /** The token's display name as a git author, for writes. */
-  readonly author: GitIdentity;
+/** What the KV handlers read of a request (mount.ts LogicalRequest). */
+export type MountRequest = Pick<LogicalRequest, "id" | "operation" | "path" | "query" | "body" | "author">;
+
+/** The KV version 2 backend as one of the server's mounts (mount.ts). */
+export function kv2Mount(kv: Kv2Mount): Mount {
+  return {
+    point: kv.path,
+    type: KV_MOUNT_TYPE,
+    exists: async (sub) => (await kvWriteExists(kv, sub)) ?? true,
+    handle: (req) => handleKv2(kv, req),
+  };
 }
 
 const NOT_FOUND = errorReply(404);

@@ -3,7 +3,6 @@ import { childPolicies, sanitizePolicies } from "../../../src/auth/tokens/polici
 import { creationTtl, renewalTtl, SYSTEM_DEFAULT_TTL, SYSTEM_MAX_TTL } from "../../../src/auth/tokens/ttl.js";
 import { displayNameFor } from "../../../src/auth/tokens/display-name.js";
 import { generateAccessor, generateToken, hashToken, randomBase62 } from "../../../src/auth/tokens/format.js";
-import { defaultStateDir } from "../../../src/auth/tokens/state-dir.js";
 
 describe("token format (OpenBao internal/vault/token_store.go create/createAccessor)", () => {
   it("is hvs. + 24 base62 characters; the accessor 24 base62 characters", () => {
@@ -83,14 +82,5 @@ describe("display names (token_store.go handleCreateCommon)", () => {
     expect(displayNameFor("ci_deploy.prod")).toBe("token-ci-deploy-prod");
     expect(displayNameFor("x.")).toBe("token-x");
     expect(displayNameFor(undefined)).toBe("token");
-  });
-});
-
-describe("defaultStateDir", () => {
-  it("is under XDG_STATE_HOME (else ~/.local/state), one per work tree", () => {
-    const a = defaultStateDir("/src/app", { XDG_STATE_HOME: "/state" }, "/home/u");
-    expect(a).toMatch(/^\/state\/gitops-secrets\/app-[0-9a-f]{12}$/);
-    expect(defaultStateDir("/other/app", { XDG_STATE_HOME: "/state" }, "/home/u")).not.toBe(a);
-    expect(defaultStateDir("/src/app", { XDG_STATE_HOME: "relative" }, "/home/u")).toMatch(/^\/home\/u\/\.local\/state\/gitops-secrets\//);
   });
 });
