@@ -25,7 +25,10 @@ import { ensureRootToken } from "./root-token.js";
 import { anyAuthority } from "../auth/tokens/combined.js";
 import { tokenMount } from "./mounts/auth-token.js";
 import { kv2Mount } from "./mounts/kv2.js";
-import { staticMounts, type MountTable } from "./mounts/mount.js";
+import type { MountTable } from "./mounts/mount.js";
+import { RepositoryMountTable, type MountFactories } from "./config/mount-table.js";
+import { DEFAULT_KV_MOUNT, MOUNTS_FILE } from "./config/mounts-file.js";
+import { SecretsError } from "../errors.js";
 import { sysMount } from "./mounts/sys-mount.js";
 import { sysRoutes } from "./mounts/sys-routes.js";
 
@@ -60,13 +63,24 @@ export async function openServer(options: OpenServerOptions): Promise<OpenedServ
   const sealed = identities.identities.length === 0;
   const [root, cluster] = await Promise.all([ensureRootToken(stateDir), ensureClusterIdentity(stateDir)]);
   const audit = options.audit ? await openAudit(options.audit, stateDir) : null;
-  const kv = sealed ? null : { path: "secret/", name: "secret", root: workspace.secretsRoot(), folder: relativeSlash(repo.top, workspace.secretsRoot()), repo, keys: await workspace.keys(), writes: createKvWriteContext({ repo, workspace, committer: SERVER_COMMITTER }) };
+  const keys = await workspace.keys();
+  const writes = createKvWriteContext({ repo, workspace, committer: SERVER_COMMITTER });
   const sys = { sealed, version: VERSION, clusterName: cluster.name, clusterId: cluster.id, now: () => Math.floor(Date.now() / 1000) };
   const policies = new RepositoryPolicies(repo.top);
   const repositoryTokens = new RepositoryTokenStore(path.join(repo.top, REPOSITORY_TOKEN_FILE));
   // Tokens issued at run time (child tokens, logins) survive a restart in the state directory.
   const runtimeTokens = new RuntimeTokenStore(stateDir, { parents: repositoryTokens });
-  const mounts: MountTable = staticMounts([...(kv ? [kv2Mount(kv)] : []), tokenMount(), sysMount(sysRoutes({ state: sys, policies, mounts: () => mounts, audit }))]);
+  const factories: MountFactories = {
+    secrets: {
+      kv: ({ point, entry }) => {
+        if ((entry.options?.version ?? "1") !== "2") throw new SecretsError("config", `${MOUNTS_FILE}: ${point}: KV version 1 mounts are not served yet`);
+        const root = point === DEFAULT_KV_MOUNT && entry.folder === undefined ? workspace.secretsRoot() : folderOf(repo.top, point, entry.folder);
+        return kv2Mount({ path: point, name: point.slice(0, -1), root, folder: relativeSlash(repo.top, root), repo, keys, writes });
+      },
+    },
+    auth: {},
+  };
+  const mounts: MountTable = new RepositoryMountTable(repo.top, [tokenMount(), sysMount(sysRoutes({ state: sys, policies, mounts: () => mounts, audit }))], factories);
   const context: ServerContext = {
     sys,
     tokens: anyAuthority([root.authority, repositoryTokens, runtimeTokens, ...(options.tokenAuthorities ?? [])]),
@@ -84,4 +98,13 @@ async function openAudit(audit: NonNullable<OpenServerOptions["audit"]>, stateDi
   // Opened now: a log that cannot be written stops the start, not the first request.
   await sink.open();
   return openAuditDevice({ path: "file", sink, salts });
+}
+
+/** A declared mount's folder: required for every mount but the default one, confined to the work tree. */
+function folderOf(top: string, point: string, folder: string | undefined): string {
+  if (folder === undefined) throw new SecretsError("config", `${MOUNTS_FILE}: ${point} needs a folder`);
+  const abs = path.resolve(top, ...folder.split("/"));
+  const rel = path.relative(top, abs);
+  if (rel === "" || rel.startsWith("..") || path.isAbsolute(rel)) throw new SecretsError("config", `${MOUNTS_FILE}: ${point}: folder ${JSON.stringify(folder)} is not inside the work tree`);
+  return abs;
 }

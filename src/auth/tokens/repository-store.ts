@@ -14,7 +14,7 @@ import { writeFileAtomic } from "../../io/atomic.js";
 import { LockSet } from "../../io/lock.js";
 import { mkdir } from "node:fs/promises";
 import { dirname } from "node:path";
-import { CachedFile } from "./cached-file.js";
+import { CachedFile } from "../../io/cached-file.js";
 import { displayNameFor } from "./display-name.js";
 import { generateAccessor, generateToken, hashToken } from "./format.js";
 import { DEFAULT_POLICY_NAME, sanitizePolicies } from "./policies.js";

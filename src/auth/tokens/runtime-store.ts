@@ -19,7 +19,7 @@ import { SecretsError } from "../../errors.js";
 import { writeFileAtomic } from "../../io/atomic.js";
 import { LockSet } from "../../io/lock.js";
 import type { TokenInfo } from "./authority.js";
-import { CachedFile } from "./cached-file.js";
+import { CachedFile } from "../../io/cached-file.js";
 import { displayNameFor } from "./display-name.js";
 import { generateAccessor, generateToken, hashToken } from "./format.js";
 import { childPolicies, ROOT_POLICY_NAME, sanitizePolicies } from "./policies.js";

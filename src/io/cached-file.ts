@@ -5,7 +5,7 @@
  * marks a new content. One per store instance: nothing is shared between instances.
  */
 import { promises as fsp } from "node:fs";
-import { SecretsError } from "../../errors.js";
+import { SecretsError } from "../errors.js";
 
 export class CachedFile<T> {
   #seen: { key: string; value: T } | undefined;
