@@ -106,8 +106,9 @@ async function bundle(entry) {
     supported: { "dynamic-import": false },
     plugins: [deferLibs],
     // HashiCorp's HCL parser (Vault policies, `secrets serve`) loads its WebAssembly from its own
-    // package folder: it is required from node_modules at run time, never bundled.
-    external: ["@cdktf/hcl2json"],
+    // package folder: it is required from node_modules at run time, never bundled (a `dependencies`
+    // entry of package.json, so an installed package has it).
+    external: ["@cdktn/hcl2json"],
   });
   const file = Object.keys(result.metafile.outputs).find((f) => f.endsWith(".cjs"));
   if (/\bimport\(/.test(readFileSync(file, "utf8"))) throw new Error(`${file} has a dynamic import()`);

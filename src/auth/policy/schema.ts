@@ -1,6 +1,6 @@
 /**
  * The zod schema of a Vault ACL policy document, in the shape both of Vault's forms share once read:
- * the JSON form as written, the HCL form as `@cdktf/hcl2json` turns it into JSON (every `path` block
+ * the JSON form as written, the HCL form as `@cdktn/hcl2json` turns it into JSON (every `path` block
  * becomes a list entry under its path, so one path may carry several bodies).
  *
  * The keys are Vault's (vault/policy.go parseACLPolicyWithTemplating: top level `name`, `path`;
