@@ -22,7 +22,7 @@ import { handleHealth, handleSealStatus, type SysState } from "./mounts/sys.js";
 import type { RepositoryPolicies } from "./policies.js";
 import { errorReply, writeReply, type Reply } from "./reply.js";
 import { BAD_JSON, carriesBody, parseJsonBody, parseRequest, patchContentTypeError, readBody, type ParsedRequest } from "./request.js";
-import { BODY_TOO_LARGE_BODY, INTERNAL_ERROR_BODY, INVALID_TOKEN, INVALID_TOKEN_BODY, MISSING_TOKEN_BODY, multiError, noHandlerForRoute, SEALED } from "./vault-errors.js";
+import { BODY_TOO_LARGE_BODY, INTERNAL_ERROR_BODY, INVALID_TOKEN, INVALID_TOKEN_BODY, MISSING_TOKEN_BODY, multiError, noHandlerForRoute, SEALED, vaultMessageOf } from "./vault-errors.js";
 
 export interface ServerContext {
   readonly sys: SysState;
@@ -147,7 +147,7 @@ class Pipeline {
       });
     } catch (e) {
       // The error's kind gives the status; its message is value-free by construction (src/errors.ts).
-      reply = isSecretsError(e) ? errorReply(e.httpStatus, multiError(e.message)) : errorReply(500, multiError("internal error"));
+      reply = isSecretsError(e) ? errorReply(e.httpStatus, multiError(vaultMessageOf(e))) : errorReply(500, multiError("internal error"));
     }
     return (await this.logResponse(path, reply)) ? reply : internalError();
   }

@@ -5,6 +5,8 @@
  * go-multierror prints as `N error(s) occurred:\n\t* …\n\n` (hashicorp/go-multierror format.go).
  */
 import { PERMISSION_DENIED } from "../auth/policy/index.js";
+import { SecretsError, type ErrorKind } from "../errors.js";
+import { redactKeyMaterial } from "../util/safe-text.js";
 import { goEncode } from "./vault-json.js";
 
 /** An error body: what RespondError writes for these messages (none: `{"errors":[]}`). */
@@ -69,3 +71,23 @@ export function kvInvalidPathWarning(cliVerb: string): string {
 
 /** sdk/logical/error.go ErrUnsupportedPath: a path inside a mount that none of its endpoints takes, 404. */
 export const UNSUPPORTED_PATH = "unsupported path";
+
+/**
+ * A request error whose Vault text spans lines (a go-multierror list, e.g. the KV plugin's
+ * custom_metadata validation): the SecretsError message is its one safe line, for logs and the
+ * CLI; `vaultText` is what the error body carries, line breaks kept and key material redacted
+ * (the JSON encoder escapes every control character in the body).
+ */
+export class VaultTextError extends SecretsError {
+  readonly vaultText: string;
+
+  constructor(kind: ErrorKind, vaultText: string) {
+    super(kind, vaultText);
+    this.vaultText = redactKeyMaterial(vaultText);
+  }
+}
+
+/** The text a response carries for `e`: its Vault text when it has one, else its message. */
+export function vaultMessageOf(e: SecretsError): string {
+  return e instanceof VaultTextError ? e.vaultText : e.message;
+}

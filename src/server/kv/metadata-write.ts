@@ -4,6 +4,7 @@ import { SecretsError } from "../../errors.js";
 import { objectId } from "../../git/repo.js";
 import type { SecretKvMetadata } from "./metadata-file.js";
 import { vaultTime } from "./time.js";
+import { VaultTextError } from "../vault-errors.js";
 import { bytesOf, commitChanges, editRecord, keyExists, vaultPathOf, withSecret, writeTime, type Change, type KvActor, type KvMount, type KvWriteContext } from "./write-context.js";
 
 /**
@@ -113,7 +114,7 @@ export async function writeMetadata(ctx: KvWriteContext, mount: KvMount, kvPath:
   }
   if (input.custom_metadata !== undefined) {
     const errors = customMetadataErrors(input.custom_metadata);
-    if (errors !== null) throw new SecretsError("usage", errors);
+    if (errors !== null) throw new VaultTextError("usage", errors);
   }
   if (input.delete_version_after !== undefined && input.delete_version_after !== 0) {
     throw new SecretsError("usage", "delete_version_after is not supported by this server: versions do not expire by age");
@@ -153,5 +154,56 @@ export async function deleteMetadata(ctx: KvWriteContext, mount: KvMount, kvPath
     await editRecord(ctx, s, null, async (meta) => {
       await commitChanges(ctx, [...changes, meta], `delete ${vaultPathOf(mount, s)} and all its versions`, actor, date);
     });
+  });
+}
+
+/** A metadata patch: the write's fields, with `custom_metadata` keys set to null to remove them (parseCustomMetadata filters nils). */
+const KvMetadataPatch = KvMetadataInput.extend({
+  custom_metadata: z
+    .record(z.string(), z.union([z.string(), z.number().transform(String), z.boolean().transform((b) => (b ? "1" : "0")), z.null()]))
+    .optional(),
+});
+
+/**
+ * `PATCH <mount>/metadata/<path>` (path_metadata.go `pathMetadataPatch`): a JSON merge patch of the
+ * key's settings. Only an existing key can be patched: null answers Vault's bare 404. Within
+ * `custom_metadata`, a key set to null is removed and the others are set; the remaining
+ * metadata must still meet Vault's limits. Errors are kind `usage` with Vault's messages.
+ */
+export async function patchMetadata(ctx: KvWriteContext, mount: KvMount, kvPath: string, raw: unknown, actor: KvActor): Promise<KvMetadataWriteResult | null> {
+  const parsed = KvMetadataPatch.safeParse(raw ?? {});
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new SecretsError("usage", `invalid ${issue.path.join(".") || "metadata"}: ${issue.message}`);
+  }
+  const input = parsed.data;
+  const given = input.custom_metadata === undefined ? undefined : Object.fromEntries(Object.entries(input.custom_metadata).filter((e): e is [string, string] => e[1] !== null));
+  if (given !== undefined) {
+    const errors = customMetadataErrors(given);
+    if (errors !== null) throw new VaultTextError("usage", errors);
+  }
+  if (input.delete_version_after !== undefined && input.delete_version_after !== 0) {
+    throw new SecretsError("usage", "delete_version_after is not supported by this server: versions do not expire by age");
+  }
+  return withSecret(ctx, mount, kvPath, async (s) => {
+    if (!keyExists(s)) return null;
+    const warnings = input.cas_required === false && s.config.cas_required ? [CAS_MANDATED_WARNING] : [];
+    const record: SecretKvMetadata = { ...s.record };
+    if (input.max_versions !== undefined) record.max_versions = input.max_versions;
+    if (input.cas_required !== undefined) record.cas_required = input.cas_required;
+    if (input.custom_metadata !== undefined) {
+      const merged: Record<string, string> = { ...(record.custom_metadata ?? {}) };
+      for (const [key, value] of Object.entries(input.custom_metadata)) {
+        if (value === null) delete merged[key];
+        else merged[key] = value;
+      }
+      if (Object.keys(merged).length) record.custom_metadata = merged;
+      else delete record.custom_metadata;
+    }
+    const date = writeTime(ctx);
+    await editRecord(ctx, s, record, async (meta) => {
+      await commitChanges(ctx, [meta], `patch metadata of ${vaultPathOf(mount, s)}`, actor, date);
+    });
+    return { warnings };
   });
 }

@@ -13,7 +13,7 @@
 import path from "node:path";
 import { isSecretsError, SecretsError } from "../../errors.js";
 import type { GitIdentity } from "../kv/commit-queue.js";
-import { deleteMetadata, writeMetadata } from "../kv/metadata-write.js";
+import { deleteMetadata, patchMetadata, writeMetadata } from "../kv/metadata-write.js";
 import { kvVersions } from "../kv/versions.js";
 import { deleteVersions, destroyVersions, undeleteVersions, VersionsField } from "../kv/versions-write.js";
 import { deleteLatest, patchSecret, writeSecret } from "../kv/write.js";
@@ -22,6 +22,7 @@ import { loadKvMetadataFile, secretMetadata } from "../kv/metadata-file.js";
 import { envelope } from "../envelope.js";
 import { errorReply, type Reply } from "../reply.js";
 import { envelopeJson } from "../vault-json.js";
+import { vaultMessageOf } from "../vault-errors.js";
 
 /** What a write endpoint needs of the mount: where its secrets are and the server's one write context. */
 export interface Kv2WriteMount extends KvMount {
@@ -51,7 +52,7 @@ async function asVaultError(run: () => Promise<Reply>): Promise<Reply> {
   try {
     return await run();
   } catch (e) {
-    if (isSecretsError(e) && e.httpStatus === 400) return errorReply(400, e.message);
+    if (isSecretsError(e) && e.httpStatus === 400) return errorReply(400, vaultMessageOf(e));
     throw e;
   }
 }
@@ -109,6 +110,15 @@ export function writeKeyMetadata(mount: Kv2WriteMount, req: KvWriteRequest, kvPa
   return asVaultError(async () => {
     const { warnings } = await writeMetadata(mount.writes, mount, kvPath, req.body, { author: req.author });
     return warnings.length ? dataReply(req, null, 200, warnings) : NO_CONTENT;
+  });
+}
+
+/** `PATCH metadata/<path>`: 204, 200 with only warnings, or a bare 404 for a key that does not exist (pathMetadataPatch). */
+export function patchKeyMetadata(mount: Kv2WriteMount, req: KvWriteRequest, kvPath: string): Promise<Reply> {
+  return asVaultError(async () => {
+    const result = await patchMetadata(mount.writes, mount, kvPath, req.body, { author: req.author });
+    if (result === null) return { status: 404, body: "" };
+    return result.warnings.length ? dataReply(req, null, 200, result.warnings) : NO_CONTENT;
   });
 }
 

@@ -15,7 +15,8 @@ import type { Repo } from "../../git/repo.js";
 import type { KeySource } from "../../sops/keysource.js";
 import type { Operation } from "../../auth/policy/index.js";
 import { loadKvMetadataFile, secretMetadata } from "../kv/metadata-file.js";
-import { readVersion } from "../kv/read.js";
+import { readVersion, type KvRead } from "../kv/read.js";
+import { subkeysOf } from "../kv/subkeys.js";
 import { metadataResponse } from "../kv/responses.js";
 import { goDuration } from "../kv/time.js";
 import { kvVersions } from "../kv/versions.js";
@@ -25,7 +26,7 @@ import { canOpen, kvFileFor, listFolder, relativeSlash } from "../kv-files.js";
 import { errorReply, type Reply } from "../reply.js";
 import { envelopeJson } from "../vault-json.js";
 import { kvInvalidPathWarning, multiError, UNSUPPORTED_OPERATION } from "../vault-errors.js";
-import { changeVersions, deleteData, deleteKeyMetadata, kvWriteExists, patchData, writeData, writeKeyMetadata, type Kv2WriteMount } from "./kv2-write.js";
+import { changeVersions, deleteData, deleteKeyMetadata, kvWriteExists, patchData, patchKeyMetadata, writeData, writeKeyMetadata, type Kv2WriteMount } from "./kv2-write.js";
 import type { LogicalRequest, Mount } from "./mount.js";
 
 export const KV_MOUNT_TYPE = "kv";
@@ -66,6 +67,7 @@ export async function handleKv2(mount: Kv2Mount, req: MountRequest): Promise<Rep
   const p = req.path;
   if (p === "config") return req.operation === "read" ? readConfig(mount, req) : unsupported();
   if (p.startsWith("data/")) return dataRoute(mount, req, p.slice("data/".length));
+  if (p.startsWith("subkeys/")) return req.operation === "read" ? readSubkeys(mount, req, p.slice("subkeys/".length)) : Promise.resolve(unsupported());
   if (p.startsWith("metadata/") || p === "metadata") return metadataRoute(mount, req, p.slice("metadata/".length));
   const versions = /^(delete|undelete|destroy)\/(.+)$/.exec(p);
   if (versions) return isWrite(req.operation) ? changeVersions(mount, req, versions[1] as "delete" | "undelete" | "destroy", versions[2]!) : unsupported();
@@ -86,6 +88,7 @@ function dataRoute(mount: Kv2Mount, req: MountRequest, sub: string): Promise<Rep
 function metadataRoute(mount: Kv2Mount, req: MountRequest, sub: string): Promise<Reply> {
   if (req.operation === "list") return listMetadata(mount, req, sub);
   if (req.operation === "read") return readMetadata(mount, req, sub);
+  if (req.operation === "patch") return patchKeyMetadata(mount, req, sub);
   if (isWrite(req.operation)) return writeKeyMetadata(mount, req, sub);
   if (req.operation === "delete") return deleteKeyMetadata(mount, req, sub);
   return Promise.resolve(unsupported());
@@ -98,11 +101,11 @@ async function readConfig(mount: Kv2Mount, req: MountRequest): Promise<Reply> {
   return ok(req, { cas_required: config.cas_required ?? false, delete_version_after: goDuration(0), max_versions: config.max_versions ?? 0 });
 }
 
-/** path_data.go: `version` is a framework TypeInt; a value that is no integer is a 400. */
-function versionParam(query: URLSearchParams): number | SecretsError {
-  const raw = query.get("version");
+/** path_data.go, path_subkeys.go: `version` and `depth` are framework TypeInts; a value that is no integer is a 400. */
+function intParam(query: URLSearchParams, field: "version" | "depth"): number | SecretsError {
+  const raw = query.get(field);
   if (raw === null || raw === "") return 0;
-  if (!/^[+-]?\d+$/.test(raw)) return new SecretsError("usage", `error converting input ${raw} for field "version"`);
+  if (!/^[+-]?\d+$/.test(raw)) return new SecretsError("usage", `error converting input ${raw} for field "${field}"`);
   return Math.max(0, Number(raw));
 }
 
@@ -128,21 +131,39 @@ async function secretOf(mount: Kv2Mount, sub: string) {
   return { file, repoFile, metadata, history };
 }
 
-async function readData(mount: Kv2Mount, req: MountRequest, sub: string): Promise<Reply> {
-  const n = versionParam(req.query);
-  if (n instanceof SecretsError) return errorReply(400, n.message);
+/** Version `?version=` of the secret at `sub`: null when there is none to serve (Vault's bare 404). */
+async function readAt(mount: Kv2Mount, req: MountRequest, sub: string): Promise<KvRead | null | SecretsError> {
+  const n = intParam(req.query, "version");
+  if (n instanceof SecretsError) return n;
   const secret = await secretOf(mount, sub);
-  if (!secret) return NOT_FOUND;
-  let read;
+  if (!secret) return null;
   try {
-    read = await readVersion(mount, secret.repoFile, n, { history: secret.history, metadata: secret.metadata });
+    return await readVersion(mount, secret.repoFile, n, { history: secret.history, metadata: secret.metadata });
   } catch (e) {
     // A version the server's identity cannot open is not served (kv-files.ts).
-    if (e instanceof SecretsError && e.kind === "no-key") return NOT_FOUND;
+    if (e instanceof SecretsError && e.kind === "no-key") return null;
     throw e;
   }
+}
+
+async function readData(mount: Kv2Mount, req: MountRequest, sub: string): Promise<Reply> {
+  const read = await readAt(mount, req, sub);
+  if (read instanceof SecretsError) return errorReply(400, read.message);
   if (!read) return NOT_FOUND;
   return ok(req, read.body as unknown as Record<string, unknown>, read.status);
+}
+
+/** `subkeys/<path>` (path_subkeys.go): the keys of a version without its values; a deleted or destroyed version is a 404 with `subkeys: null` and its metadata. */
+async function readSubkeys(mount: Kv2Mount, req: MountRequest, sub: string): Promise<Reply> {
+  const depth = intParam(req.query, "depth");
+  if (depth instanceof SecretsError) return errorReply(400, depth.message);
+  const read = await readAt(mount, req, sub);
+  if (read instanceof SecretsError) return errorReply(400, read.message);
+  if (!read) return NOT_FOUND;
+  const { data, metadata } = read.body;
+  const subkeys = read.status === 200 && data ? subkeysOf(data, depth) : null;
+  // Only the structure is in the answer, so only the structure may reach the audit log.
+  return ok(req, { subkeys, metadata }, read.status);
 }
 
 async function readMetadata(mount: Kv2Mount, req: MountRequest, sub: string): Promise<Reply> {
