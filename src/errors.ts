@@ -26,6 +26,8 @@ export const ExitCode = {
   MergeConflict: 40,
   /** Ours: the pre-commit check refused the commit. */
   CheckRefused: 41,
+  /** Ours: `secrets audit --access` was given a file that is not a Vault-format audit log. */
+  NotAuditLog: 42,
   MacMismatch: 51,
   /** Ours, not sops': a value the MAC does not cover was about to be injected (`run`, `export`). */
   Unauthenticated: 52,
@@ -159,6 +161,11 @@ const kinds = {
   "text-merge-conflict": { exitCode: ExitCode.Generic, httpStatus: HttpStatus.Conflict },
   /** The pre-commit check found problems in staged files: the content asked to be stored is refused. */
   "check-refused": { exitCode: ExitCode.CheckRefused, httpStatus: HttpStatus.BadRequest },
+  /**
+   * A file read as a Vault-format audit log is none (its first line is no audit entry). The server
+   * reads no audit log; were one of its own files so, that is the server's fault.
+   */
+  "not-audit-log": { exitCode: ExitCode.NotAuditLog, httpStatus: HttpStatus.InternalServerError },
   /** `run`'s command does not exist (a server runs no command; as a usage error, 400). */
   "command-not-found": { exitCode: ExitCode.CommandNotFound, httpStatus: HttpStatus.BadRequest },
   /** `run`'s command exists but cannot be executed (permission denied). */

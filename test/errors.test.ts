@@ -48,6 +48,7 @@ describe("error kinds", () => {
     expect(exitCodeOf("command-not-found")).toBe(127);
     expect(exitCodeOf("merge-conflict")).toBe(40);
     expect(exitCodeOf("check-refused")).toBe(41);
+    expect(exitCodeOf("not-audit-log")).toBe(42);
     expect(SIGNAL_CODES).toEqual([129, 130, 143]);
     expect(exitCodeOf("interrupted")).toBe(signalExitCode(os.constants.signals.SIGINT));
   });

@@ -22,4 +22,7 @@ export { FileSink, type FileSinkOptions } from "./file-sink.js";
 export { StreamSink } from "./stream-sink.js";
 export { openAuditDevice, type AuditDevice, type AuditDeviceConfig } from "./device.js";
 export * from "./schema.js";
-export { readAccessRecords, readAccessLog, pathMatches, type AccessRecord, type AccessFilter } from "./access-reader.js";
+export { readAccessRecords, readAccessLog, MAX_PENDING, type AccessRecord, type AccessFilter, type SkippedLineReason } from "./access-reader.js";
+export { accessPathFilter } from "./path-filter.js";
+export { secretPathOf, type RequestLocation } from "./secret-path.js";
+export { parseSince } from "./since.js";

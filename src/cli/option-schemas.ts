@@ -18,6 +18,8 @@ export const SetupOptions = z.object({ hooks: flag, showValues: flag, command: s
 export const TextconvOptions = z.object({ values: flag });
 export const CheckOptions = z.object({ staged: flag, config: str });
 export const AuditOptions = z.object({ since: str, format: z._default(z.enum(["markdown", "json"]), "markdown"), config: str });
+/** Which `audit` a call is: history, or with `--access` the access log (then AuditAccessOptions). */
+export const AuditModeOptions = z.object({ access: str, path: str });
 
 // --- access, verify and policy diff (messages by parseOptionsWithSchemaMessages) ---
 
@@ -33,6 +35,15 @@ export const AccessGrantOptions = z.extend(AccessEditOptions, {
 });
 export const VerifyOptions = z.object({ format: formatEnum(["text", "json"] as const, "text"), strict: flag, mac: z._default(z.boolean(), true), config: str });
 export const PolicyDiffOptions = z.object({ format: formatEnum(["markdown", "json"] as const, "markdown"), failOnChange: flag, config: str });
+
+/** `secrets audit --access LOG`: the server's access log instead of history (so no `--config`, no files). */
+export const AuditAccessOptions = z.object({
+  access: z.string().check(z.minLength(1, "give the audit log's file")),
+  path: z.optional(z.string().check(z.minLength(1, "give a request path (a policy path: secret/data/app, secret/+/app, secret/*)"))),
+  since: str,
+  format: formatEnum(["table", "json"] as const, "table"),
+  config: z.optional(z.undefined({ error: "not used with --access (the log names no recipient)" })),
+});
 
 // --- tokens for `secrets serve` (messages by parseOptionsWithSchemaMessages) ---
 export const TokenCreateOptions = z.object({

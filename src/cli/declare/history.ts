@@ -47,11 +47,23 @@ export function registerDiffCommand(program: Command): void {
 export function registerAuditCommand(program: Command): void {
   program
     .command("audit")
-    .description("per secret: when it changed and by whom, and who could read it at each point (from git history)")
+    .description(
+      "per secret: when it changed and by whom, and who could read it at each point (from git history); with --access LOG: who made which request to which secret path, when, from where (from the server's audit log, no value)",
+    )
     .argument("[files...]", "secrets files (default: every tracked secrets file)")
-    .option("--since <date>", "only changes after this date (anything git log --since takes)")
-    .option("--format <format>", "markdown or json", "markdown")
+    .option("--since <date>", "only changes after this date (anything git log --since takes); with --access: a duration back from now (24h, 7d) or a date or RFC 3339 time")
+    .option("--format <format>", "markdown or json (default markdown); with --access: table or json (default table)")
     .option("--config <file>", "the .sops.yaml (its recipient names, and its path in older commits)")
-    .addHelpText("after", examples("secrets audit --since 2024-01-01 > AUDIT.md", "secrets audit secrets/prod.yaml --format json"))
+    .option("--access <log>", "read the requests in this Vault-format audit log (secrets serve --audit-file, or Vault's file device) instead of git history")
+    .option("--path <path>", "with --access: only requests to paths this policy path covers (secret/data/app, secret/+/app, secret/*), any mount; default: every request to a secret")
+    .addHelpText(
+      "after",
+      examples(
+        "secrets audit --since 2024-01-01 > AUDIT.md",
+        "secrets audit secrets/prod.yaml --format json",
+        "secrets audit --access /var/log/secrets-audit.log --since 24h",
+        "secrets audit --access audit.log --path 'secret/+/app' --format json",
+      ),
+    )
     .action(async (files: string[], raw: unknown) => (await import("../commands/audit.js")).auditCommand(files, raw));
 }
