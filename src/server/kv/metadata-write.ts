@@ -192,11 +192,10 @@ export async function patchMetadata(ctx: KvWriteContext, mount: KvMount, kvPath:
     if (input.max_versions !== undefined) record.max_versions = input.max_versions;
     if (input.cas_required !== undefined) record.cas_required = input.cas_required;
     if (input.custom_metadata !== undefined) {
-      const merged: Record<string, string> = { ...(record.custom_metadata ?? {}) };
-      for (const [key, value] of Object.entries(input.custom_metadata)) {
-        if (value === null) delete merged[key];
-        else merged[key] = value;
-      }
+      const patchKeys = input.custom_metadata;
+      const kept = Object.entries(record.custom_metadata ?? {}).filter(([key]) => !(key in patchKeys));
+      const set = Object.entries(patchKeys).filter((e): e is [string, string] => e[1] !== null);
+      const merged = Object.fromEntries([...kept, ...set]);
       if (Object.keys(merged).length) record.custom_metadata = merged;
       else delete record.custom_metadata;
     }
