@@ -193,7 +193,7 @@ export async function patchMetadata(ctx: KvWriteContext, mount: KvMount, kvPath:
     if (input.cas_required !== undefined) record.cas_required = input.cas_required;
     if (input.custom_metadata !== undefined) {
       const patchKeys = input.custom_metadata;
-      const kept = Object.entries(record.custom_metadata ?? {}).filter(([key]) => !(key in patchKeys));
+      const kept = Object.entries(record.custom_metadata ?? {}).filter(([key]) => !Object.hasOwn(patchKeys, key));
       const set = Object.entries(patchKeys).filter((e): e is [string, string] => e[1] !== null);
       const merged = Object.fromEntries([...kept, ...set]);
       if (Object.keys(merged).length) record.custom_metadata = merged;
