@@ -29,6 +29,23 @@ export function compareRecipients(current: Recipients, target: Recipients): Reci
   return { same, added, removed };
 }
 
+/**
+ * Whether `recipient`'s identity alone opens a file encrypted to `r`: it is in one of the key
+ * groups and one group suffices (one group, or a Shamir threshold of 1). With a higher threshold
+ * it holds only a share of the data key (sops' key groups), so it cannot read the file alone.
+ */
+export function opensAlone(r: Recipients, recipient: string): boolean {
+  const groups = r.groups.filter((g) => g.length > 0);
+  if (!groups.some((g) => g.includes(recipient))) return false;
+  return groups.length <= 1 || (r.shamirThreshold ?? 0) === 1;
+}
+
+/** The recipient a name stands for in these configs' anchors (`&alice age1…`), or undefined. */
+export function recipientNamed(name: string, ...configs: Array<LoadedConfig | null | undefined>): string | undefined {
+  for (const c of configs) for (const [recipient, n] of c?.recipientNames ?? []) if (n === name) return recipient;
+  return undefined;
+}
+
 export function recipientsOf(m: Metadata): Recipients {
   return { groups: m.keyGroups.map((g) => g.age.map((a) => a.recipient)), shamirThreshold: m.shamirThreshold };
 }

@@ -27,7 +27,7 @@ export const AuditModeOptions = z.object({ access: str, path: str });
 export const formatEnum = <T extends readonly [string, ...string[]]>(values: T, fallback: T[number]) =>
   z._default(z.enum(values, { error: `expected ${values.join(" or ")}` }), fallback);
 
-export const AccessListOptions = z.object({ format: formatEnum(["table", "json"] as const, "table"), config: str });
+export const AccessListOptions = z.object({ format: formatEnum(["table", "json"] as const, "table"), config: str, recipient: str });
 export const AccessEditOptions = z.object({ commit: flag, policyOnly: flag, config: str });
 export const AccessGrantOptions = z.extend(AccessEditOptions, {
   path: z.string().check(z.minLength(1, "give the path_regex of a rule")),

@@ -272,6 +272,20 @@ describe("access grant / revoke", () => {
     expect(json.files[0].readers).toEqual([{ name: "me", recipient: me, group: 0 }]);
     expect(json.files[0].expected).toEqual([{ name: "me", recipient: me, group: 0 }]);
   });
+
+  it("access list --recipient: only the files that recipient can open on its own (by key or by name)", async () => {
+    await sb.ok(["rotate", "--add-age", bob, "secrets/dev/app.yaml"]);
+    const files = async (...args: string[]) => (JSON.parse(await sb.ok(["access", "list", "--format", "json", ...args])) as { files: Array<{ file: string }> }).files.map((f) => f.file);
+    expect(await files("--recipient", bob)).toEqual(["secrets/dev/app.yaml"]);
+    expect(await files("--recipient", "me")).toEqual(["secrets/dev/app.env", "secrets/dev/app.yaml", "secrets/prod/app.yaml", "secrets/prod/db.json"]);
+    expect(await sb.ok(["access", "list", "--recipient", bob])).toMatch(/^secrets\/dev\/app\.yaml\s+#1/m);
+    // A secret key pasted in the wrong place is refused without being echoed.
+    const pasted = readFileSync(bobKey, "utf8").match(/AGE-SECRET-KEY-1\S+/)![0];
+    const r = await sb.run(["access", "list", "--recipient", pasted]);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/--recipient: not a name in \.sops\.yaml/);
+    expect(r.stderr + r.stdout).not.toContain(pasted);
+  });
 });
 
 describe("policy diff", () => {

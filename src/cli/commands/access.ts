@@ -1,7 +1,8 @@
 import path from "node:path";
 import { scanSecretFiles } from "../../access/inventory.js";
 import { applyPolicyChange, grantEdit, planPolicyChange, revokeEdit } from "../../access/policy-change.js";
-import { Namer } from "../../access/recipients.js";
+import { Namer, opensAlone, recipientNamed } from "../../access/recipients.js";
+import { classifyRecipient } from "../../keys/recipients.js";
 import { accessListJson, renderAccessTable } from "../../access/report.js";
 import { RuleBook } from "../../access/rules.js";
 import { exposure } from "../../access/update.js";
@@ -27,9 +28,21 @@ export async function accessListCommand(target: string | undefined, raw: unknown
     if (rel.startsWith("..") || path.isAbsolute(rel)) throw new SecretsError("usage", `${target} is outside the directory of ${config.path}`);
     only = rel === "" ? undefined : (f) => f === rel || f.startsWith(rel + "/");
   }
-  const states = await scanSecretFiles(new RuleBook(config), { only });
+  const all = await scanSecretFiles(new RuleBook(config), { only });
   const namer = new Namer(config);
+  const reader = opts.recipient === undefined ? undefined : readerOf(config, opts.recipient);
+  const states = reader === undefined ? all : all.filter((s) => s.actual !== undefined && opensAlone(s.actual, reader));
   await writeStdout(opts.format === "json" ? JSON.stringify(accessListJson(config, states, namer), null, 2) + "\n" : renderAccessTable(states, namer));
+}
+
+/** `--recipient`: an age recipient, or a name the policy gives one. */
+function readerOf(config: LoadedConfig, given: string): string {
+  const named = recipientNamed(given, config);
+  if (named !== undefined) return named;
+  const c = classifyRecipient(given);
+  if (c.ok) return given;
+  // Not echoed: a value pasted here by mistake may be a secret key (its reason says so).
+  throw new SecretsError("usage", `--recipient: not a name in ${path.basename(config.path)}, and ${c.reason}`);
 }
 
 // ---------------------------------------------------------------------------------------------

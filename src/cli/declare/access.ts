@@ -17,9 +17,10 @@ export function registerAccessCommands(program: Command): void {
       .command("list")
       .description("for every secret file: who can read it (its own recipients) beside who its rule names")
       .argument("[path]", "only files below this path")
-      .option("--format <format>", "table or json", "table"),
+      .option("--format <format>", "table or json", "table")
+      .option("--recipient <age1…|name>", "only the files this recipient can read on its own (e.g. the server's: secrets keygen -y < its key file)"),
   )
-    .addHelpText("after", examples("secrets access list", "secrets access list secrets/prod --format json"))
+    .addHelpText("after", examples("secrets access list", "secrets access list secrets/prod --format json", "secrets access list --recipient ci_prod"))
     .action(async (target: string | undefined, raw: unknown) => (await import("../commands/access.js")).accessListCommand(target, raw));
 
   configOption(
