@@ -5,7 +5,7 @@ import type { Sandbox } from "../helpers/cli.js";
 import { raw, startAuditedServe, VALUES, type Served } from "./serve-helpers.js";
 
 /**
- * KV version 2 `subkeys/` and metadata `PATCH` through `secrets serve`, against
+ * KV version 2 `subkeys/`, metadata `PATCH` and `config` writes through `secrets serve`, against
  * vault-plugin-secrets-kv path_subkeys.go (removeValues, the `depth` and `version` parameters, 404
  * with the metadata for a deleted version) and path_metadata.go pathMetadataPatch (a merge patch
  * of an existing key's settings; a bare 404 otherwise).
@@ -93,5 +93,24 @@ describe("PATCH secret/metadata/<path>", () => {
     const wrongType = await patch("secret/metadata/app", { max_versions: 2 }, "application/json");
     expect(wrongType.status).toBe(415);
     expect(sb.git("rev-parse", "HEAD").trim()).toBe(head);
+  });
+});
+
+describe("POST secret/config (pathConfigWrite)", () => {
+  it("sets the mount's cas_required and max_versions in one commit; then a write without cas is refused", async () => {
+    const vault = require("node-vault")({ endpoint: served.url, token });
+    await vault.write("secret/config", { cas_required: true, max_versions: 7 });
+    expect(sb.git("log", "-1", "--format=%an|%s", "--name-only").trim()).toBe("root|write config of secret/\n\nsecrets/.kv-metadata.yaml");
+    const cfg = await vault.read("secret/config");
+    expect(cfg.data).toEqual({ cas_required: true, delete_version_after: "0s", max_versions: 7 });
+    await expect(vault.write("secret/data/needs-cas", { data: { a: "b" } })).rejects.toThrow("check-and-set parameter required for this call");
+    // A body naming none of the fields changes nothing (Vault's fast path); a bad value is a 400.
+    const head = sb.git("rev-parse", "HEAD").trim();
+    await vault.write("secret/config", { unrelated: 1 });
+    const bad = await raw("POST", `${served.url}/v1/secret/config`, headers({ "Content-Type": "application/json" }), JSON.stringify({ delete_version_after: "1h" }));
+    expect(bad.status).toBe(400);
+    expect(sb.git("rev-parse", "HEAD").trim()).toBe(head);
+    await vault.write("secret/config", { cas_required: false });
+    expect((await vault.read("secret/config")).data).toMatchObject({ cas_required: false, max_versions: 7 });
   });
 });

@@ -13,6 +13,7 @@
 import path from "node:path";
 import { isSecretsError, SecretsError } from "../../errors.js";
 import type { GitIdentity } from "../kv/commit-queue.js";
+import { writeKvConfig } from "../kv/config-write.js";
 import { deleteMetadata, patchMetadata, writeMetadata } from "../kv/metadata-write.js";
 import { kvVersions } from "../kv/versions.js";
 import { deleteVersions, destroyVersions, undeleteVersions, VersionsField } from "../kv/versions-write.js";
@@ -110,6 +111,14 @@ export function writeKeyMetadata(mount: Kv2WriteMount, req: KvWriteRequest, kvPa
   return asVaultError(async () => {
     const { warnings } = await writeMetadata(mount.writes, mount, kvPath, req.body, { author: req.author });
     return warnings.length ? dataReply(req, null, 200, warnings) : NO_CONTENT;
+  });
+}
+
+/** `POST|PUT config`: the mount's settings; 204 (pathConfigWrite). */
+export function writeConfig(mount: Kv2WriteMount, req: KvWriteRequest): Promise<Reply> {
+  return asVaultError(async () => {
+    await writeKvConfig(mount.writes, mount, req.body, { author: req.author });
+    return NO_CONTENT;
   });
 }
 

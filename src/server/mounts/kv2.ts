@@ -26,7 +26,7 @@ import { canOpen, kvFileFor, listFolder, relativeSlash } from "../kv-files.js";
 import { errorReply, type Reply } from "../reply.js";
 import { envelopeJson } from "../vault-json.js";
 import { kvInvalidPathWarning, multiError, UNSUPPORTED_OPERATION } from "../vault-errors.js";
-import { changeVersions, deleteData, deleteKeyMetadata, kvWriteExists, patchData, patchKeyMetadata, writeData, writeKeyMetadata, type Kv2WriteMount } from "./kv2-write.js";
+import { changeVersions, deleteData, deleteKeyMetadata, kvWriteExists, patchData, patchKeyMetadata, writeConfig, writeData, writeKeyMetadata, type Kv2WriteMount } from "./kv2-write.js";
 import type { LogicalRequest, Mount } from "./mount.js";
 
 export const KV_MOUNT_TYPE = "kv";
@@ -65,7 +65,7 @@ const unsupported = (): Reply => errorReply(405, multiError(UNSUPPORTED_OPERATIO
 
 export async function handleKv2(mount: Kv2Mount, req: MountRequest): Promise<Reply> {
   const p = req.path;
-  if (p === "config") return req.operation === "read" ? readConfig(mount, req) : unsupported();
+  if (p === "config") return req.operation === "read" ? readConfig(mount, req) : isWrite(req.operation) ? writeConfig(mount, req) : Promise.resolve(unsupported());
   if (p.startsWith("data/")) return dataRoute(mount, req, p.slice("data/".length));
   if (p.startsWith("subkeys/")) return req.operation === "read" ? readSubkeys(mount, req, p.slice("subkeys/".length)) : Promise.resolve(unsupported());
   if (p.startsWith("metadata/") || p === "metadata") return metadataRoute(mount, req, p.slice("metadata/".length));
