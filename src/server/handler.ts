@@ -2,7 +2,8 @@
  * One request through the server, in Vault's order (vault/request_handling.go handleRequest):
  * parse → sealed? (503 `Vault is sealed`, before any token is looked at) → the token (none: 403
  * `permission denied`; unknown or expired: 403 with `invalid token` too) → the ACL of its
- * policies on the request's operation and path (403, PERMISSION_DENIED_BODY) → the audit
+ * policies on the request's operation and path, with `sudo` too on a mount's root-protected paths
+ * (403, PERMISSION_DENIED_BODY) → the audit
  * request line → the mount → the audit response line → the answer.
  *
  * The audit request line is written before the request is handled, and a request whose line
@@ -111,7 +112,11 @@ class Pipeline {
         type: "response",
         auth: auditAuth(this.info, this.parsed.token, this.allowed),
         request: this.auditRequest(path),
-        response: { ...(reply.auditData ? { data: reply.auditData } : {}), ...(reply.warnings ? { warnings: reply.warnings } : {}) },
+        response: {
+          ...(reply.auditAuth ? { auth: reply.auditAuth } : {}),
+          ...(reply.auditData ? { data: reply.auditData } : {}),
+          ...(reply.warnings ? { warnings: reply.warnings } : {}),
+        },
         ...(reply.auditError ? { error: reply.auditError } : {}),
       });
       return true;
@@ -203,11 +208,12 @@ export async function answer(ctx: ServerContext, req: http.IncomingMessage, res:
 
   // vault/request_handling.go: a POST/PUT is `create` or `update` by the backend's existence check, before the ACL.
   if (mount?.exists && (op.operation === "create" || op.operation === "update")) {
-    const checked = operationForHttp({ method: parsed.method, exists: await mount.exists(belowMount(mount, path)) });
+    const checked = operationForHttp({ method: parsed.method, exists: await mount.exists(belowMount(mount, path), parsed.token) });
     if ("operation" in checked) p.operation = checked.operation;
   }
   p.acl = await ctx.policies.acl(p.info.policies);
-  const decision = p.acl.allows(p.operation, path);
+  // Root-protected paths (the backend's PathsSpecial.Root) need `sudo` besides the capability.
+  const decision = p.acl.allows(p.operation, path, undefined, { sudoRequired: mount?.sudoRequired?.(belowMount(mount, path)) });
   p.allowed = decision.allowed;
   if (!decision.allowed) return p.refuse(path, { status: 403, body: PERMISSION_DENIED_BODY, auditError: decision.error });
   if (!mount) return p.refuse(path, errorReply(404, noHandlerForRoute(path)));

@@ -24,6 +24,9 @@ import { RepositoryPolicies } from "./policies.js";
 import { ensureRootToken } from "./root-token.js";
 import { anyAuthority } from "../auth/tokens/combined.js";
 import { tokenMount } from "./mounts/auth-token.js";
+import { cubbyholeMount } from "./mounts/cubbyhole.js";
+import { CubbyholeStore } from "./cubbyhole/store.js";
+import { TokenRegistry } from "./token-registry.js";
 import { kv2Mount } from "./mounts/kv2.js";
 import type { MountTable } from "./mounts/mount.js";
 import { RepositoryMountTable, type MountFactories } from "./config/mount-table.js";
@@ -40,7 +43,7 @@ export interface OpenServerOptions {
   stateDir?: string;
   /** `--audit-file`: a path, or a stream (the CLI passes stdout for `stdout`). */
   audit?: { file: string } | { stream: Writable; name: string };
-  /** More token stores, asked after the root token and the repository's `.secrets/tokens.yaml`. */
+  /** More token authorities, asked beside the server's own stores (root, `.secrets/tokens.yaml`, the runtime's). */
   tokenAuthorities?: readonly TokenAuthority[];
 }
 
@@ -68,8 +71,18 @@ export async function openServer(options: OpenServerOptions): Promise<OpenedServ
   const sys = { sealed, version: VERSION, clusterName: cluster.name, clusterId: cluster.id, now: () => Math.floor(Date.now() / 1000) };
   const policies = new RepositoryPolicies(repo.top);
   const repositoryTokens = new RepositoryTokenStore(path.join(repo.top, REPOSITORY_TOKEN_FILE));
-  // Tokens issued at run time (child tokens, logins) survive a restart in the state directory.
-  const runtimeTokens = new RuntimeTokenStore(stateDir, { parents: repositoryTokens });
+  // Tokens issued at run time (child tokens, logins) survive a restart in the state directory. A
+  // child's parent may be the root token or a repository token, as well as another runtime token.
+  const runtimeTokens = new RuntimeTokenStore(stateDir, {
+    parents: { lookupAccessor: async (accessor, now) => (await root.authority.lookupAccessor(accessor)) ?? repositoryTokens.lookupAccessor(accessor, now) },
+  });
+  // Per-token private storage, encrypted, in the state directory; a token's goes when it ends.
+  const cubbyholes = new CubbyholeStore({ stateDir, identities });
+  const tokens = new TokenRegistry({ root: root.authority, repository: repositoryTokens, runtime: runtimeTokens, writes, onTokensEnded: (live) => cubbyholes.sweep(live) });
+  // Cubbyholes of tokens that ended while the server was stopped go now (not when sealed: no key
+  // then, nor any need). A sweep that cannot learn which tokens live (a token file that does not
+  // parse: every request answers 500 until it is mended) removes nothing and does not stop the start.
+  if (!sealed) await tokens.sweep(sys.now()).catch(() => undefined);
   const factories: MountFactories = {
     secrets: {
       kv: ({ point, entry }) => {
@@ -80,10 +93,16 @@ export async function openServer(options: OpenServerOptions): Promise<OpenedServ
     },
     auth: {},
   };
-  const mounts: MountTable = new RepositoryMountTable(repo.top, [tokenMount(), sysMount(sysRoutes({ state: sys, policies, mounts: () => mounts, audit }))], factories);
+  const cubbyhole = cubbyholeMount({
+    store: cubbyholes,
+    live: async (token, now) => (await tokens.lookup(token, now)) !== null,
+    sweep: (now) => tokens.sweep(now),
+  });
+  const builtin = [tokenMount({ tokens, policies }), cubbyhole, sysMount(sysRoutes({ state: sys, policies, mounts: () => mounts, audit }))];
+  const mounts: MountTable = new RepositoryMountTable(repo.top, builtin, factories);
   const context: ServerContext = {
     sys,
-    tokens: anyAuthority([root.authority, repositoryTokens, runtimeTokens, ...(options.tokenAuthorities ?? [])]),
+    tokens: anyAuthority([tokens, ...(options.tokenAuthorities ?? [])]),
     policies,
     mounts,
     audit,

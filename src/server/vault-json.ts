@@ -11,6 +11,8 @@ import { GoMap, goJson, goJsonString, type GoJsonValue } from "../util/go-json.j
 /** `value` as the encoder's model: objects are Go maps when `maps` (keys sorted), else structs; undefined fields are left out. */
 function toGo(value: unknown, maps: boolean): GoJsonValue {
   if (value === undefined || value === null) return null;
+  // A Go map inside a struct (an `auth` block's `metadata`): its keys sorted, whatever `maps` says.
+  if (value instanceof GoMap) return value;
   if (typeof value === "string" || typeof value === "number" || typeof value === "boolean" || typeof value === "bigint") return value;
   if (Array.isArray(value)) return value.map((v) => toGo(v, maps));
   const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);

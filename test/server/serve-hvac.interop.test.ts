@@ -39,6 +39,44 @@ except hvac.exceptions.Forbidden as e:
 print(json.dumps(out))
 `;
 
+/**
+ * The token API and the cubbyhole through hvac: `auth.token.create`, `lookup`, the legacy
+ * `renew_self_token()` (which sends `"increment": null`), `revoke_self_token()` (PUT), the legacy
+ * `create_token()` (which sends `"renewable": null`: Vault reads that as false), and the generic
+ * `write`/`read` on `cubbyhole/`. The legacy methods warn that they are deprecated: their output
+ * is dropped here, so that stderr holds only real failures.
+ */
+const TOKEN_SCRIPT = String.raw`
+import json, os, warnings, hvac
+# hvac's deprecated_method re-enables its warning on every call (simplefilter "always"): drop its output instead.
+warnings.showwarning = lambda *args, **kwargs: None
+out = {}
+url = os.environ["VAULT_ADDR"]
+c = hvac.Client(url=url, token=os.environ["VAULT_TOKEN"])
+made = c.auth.token.create(policies=["default"], ttl="1h", meta={"team": "a"})
+auth = made["auth"]
+out["create_keys"] = list(auth.keys())
+out["create"] = {k: auth[k] for k in ("policies", "token_policies", "metadata", "lease_duration", "renewable", "orphan", "token_type", "num_uses")}
+t = auth["client_token"]
+out["lookup"] = c.auth.token.lookup(t)["data"]["accessor"] == auth["accessor"]
+child = hvac.Client(url=url, token=t)
+out["renew"] = child.renew_self_token()["auth"]["lease_duration"]
+out["renew_token_is_self"] = child.renew_self_token()["auth"]["client_token"] == t
+child.write("cubbyhole/note", secret="cubby-hvac-value")
+out["cubby"] = child.read("cubbyhole/note")["data"]
+out["cubby_other"] = c.read("cubbyhole/note")
+out["cubby_list"] = child.list("cubbyhole")["data"]["keys"]
+child.revoke_self_token()
+try:
+    child.lookup_token()
+except hvac.exceptions.Forbidden as e:
+    out["after_revoke"] = ["Forbidden", e.errors]
+legacy = c.create_token(policies=["default"], ttl="1h")["auth"]
+out["legacy_renewable"] = legacy["renewable"]
+out["tokens"] = [t, legacy["client_token"]]
+print(json.dumps(out))
+`;
+
 let sb: Sandbox;
 let served: Served;
 
@@ -72,5 +110,24 @@ describe("hvac", () => {
     expect(out.config).toEqual({ cas_required: false, delete_version_after: "0s", max_versions: 0 });
     expect(out.missing).toEqual(["InvalidPath", []]);
     expect(out.forbidden).toEqual(["Forbidden", ["2 errors occurred:\n\t* permission denied\n\t* invalid token\n\n"]]);
+  });
+});
+
+describe("hvac: tokens and the cubbyhole", () => {
+  it("create, lookup, renew with increment=None, cubbyhole write/read (private), revoke-self (PUT)", () => {
+    const r = spawnSync("/usr/bin/python3", ["-c", TOKEN_SCRIPT], { env: { ...process.env, VAULT_ADDR: served.url, VAULT_TOKEN: served.rootToken! }, encoding: "utf8", timeout: 60_000 });
+    expect(r.stderr).toBe("");
+    const out = JSON.parse(r.stdout);
+    expect(out.create_keys).toEqual(["client_token", "accessor", "policies", "token_policies", "metadata", "lease_duration", "renewable", "entity_id", "token_type", "orphan", "mfa_requirement", "num_uses"]);
+    expect(out.create).toEqual({ policies: ["default"], token_policies: ["default"], metadata: { team: "a" }, lease_duration: 3600, renewable: true, orphan: false, token_type: "service", num_uses: 0 });
+    expect(out.lookup).toBe(true);
+    expect(out.renew).toBe(3600);
+    expect(out.renew_token_is_self).toBe(true);
+    expect(out.cubby).toEqual({ secret: "cubby-hvac-value" });
+    expect(out.cubby_other).toBeNull();
+    expect(out.cubby_list).toEqual(["note"]);
+    expect(out.after_revoke).toEqual(["Forbidden", ["2 errors occurred:\n\t* permission denied\n\t* invalid token\n\n"]]);
+    expect(out.legacy_renewable).toBe(false);
+    for (const t of out.tokens as string[]) expect(t).toMatch(/^hvs\./);
   });
 });

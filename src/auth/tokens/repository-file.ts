@@ -57,3 +57,13 @@ export function renderTokenFile(file: RepositoryTokenFile): string {
   return header + stringify({ version: file.version, tokens }, { lineWidth: 0 });
 }
 
+
+/**
+ * The file's text without the token named `name` (a revocation through the server's API, which
+ * commits it), or null when the file has no such token. `text` null: there is no file.
+ */
+export function withoutToken(text: string | null, name: string, shown = REPOSITORY_TOKEN_FILE): string | null {
+  const file = text === null ? emptyTokenFile() : parseTokenFile(text, shown);
+  if (file.tokens[name] === undefined) return null;
+  return renderTokenFile({ version: file.version, tokens: Object.fromEntries(Object.entries(file.tokens).filter(([n]) => n !== name)) });
+}

@@ -64,6 +64,8 @@ function details(name: string, t: RepositoryToken): TokenDetails {
     explicitMaxTtl: 0,
     currentTtl: ttl,
     parentAccessor: null,
+    // Made by `secrets token create`, the counterpart of Vault's auth/token/create.
+    path: "auth/token/create",
   };
 }
 
@@ -108,6 +110,14 @@ export class RepositoryTokenStore implements TokenStore {
     if (name === undefined || t === undefined) return null;
     const info = details(name, t);
     return liveAt(info.expireTime, now) ? info : null;
+  }
+
+  /** The stored hashes of the live tokens (the server names each token's cubbyhole by it). */
+  async liveHashes(now: number): Promise<Set<string>> {
+    const { file } = await this.#file.read();
+    const live = new Set<string>();
+    for (const [name, t] of Object.entries(file.tokens)) if (this.#live(file, name, now)) live.add(t.hash);
+    return live;
   }
 
   /** Every token in the file, by name, expired ones included (marked). */

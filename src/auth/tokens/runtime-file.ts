@@ -27,6 +27,8 @@ export const RuntimeToken = z.strictObject({
   meta: z.record(z.string(), z.string()),
   /** The parent's accessor (a runtime or a repository token); null for an orphan. */
   parent_accessor: z.string().nullable(),
+  /** The path that created it (`auth/token/create`…); absent in records written before it was kept. */
+  path: z.string().optional(),
 });
 export type RuntimeToken = z.infer<typeof RuntimeToken>;
 

@@ -47,6 +47,12 @@ export interface ChildTokenRequest {
   meta?: Readonly<Record<string, string>>;
   /** `no_parent`: an orphan, which outlives its creator. Needs sudo. */
   noParent?: boolean;
+  /** `auth/token/create-orphan`: an orphan without sudo (the ACL on that path decides who may). */
+  orphan?: boolean;
+  /** The path that creates it (Vault's `path`); default `auth/token/create`. */
+  path?: string;
+  /** A token chosen by the creator (`id`, sudo only: the caller checks that and its shape); default a new random one. */
+  token?: string;
 }
 
 /** A token issued without a parent (a login): its policies are given, not inherited. */
@@ -57,7 +63,12 @@ export interface OrphanTokenRequest {
   explicitMaxTtl?: number;
   renewable?: boolean;
   meta?: Readonly<Record<string, string>>;
+  /** The login path (Vault's `path`, e.g. `auth/jwt/login`). */
+  path?: string;
 }
+
+/** Where a token comes from when its record does not say (records from before `path` was kept). */
+const CREATE_PATH = "auth/token/create";
 
 function details(t: RuntimeToken): TokenDetails {
   return {
@@ -75,6 +86,7 @@ function details(t: RuntimeToken): TokenDetails {
     explicitMaxTtl: t.explicit_max_ttl,
     currentTtl: t.ttl,
     parentAccessor: t.parent_accessor,
+    path: t.path ?? CREATE_PATH,
   };
 }
 
@@ -178,7 +190,9 @@ export class RuntimeTokenStore implements TokenStore {
         explicitMaxTtl,
         renewable: request.renewable ?? true,
         meta: request.meta ?? {},
-        parentAccessor: request.noParent ? null : parent.accessor,
+        parentAccessor: request.noParent || request.orphan ? null : parent.accessor,
+        path: request.path ?? CREATE_PATH,
+        ...(request.token !== undefined ? { token: request.token } : {}),
       },
       now,
     );
@@ -190,16 +204,35 @@ export class RuntimeTokenStore implements TokenStore {
     const explicitMaxTtl = validSeconds(request.explicitMaxTtl, "explicit_max_ttl");
     const ttl = creationTtl({ ttl: validSeconds(request.ttl, "ttl"), explicitMaxTtl, root: policies.includes(ROOT_POLICY_NAME), parentExpires: false });
     return this.#insert(
-      { displayName: request.displayName, policies, ttl, explicitMaxTtl, renewable: request.renewable ?? true, meta: request.meta ?? {}, parentAccessor: null },
+      {
+        displayName: request.displayName,
+        policies,
+        ttl,
+        explicitMaxTtl,
+        renewable: request.renewable ?? true,
+        meta: request.meta ?? {},
+        parentAccessor: null,
+        path: request.path ?? CREATE_PATH,
+      },
       now,
     );
   }
 
   async #insert(
-    t: { displayName: string; policies: string[]; ttl: number; explicitMaxTtl: number; renewable: boolean; meta: Readonly<Record<string, string>>; parentAccessor: string | null },
+    t: {
+      displayName: string;
+      policies: string[];
+      ttl: number;
+      explicitMaxTtl: number;
+      renewable: boolean;
+      meta: Readonly<Record<string, string>>;
+      parentAccessor: string | null;
+      path: string;
+      token?: string;
+    },
     now: number,
   ): Promise<{ token: string; info: TokenDetails }> {
-    const token = generateToken();
+    const token = t.token ?? generateToken();
     const record: RuntimeToken = {
       accessor: generateAccessor(),
       display_name: t.displayName,
@@ -214,8 +247,11 @@ export class RuntimeTokenStore implements TokenStore {
       renewable: t.ttl > 0 && t.renewable,
       meta: { ...t.meta },
       parent_accessor: t.parentAccessor,
+      path: t.path,
     };
     await this.#update(now, (file) => {
+      // A random token cannot collide; a chosen one can (token_store.go create).
+      if (file.tokens[hashToken(token)] !== undefined) throw new SecretsError("usage", "cannot create a token with a duplicate ID");
       file.tokens[hashToken(token)] = record;
     });
     return { token, info: details(record) };
@@ -255,6 +291,37 @@ export class RuntimeTokenStore implements TokenStore {
   /** `revoke-accessor`. */
   async revokeAccessor(accessor: string, now: number): Promise<boolean> {
     return this.#revokeWhere((indexed) => indexed.byAccessor.get(accessor), now);
+  }
+
+  /**
+   * `revoke-orphan`: the token with `accessor` goes (when it is one of this store's), and its
+   * children stay, as orphans (token_store.go revokeOrphan). For a token kept elsewhere (the
+   * repository's, the root) this orphans its children here before that token is removed. False
+   * when nothing changed.
+   */
+  async revokeOrphan(accessor: string, now: number): Promise<boolean> {
+    let changed = false;
+    await this.#update(now, (file) => {
+      const kept: RuntimeTokenFile["tokens"] = {};
+      for (const [h, t] of Object.entries(file.tokens)) {
+        if (t.accessor === accessor) {
+          changed = true;
+          continue;
+        }
+        if (t.parent_accessor === accessor) changed = true;
+        kept[h] = t.parent_accessor === accessor ? { ...t, parent_accessor: null } : t;
+      }
+      file.tokens = kept;
+    });
+    return changed;
+  }
+
+  /** The stored hashes of the live tokens (the server names each token's cubbyhole by it). */
+  async liveHashes(now: number): Promise<Set<string>> {
+    const indexed = await this.#file.read();
+    const live = new Set<string>();
+    for (const hash of Object.keys(indexed.file.tokens)) if (await this.#live(indexed, hash, now)) live.add(hash);
+    return live;
   }
 
   async #revokeWhere(find: (indexed: Indexed) => string | undefined, now: number): Promise<boolean> {

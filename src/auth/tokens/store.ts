@@ -17,6 +17,8 @@ export interface TokenDetails extends TokenInfo {
   currentTtl: number;
   /** The parent's accessor; null for an orphan (Vault's `orphan: true`). */
   parentAccessor: string | null;
+  /** The path that created it (Vault's `path`): `auth/token/create`, `auth/token/create-orphan`, `auth/jwt/login`, `auth/token/root`. */
+  path: string;
 }
 
 export interface TokenStore extends TokenAuthority {

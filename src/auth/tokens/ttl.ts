@@ -64,3 +64,28 @@ export function renewalTtl(input: RenewalTtlInput): number {
   if (left <= 0) throw new SecretsError("usage", "past the max TTL, cannot renew");
   return Math.min(wanted, left);
 }
+
+/**
+ * sdk/framework/lease.go humanDuration: Go's time.Duration String for whole seconds (`1h2m3s`,
+ * `2m0s`, `45s`), without its zero elements (`2m`, `1h5s`, `768h`).
+ */
+export function humanDuration(seconds: number): string {
+  if (seconds === 0) return "0s";
+  const h = Math.floor(seconds / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  const s = seconds % 60;
+  let text = h > 0 ? `${h}h${m}m${s}s` : m > 0 ? `${m}m${s}s` : `${s}s`;
+  if (text.endsWith("m0s")) text = text.slice(0, -2);
+  const i = text.indexOf("h0m");
+  if (i > 0) text = text.slice(0, i + 1) + text.slice(i + 3);
+  return text;
+}
+
+/**
+ * CalculateTTL's warning when the TTL asked for (or the default) was cut to what the maximum
+ * leaves: `TTL of "2h" exceeded the effective max_ttl of "1h"; TTL value is capped accordingly`.
+ * Null when nothing was cut.
+ */
+export function ttlCappedWarning(wanted: number, given: number): string | null {
+  return given < wanted ? `TTL of ${JSON.stringify(humanDuration(wanted))} exceeded the effective max_ttl of ${JSON.stringify(humanDuration(given))}; TTL value is capped accordingly` : null;
+}

@@ -45,14 +45,19 @@ export interface Mount {
    * Whether `path` (below the mount) already exists, for a POST/PUT: Vault makes the write a
    * `create` when it does not, so that a policy can grant creating without overwriting
    * (vault/request_handling.go, the backend's ExistenceCheck). A mount without it leaves every
-   * write an `update`.
+   * write an `update`. `token` is the request's (a cubbyhole's keys are the token's own).
    */
-  exists?(path: string): Promise<boolean>;
+  exists?(path: string, token: string): Promise<boolean>;
   /**
    * Whether `path` (below the mount) is answered without a token: login endpoints
    * (logical.Paths.Unauthenticated). Such a request skips the token and the ACL; it is still audited.
    */
   unauthenticated?(path: string): boolean;
+  /**
+   * Whether `path` (below the mount) is root-protected (logical.Paths.Root): the ACL allows it
+   * only to a token with `sudo` on it (or root), as vault/request_handling.go CheckToken does.
+   */
+  sudoRequired?(path: string): boolean;
   /** The answer. A thrown SecretsError becomes its kind's status with its message (handler.ts). */
   handle(req: LogicalRequest): Promise<Reply>;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { childPolicies, sanitizePolicies } from "../../../src/auth/tokens/policies.js";
-import { creationTtl, renewalTtl, SYSTEM_DEFAULT_TTL, SYSTEM_MAX_TTL } from "../../../src/auth/tokens/ttl.js";
+import { creationTtl, humanDuration, renewalTtl, SYSTEM_DEFAULT_TTL, SYSTEM_MAX_TTL, ttlCappedWarning } from "../../../src/auth/tokens/ttl.js";
 import { displayNameFor } from "../../../src/auth/tokens/display-name.js";
 import { generateAccessor, generateToken, hashToken, randomBase62 } from "../../../src/auth/tokens/format.js";
 
@@ -82,5 +82,15 @@ describe("display names (token_store.go handleCreateCommon)", () => {
     expect(displayNameFor("ci_deploy.prod")).toBe("token-ci-deploy-prod");
     expect(displayNameFor("x.")).toBe("token-x");
     expect(displayNameFor(undefined)).toBe("token");
+  });
+});
+
+describe("humanDuration and the capped-TTL warning (sdk/framework/lease.go)", () => {
+  it("prints Go's Duration without its zero elements", () => {
+    expect([0, 45, 120, 3600, 3605, 3723, SYSTEM_MAX_TTL].map(humanDuration)).toEqual(["0s", "45s", "2m", "1h", "1h5s", "1h2m3s", "768h"]);
+  });
+  it("warns only when the TTL was cut", () => {
+    expect(ttlCappedWarning(7200, 3600)).toBe('TTL of "2h" exceeded the effective max_ttl of "1h"; TTL value is capped accordingly');
+    expect(ttlCappedWarning(3600, 3600)).toBeNull();
   });
 });

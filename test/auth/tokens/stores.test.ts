@@ -6,6 +6,7 @@ import { combinedAuthority } from "../../../src/auth/tokens/combined.js";
 import { RepositoryTokenStore } from "../../../src/auth/tokens/repository-store.js";
 import { RuntimeTokenStore } from "../../../src/auth/tokens/runtime-store.js";
 import { SecretsError } from "../../../src/errors.js";
+import { hashToken } from "../../../src/auth/tokens/format.js";
 
 const dirs: string[] = [];
 function tempDir(): string {
@@ -182,6 +183,46 @@ describe("RuntimeTokenStore", () => {
     expect(info).toMatchObject({ policies: ["ci", "default"], parentAccessor: null });
     expect(await store.revokeAccessor(info.accessor, NOW)).toBe(true);
     expect(await store.lookup(token, NOW)).toBeNull();
+  });
+});
+
+describe("RuntimeTokenStore: revoke-orphan, chosen tokens, creation paths, live hashes", () => {
+  const parent = { accessor: "P".repeat(24), displayName: "token", policies: ["root"], creationTime: NOW, expireTime: null, creationTtl: 0, renewable: false, origin: "repository" as const, meta: {} };
+  const parents = { lookupAccessor: (a: string) => Promise.resolve(a === parent.accessor ? parent : null) };
+
+  it("revokeOrphan removes the token and orphans its children; for a token kept elsewhere it orphans its children only", async () => {
+    const store = new RuntimeTokenStore(tempDir(), { parents });
+    const a = await store.createChild(parent, { sudo: true }, NOW);
+    const b = await store.createChild(a.info, { sudo: true }, NOW);
+    const c = await store.createChild(b.info, { sudo: true }, NOW);
+    expect(await store.revokeOrphan(a.info.accessor, NOW)).toBe(true);
+    expect(await store.lookup(a.token, NOW)).toBeNull();
+    expect((await store.lookup(b.token, NOW))?.parentAccessor).toBeNull();
+    expect((await store.lookup(c.token, NOW))?.parentAccessor).toBe(b.info.accessor);
+    const d = await store.createChild(parent, { sudo: true }, NOW);
+    expect(await store.revokeOrphan(parent.accessor, NOW)).toBe(true);
+    expect((await store.lookup(d.token, NOW))?.parentAccessor).toBeNull();
+    expect(await store.revokeOrphan("N".repeat(24), NOW)).toBe(false);
+  });
+
+  it("keeps the creation path; a chosen token is used as given, once", async () => {
+    const store = new RuntimeTokenStore(tempDir(), { parents });
+    const made = await store.createChild(parent, { sudo: true, orphan: true, path: "auth/token/create-orphan", token: "my-chosen-token" }, NOW);
+    expect(made.token).toBe("my-chosen-token");
+    expect(made.info).toMatchObject({ path: "auth/token/create-orphan", parentAccessor: null });
+    expect((await store.issueOrphan({ displayName: "jwt", policies: ["ci"], path: "auth/jwt/login" }, NOW)).info.path).toBe("auth/jwt/login");
+    expect((await store.createChild(parent, { sudo: true }, NOW)).info.path).toBe("auth/token/create");
+    const dup = await thrown(store.createChild(parent, { sudo: true, token: "my-chosen-token" }, NOW));
+    expect([dup.kind, dup.message]).toEqual(["usage", "cannot create a token with a duplicate ID"]);
+  });
+
+  it("liveHashes: the stored hashes of the live tokens only", async () => {
+    const store = new RuntimeTokenStore(tempDir(), { parents });
+    const a = await store.createChild(parent, { sudo: true, ttl: 10 }, NOW);
+    const b = await store.createChild(parent, { sudo: true, ttl: 100 }, NOW);
+    const live = await store.liveHashes(NOW + 50);
+    expect(live.has(hashToken(b.token))).toBe(true);
+    expect(live.has(hashToken(a.token))).toBe(false);
   });
 });
 
