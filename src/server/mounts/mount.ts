@@ -53,6 +53,12 @@ export interface Mount {
    * (logical.Paths.Unauthenticated). Such a request skips the token and the ACL; it is still audited.
    */
   unauthenticated?(path: string): boolean;
+  /**
+   * Whether `path` (below the mount) is root-protected (logical.Paths.Root): the ACL then allows
+   * the request only when the rule that matches it also grants `sudo` (vault/request_handling.go
+   * CheckToken, router.RootPath). A mount without it has no such path.
+   */
+  sudoRequired?(path: string): boolean;
   /** The answer. A thrown SecretsError becomes its kind's status with its message (handler.ts). */
   handle(req: LogicalRequest): Promise<Reply>;
 }
