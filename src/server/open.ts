@@ -22,7 +22,7 @@ import { relativeSlash } from "./kv-files.js";
 import type { ServerContext } from "./handler.js";
 import { RepositoryPolicies } from "./policies.js";
 import { ensureRootToken } from "./root-token.js";
-import { anyAuthority } from "../auth/tokens/combined.js";
+import { anyAuthority, combinedAuthority } from "../auth/tokens/combined.js";
 import { tokenMount } from "./mounts/auth-token.js";
 import { kv2Mount } from "./mounts/kv2.js";
 import type { MountTable } from "./mounts/mount.js";
@@ -30,7 +30,7 @@ import { RepositoryMountTable, type MountFactories } from "./config/mount-table.
 import { DEFAULT_KV_MOUNT, MOUNTS_FILE } from "./config/mounts-file.js";
 import { SecretsError } from "../errors.js";
 import { sysMount } from "./mounts/sys-mount.js";
-import { sysRoutes } from "./mounts/sys-routes.js";
+import { sysRoutes, type SysDeps } from "./mounts/sys-routes.js";
 
 export interface OpenServerOptions {
   /** Where the checkout is (any folder inside it). */
@@ -80,14 +80,20 @@ export async function openServer(options: OpenServerOptions): Promise<OpenedServ
     },
     auth: {},
   };
-  const mounts: MountTable = new RepositoryMountTable(repo.top, [tokenMount(), sysMount(sysRoutes({ state: sys, policies, mounts: () => mounts, audit }))], factories);
-  const context: ServerContext = {
-    sys,
-    tokens: anyAuthority([root.authority, repositoryTokens, runtimeTokens, ...(options.tokenAuthorities ?? [])]),
+  const tokens = anyAuthority([root.authority, repositoryTokens, runtimeTokens, ...(options.tokenAuthorities ?? [])]);
+  const accessors = combinedAuthority(repositoryTokens, runtimeTokens);
+  const sysDeps: SysDeps = {
+    state: sys,
     policies,
-    mounts,
+    mounts: () => mounts,
     audit,
+    auditOptions: auditOptionsOf(options.audit),
+    writes,
+    tokens,
+    tokenByAccessor: (accessor, now) => accessors.lookupAccessor(accessor, now),
   };
+  const mounts: MountTable = new RepositoryMountTable(repo.top, [tokenMount(), sysMount(sysRoutes(sysDeps))], factories);
+  const context: ServerContext = { sys, tokens, policies, mounts, audit };
   return { context, stateDir, ...(root.generated ? { generatedRootToken: root.generated } : {}) };
 }
 
@@ -98,6 +104,12 @@ async function openAudit(audit: NonNullable<OpenServerOptions["audit"]>, stateDi
   // Opened now: a log that cannot be written stops the start, not the first request.
   await sink.open();
   return openAuditDevice({ path: "file", sink, salts });
+}
+
+/** What `sys/audit` lists as the device's options: its file, as given (`stdout` for the stream), as Vault's file device shows `file_path`. */
+function auditOptionsOf(audit: OpenServerOptions["audit"]): Record<string, string> {
+  if (!audit) return {};
+  return { file_path: "stream" in audit ? audit.name : audit.file };
 }
 
 /** A declared mount's folder: required for every mount but the default one, confined to the work tree. */
