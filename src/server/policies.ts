@@ -10,18 +10,22 @@
  */
 import { promises as fsp } from "node:fs";
 import { join } from "node:path";
-import { z } from "zod";
-import { compileAcl, defaultPolicy, DEFAULT_POLICY_NAME, defaultPolicyText, parsePolicy, policyName, rootPolicy, ROOT_POLICY_NAME, type Acl, type Policy } from "../auth/policy/index.js";
+import {
+  compileAcl,
+  defaultPolicy,
+  DEFAULT_POLICY_NAME,
+  defaultPolicyText,
+  parsePolicy,
+  policyFile,
+  policyName,
+  policyOfFile,
+  POLICY_FOLDER,
+  rootPolicy,
+  ROOT_POLICY_NAME,
+  type Acl,
+  type Policy,
+} from "../auth/policy/index.js";
 import { SecretsError } from "../errors.js";
-
-/** The folder under the work tree's top level. */
-export const POLICY_FOLDER = join(".secrets", "policies");
-/** The same folder as git and commit messages name it. */
-export const POLICY_FOLDER_POSIX = ".secrets/policies";
-export const POLICY_EXTENSION = ".hcl";
-
-/** vault/policy_store.go: stored names are lower case; ours must also be one safe file name. */
-const PolicyFileName = z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,127}$/);
 
 export class RepositoryPolicies {
   constructor(private readonly repoTop: string) {}
@@ -34,9 +38,7 @@ export class RepositoryPolicies {
 
   /** The file that holds policy `name`, relative to the work tree's top and `/`-separated (`.secrets/policies/ci.hcl`); undefined as for fileFor. */
   repositoryPath(name: string): string | undefined {
-    const n = policyName(name);
-    if (!PolicyFileName.safeParse(n).success || n.includes("..")) return undefined;
-    return `${POLICY_FOLDER_POSIX}/${n}${POLICY_EXTENSION}`;
+    return policyFile(name);
   }
 
   /**
@@ -60,16 +62,15 @@ export class RepositoryPolicies {
   async names(): Promise<string[]> {
     let entries: string[];
     try {
-      entries = await fsp.readdir(join(this.repoTop, POLICY_FOLDER));
+      entries = await fsp.readdir(join(this.repoTop, ...POLICY_FOLDER.split("/")));
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw new SecretsError("read-input", `cannot list ${POLICY_FOLDER_POSIX}`, { cause: e });
+      if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw new SecretsError("read-input", `cannot list ${POLICY_FOLDER}`, { cause: e });
       entries = [];
     }
     const names = new Set([DEFAULT_POLICY_NAME]);
     for (const entry of entries) {
-      if (!entry.endsWith(POLICY_EXTENSION)) continue;
-      const n = entry.slice(0, -POLICY_EXTENSION.length);
-      if (n !== ROOT_POLICY_NAME && this.repositoryPath(n) !== undefined && policyName(n) === n) names.add(n);
+      const n = policyOfFile(`${POLICY_FOLDER}/${entry}`);
+      if (n !== undefined && n !== ROOT_POLICY_NAME) names.add(n);
     }
     return [...names].sort();
   }
