@@ -9,7 +9,7 @@
  * The audit request line is written before the request is handled, and a request whose line
  * cannot be written fails with 500 before anything happens (audit/broker: Vault refuses to serve
  * a request it cannot audit). Requests refused earlier are logged too, with their error. Unlike
- * Vault, sys/health and sys/seal-status are audited as well: every request is in the log.
+ * Vault, sys/health, sys/seal-status and sys/leader are audited as well: every request is in the log.
  */
 import type http from "node:http";
 import type { AuditAuthInput, AuditDevice, AuditRequestInput, VaultOperation } from "../audit-log/index.js";
@@ -19,7 +19,7 @@ import { isSecretsError } from "../errors.js";
 import { newRequestId } from "./envelope.js";
 import { authorFor } from "./kv/commit-queue.js";
 import { belowMount, type Mount, type MountTable } from "./mounts/mount.js";
-import { handleHealth, handleSealStatus, type SysState } from "./mounts/sys.js";
+import { handleHealth, handleLeader, handleSealStatus, type SysState } from "./mounts/sys.js";
 import type { RepositoryPolicies } from "./policies.js";
 import { errorReply, writeReply, type Reply } from "./reply.js";
 import { BAD_JSON, carriesBody, parseJsonBody, parseRequest, patchContentTypeError, readBody, type ParsedRequest } from "./request.js";
@@ -33,6 +33,13 @@ export interface ServerContext {
   readonly mounts: MountTable;
   readonly audit: AuditDevice | null;
 }
+
+/** The endpoints Vault's mux answers before the logical router (http/handler.go): no token, no ACL, answered sealed too. */
+const STATUS_ENDPOINTS: ReadonlyMap<string, (sys: SysState, method: string, query: URLSearchParams) => Reply> = new Map([
+  ["sys/health", handleHealth],
+  ["sys/seal-status", (sys: SysState, method: string) => handleSealStatus(sys, method)],
+  ["sys/leader", (_sys: SysState, method: string) => handleLeader(method)],
+]);
 
 /** Go's http.NotFound, which Vault's mux answers for anything outside /v1/. */
 const GO_NOT_FOUND = "404 page not found\n";
@@ -172,10 +179,8 @@ export async function answer(ctx: ServerContext, req: http.IncomingMessage, res:
   const bare = parsed.path.replace(/\/+$/, "");
 
   // The status endpoints: no token, no ACL (http/handler.go routes them outside handleLogical).
-  if (bare === "sys/health" || bare === "sys/seal-status") {
-    const reply = bare === "sys/health" ? handleHealth(ctx.sys, parsed.method, parsed.query) : handleSealStatus(ctx.sys, parsed.method);
-    return { ...(await p.refuse(bare, reply)), head: parsed.method === "HEAD" };
-  }
+  const status = STATUS_ENDPOINTS.get(bare);
+  if (status) return { ...(await p.refuse(bare, status(ctx.sys, parsed.method, parsed.query))), head: parsed.method === "HEAD" };
 
   const op = operationForHttp({ method: parsed.method, list: parsed.query.get("list") ?? undefined });
   if ("status" in op) return p.refuse(bare, op.status === 405 ? errorReply(405) : errorReply(400));
@@ -212,8 +217,9 @@ export async function answer(ctx: ServerContext, req: http.IncomingMessage, res:
     if ("operation" in checked) p.operation = checked.operation;
   }
   p.acl = await ctx.policies.acl(p.info.policies);
-  // Root-protected paths (the backend's PathsSpecial.Root) need `sudo` besides the capability.
-  const decision = p.acl.allows(p.operation, path, undefined, { sudoRequired: mount?.sudoRequired?.(belowMount(mount, path)) });
+  // Root-protected paths (the mount's PathsSpecial.Root) need `sudo` on the matching rule as well.
+  const sudoRequired = mount?.sudoRequired?.(belowMount(mount, path)) ?? false;
+  const decision = p.acl.allows(p.operation, path, {}, { sudoRequired });
   p.allowed = decision.allowed;
   if (!decision.allowed) return p.refuse(path, { status: 403, body: PERMISSION_DENIED_BODY, auditError: decision.error });
   if (!mount) return p.refuse(path, errorReply(404, noHandlerForRoute(path)));

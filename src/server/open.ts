@@ -33,7 +33,7 @@ import { RepositoryMountTable, type MountFactories } from "./config/mount-table.
 import { DEFAULT_KV_MOUNT, MOUNTS_FILE } from "./config/mounts-file.js";
 import { SecretsError } from "../errors.js";
 import { sysMount } from "./mounts/sys-mount.js";
-import { sysRoutes } from "./mounts/sys-routes.js";
+import { sysRoutes, type SysDeps } from "./mounts/sys-routes.js";
 
 export interface OpenServerOptions {
   /** Where the checkout is (any folder inside it). */
@@ -98,15 +98,19 @@ export async function openServer(options: OpenServerOptions): Promise<OpenedServ
     live: async (token, now) => (await tokens.lookup(token, now)) !== null,
     sweep: (now) => tokens.sweep(now),
   });
-  const builtin = [tokenMount({ tokens, policies }), cubbyhole, sysMount(sysRoutes({ state: sys, policies, mounts: () => mounts, audit }))];
-  const mounts: MountTable = new RepositoryMountTable(repo.top, builtin, factories);
-  const context: ServerContext = {
-    sys,
-    tokens: anyAuthority([tokens, ...(options.tokenAuthorities ?? [])]),
+  const authority = anyAuthority([tokens, ...(options.tokenAuthorities ?? [])]);
+  const sysDeps: SysDeps = {
+    state: sys,
     policies,
-    mounts,
+    mounts: () => mounts,
     audit,
+    auditOptions: auditOptionsOf(options.audit),
+    writes,
+    tokens: authority,
+    tokenByAccessor: (accessor, now) => tokens.lookupAccessor(accessor, now),
   };
+  const mounts: MountTable = new RepositoryMountTable(repo.top, [tokenMount({ tokens, policies }), cubbyhole, sysMount(sysRoutes(sysDeps))], factories);
+  const context: ServerContext = { sys, tokens: authority, policies, mounts, audit };
   return { context, stateDir, ...(root.generated ? { generatedRootToken: root.generated } : {}) };
 }
 
@@ -117,6 +121,12 @@ async function openAudit(audit: NonNullable<OpenServerOptions["audit"]>, stateDi
   // Opened now: a log that cannot be written stops the start, not the first request.
   await sink.open();
   return openAuditDevice({ path: "file", sink, salts });
+}
+
+/** What `sys/audit` lists as the device's options: its file, as given (`stdout` for the stream), as Vault's file device shows `file_path`. */
+function auditOptionsOf(audit: OpenServerOptions["audit"]): Record<string, string> {
+  if (!audit) return {};
+  return { file_path: "stream" in audit ? audit.name : audit.file };
 }
 
 /** A declared mount's folder: required for every mount but the default one, confined to the work tree. */

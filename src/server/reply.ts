@@ -6,6 +6,7 @@
  */
 import type http from "node:http";
 import type { AuditAuthInput, AuditDataValue } from "../audit-log/index.js";
+import { isSecretsError } from "../errors.js";
 import { errorBody } from "./vault-errors.js";
 
 export interface Reply {
@@ -40,4 +41,19 @@ export function writeReply(res: http.ServerResponse, reply: Reply, head = false)
     }
   }
   res.end();
+}
+
+/**
+ * Runs a backend's handler and answers a thrown request error (a SecretsError whose kind is a
+ * 400) as Vault answers `logical.ErrorResponse(msg)`: a 400 whose body holds the message as it is,
+ * not wrapped in a multierror (which is how an error *returned* by a handler reaches the client,
+ * and how handler.ts answers any other thrown SecretsError).
+ */
+export async function requestErrorsAsResponses(run: () => Promise<Reply>): Promise<Reply> {
+  try {
+    return await run();
+  } catch (e) {
+    if (isSecretsError(e) && e.httpStatus === 400) return errorReply(400, e.message);
+    throw e;
+  }
 }

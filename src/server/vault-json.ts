@@ -36,3 +36,19 @@ export function envelopeJson(body: Readonly<Record<string, unknown>>): string {
 export function structJson(body: Readonly<Record<string, unknown>>): string {
   return `${goEncode(body, false)}\n`;
 }
+
+/**
+ * An envelope with its `data` also copied to the top level, as Vault writes the legacy sys/
+ * routes (http/handler.go injectDataIntoTopRoutes: `sys/policy`, `sys/audit`, `sys/audit-hash/`,
+ * `sys/capabilities*`, `sys/mounts`, `sys/auth`…; sdk/logical HTTPSysInjector): each key of
+ * `data`, then the envelope's own fields. Go writes the copied keys in map order, which is random;
+ * they are sorted here. A `data` that is null or empty is not copied (the injector's fast path).
+ */
+export function injectedEnvelopeJson(body: Readonly<Record<string, unknown>> & { data: unknown }): string {
+  const data = body.data;
+  const copied = data !== null && typeof data === "object" && !Array.isArray(data) ? Object.entries(data as Record<string, unknown>).filter(([, v]) => v !== undefined) : [];
+  if (copied.length === 0) return envelopeJson(body);
+  copied.sort(([a], [b]) => Buffer.compare(Buffer.from(a, "utf8"), Buffer.from(b, "utf8")));
+  const top = copied.map(([k, v]) => `${goJsonString(k)}:${goEncode(v, true)}`);
+  return `{${top.join(",")},${envelopeJson(body).slice(1)}`;
+}

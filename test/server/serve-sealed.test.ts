@@ -35,11 +35,14 @@ describe("sealed", () => {
     expect(JSON.parse(health.body)).toMatchObject({ initialized: true, sealed: true });
     expect(JSON.parse(health.body).cluster_id).toBeUndefined();
     expect((await raw("GET", `${served.url}/v1/sys/health?sealedcode=200`)).status).toBe(200);
+    // sys/leader answers sealed too (http/sys_leader.go: Core.Leader reports no HA before the seal).
+    const leader = await raw("GET", `${served.url}/v1/sys/leader`);
+    expect([leader.status, JSON.parse(leader.body).ha_enabled]).toEqual([200, false]);
   });
 
   it("secret routes answer 503 Vault is sealed, with or without a token", async () => {
     for (const headers of [{}, { "X-Vault-Token": served.rootToken! }] as Record<string, string>[]) {
-      for (const p of ["secret/data/app", "auth/token/lookup-self"]) {
+      for (const p of ["secret/data/app", "auth/token/lookup-self", "sys/policy", "sys/capabilities-self"]) {
         const r = await raw("GET", `${served.url}/v1/${p}`, headers);
         expect([r.status, r.body]).toEqual([503, '{"errors":["Vault is sealed"]}\n']);
       }

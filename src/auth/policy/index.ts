@@ -11,3 +11,4 @@ export { PERMISSION_DENIED, PERMISSION_DENIED_STATUS, PERMISSION_DENIED_ERROR, P
 export { defaultPolicy, defaultPolicyText, rootPolicy, DEFAULT_POLICY_RULES, DEFAULT_POLICY_NAME, ROOT_POLICY_NAME } from "./builtin.js";
 export { PolicyDocumentSchema, renderPolicyJsonSchema } from "./schema.js";
 export { parseDurationSeconds } from "./duration.js";
+export { POLICY_FOLDER, POLICY_EXTENSION, policyFile, policyOfFile } from "./files.js";

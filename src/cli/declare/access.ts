@@ -63,16 +63,16 @@ export function registerVerifyCommand(program: Command): void {
 }
 
 export function registerPolicyCommands(program: Command): void {
-  const policy = program.command("policy").description("review .sops.yaml changes").addHelpText("after", examples("secrets policy diff origin/main"));
+  const policy = program.command("policy").description("review .sops.yaml and server access changes").addHelpText("after", examples("secrets policy diff origin/main"));
 
   configOption(
     policy
       .command("diff")
-      .description("who gains and who loses read access to which files between two revisions (HEAD: the work tree)")
+      .description("who gains and who loses read access to which files, and which server tokens and roles gain or lose which Vault capabilities, between two revisions (HEAD: the work tree)")
       .argument("<base>", "the base revision (e.g. origin/main)")
       .argument("[head]", "the head revision (default: the work tree)")
       .option("--format <format>", "markdown or json", "markdown")
-      .option("--fail-on-change", "exit 1 when anyone gains or loses access"),
+      .option("--fail-on-change", "exit 1 when anyone gains or loses access (a file, or a server capability or role binding)"),
   )
     .addHelpText("after", examples("secrets policy diff origin/main", "secrets policy diff main HEAD --format json --fail-on-change"))
     .action(async (base: string, head: string | undefined, raw: unknown) => (await import("../commands/policy-diff.js")).policyDiffCommand(base, head, raw));

@@ -54,8 +54,9 @@ export interface Mount {
    */
   unauthenticated?(path: string): boolean;
   /**
-   * Whether `path` (below the mount) is root-protected (logical.Paths.Root): the ACL allows it
-   * only to a token with `sudo` on it (or root), as vault/request_handling.go CheckToken does.
+   * Whether `path` (below the mount) is root-protected (logical.Paths.Root): the ACL then allows
+   * the request only when the rule that matches it also grants `sudo` (vault/request_handling.go
+   * CheckToken, router.RootPath). A mount without it has no such path.
    */
   sudoRequired?(path: string): boolean;
   /** The answer. A thrown SecretsError becomes its kind's status with its message (handler.ts). */

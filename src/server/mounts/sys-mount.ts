@@ -8,8 +8,41 @@
 import { errorReply, type Reply } from "../reply.js";
 import { multiError, UNSUPPORTED_PATH } from "../vault-errors.js";
 import type { LogicalRequest, Mount } from "./mount.js";
+import { specialPaths } from "./special-paths.js";
 
 export const SYSTEM_MOUNT_TYPE = "system";
+
+/**
+ * The system backend's root paths (vault/logical_system.go NewSystemBackend, PathsSpecial.Root):
+ * a request on one is allowed only when the rule that matches it grants `sudo`. Kept whole, as
+ * Vault lists them, so that a route added later is protected as Vault protects it.
+ */
+export const SYS_ROOT_PATHS: readonly string[] = [
+  "auth/*",
+  "remount",
+  "audit",
+  "audit/*",
+  "raw",
+  "raw/*",
+  "replication/primary/secondary-token",
+  "replication/performance/primary/secondary-token",
+  "replication/dr/primary/secondary-token",
+  "replication/reindex",
+  "replication/dr/reindex",
+  "replication/performance/reindex",
+  "rotate",
+  "config/cors",
+  "config/auditing/*",
+  "config/ui/headers/*",
+  "plugins/catalog/*",
+  "revoke-prefix/*",
+  "revoke-force/*",
+  "leases/revoke-prefix/*",
+  "leases/revoke-force/*",
+  "leases/lookup/*",
+  "storage/raft/snapshot-auto/config/*",
+  "leases",
+];
 
 export interface SysRoute {
   /** Over the path below `sys/`, anchored; its groups are passed to `handle`. */
@@ -21,6 +54,7 @@ export function sysMount(routes: readonly SysRoute[]): Mount {
   return {
     point: "sys/",
     type: SYSTEM_MOUNT_TYPE,
+    sudoRequired: specialPaths(SYS_ROOT_PATHS),
     handle(req) {
       for (const route of routes) {
         const m = route.pattern.exec(req.path);

@@ -4,9 +4,14 @@
  * ({@link SysDeps}); this file only puts them together.
  */
 import type { AuditDevice } from "../../audit-log/index.js";
+import type { TokenAuthority, TokenInfo } from "../../auth/tokens/authority.js";
+import type { KvWriteContext } from "../kv/write-context.js";
 import type { RepositoryPolicies } from "../policies.js";
 import type { MountTable } from "./mount.js";
+import { auditRoutes } from "./sys-audit.js";
+import { capabilitiesRoutes } from "./sys-capabilities.js";
 import type { SysRoute } from "./sys-mount.js";
+import { policyRoutes } from "./sys-policy.js";
 import type { SysState } from "./sys.js";
 
 /** What the system routes may use of the server. */
@@ -16,9 +21,16 @@ export interface SysDeps {
   /** The server's mounts (a function: the table holds the system mount itself). */
   readonly mounts: () => MountTable;
   readonly audit: AuditDevice | null;
+  /** The audit device's options as `sys/audit` lists them (`{file_path}`); empty without one. */
+  readonly auditOptions: Readonly<Record<string, string>>;
+  /** The repository's one write context (configuration written through the API is committed there). */
+  readonly writes: KvWriteContext;
+  /** Every token the server resolves (`sys/capabilities` looks one up). */
+  readonly tokens: TokenAuthority;
+  /** A live token by its accessor (`sys/capabilities-accessor`); undefined: that route is not offered. */
+  readonly tokenByAccessor?: ((accessor: string, now: number) => Promise<TokenInfo | null>) | undefined;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-unused-vars -- the first routes that use it are being written
 export function sysRoutes(deps: SysDeps): SysRoute[] {
-  return [];
+  return [...policyRoutes(deps), ...capabilitiesRoutes(deps), ...auditRoutes(deps)];
 }

@@ -1,6 +1,6 @@
 /**
- * `sys/health` and `sys/seal-status`: the two unauthenticated status endpoints. Their bodies are
- * structs, not logical envelopes.
+ * `sys/health`, `sys/seal-status` and `sys/leader`: the unauthenticated status endpoints. Their
+ * bodies are structs, not logical envelopes.
  *
  * - http/sys_health.go (hashicorp/vault): GET and HEAD; status 200 when active, else the code for
  *   the state (501 uninitialized, 503 sealed, 429 standby, 472 DR secondary, 473 performance
@@ -12,6 +12,12 @@
  * - http/sys_seal.go and api/sys_seal.go SealStatusResponse: GET only (else 405). The seal is the
  *   server's age identity: sealed when it has none. `type` is "shamir" with one key share, what
  *   Vault clients know how to show; `storage_type` "git".
+ * - http/sys_leader.go and vault/logical_system.go LeaderResponse / GetLeaderStatus: GET only (else
+ *   405 `{"errors":[]}`), sealed or not. This server is one node without HA storage, which Vault
+ *   answers as `vault server -dev` does: `core.Leader()` reports HA not enabled before anything
+ *   else, so `ha_enabled` and `is_self` are false, the addresses empty and `active_time` Go's zero
+ *   time (an `omitempty` struct field is never left out); `last_wal` and the raft indexes are 0 and
+ *   left out.
  */
 import { parseGoBool } from "../../auth/policy/index.js";
 import { errorReply, type Reply } from "../reply.js";
@@ -84,6 +90,20 @@ export function handleSealStatus(state: SysState, method: string): Reply {
     cluster_id: state.sealed ? undefined : state.clusterId,
     recovery_seal: false,
     storage_type: "git",
+  };
+  return { status: 200, body: structJson(body) };
+}
+
+export function handleLeader(method: string): Reply {
+  if (method !== "GET") return errorReply(405);
+  const body = {
+    ha_enabled: false,
+    is_self: false,
+    active_time: "0001-01-01T00:00:00Z",
+    leader_address: "",
+    leader_cluster_address: "",
+    performance_standby: false,
+    performance_standby_last_remote_wal: 0,
   };
   return { status: 200, body: structJson(body) };
 }
