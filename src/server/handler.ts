@@ -11,7 +11,7 @@
  * Vault, sys/health and sys/seal-status are audited as well: every request is in the log.
  */
 import type http from "node:http";
-import type { AuditAuthInput, AuditDevice, AuditRequestInput, VaultOperation } from "../audit-log/index.js";
+import type { AuditAuthInput, AuditDataValue, AuditDevice, AuditRequestInput, VaultOperation } from "../audit-log/index.js";
 import { operationForHttp, PERMISSION_DENIED, PERMISSION_DENIED_BODY, type Acl, type Operation } from "../auth/policy/index.js";
 import type { TokenAuthority, TokenInfo } from "../auth/tokens/authority.js";
 import { isSecretsError } from "../errors.js";
@@ -58,6 +58,15 @@ function queryData(query: URLSearchParams): Record<string, string> | undefined {
   return Object.keys(out).length ? out : undefined;
 }
 
+/**
+ * The request's data for the audit log: a JSON object body (http/logical.go parses the body of a
+ * write into req.Data), else the query. Its strings are HMAC'd there, a login's `jwt` among them.
+ */
+function requestData(body: unknown, query: URLSearchParams): Readonly<Record<string, AuditDataValue>> | undefined {
+  if (body !== null && typeof body === "object" && !Array.isArray(body)) return body as Record<string, AuditDataValue>;
+  return queryData(query);
+}
+
 const auditOperation = (method: string, op: Operation | undefined): VaultOperation => op ?? (method === "HEAD" ? "header" : "read");
 
 class Pipeline {
@@ -85,7 +94,7 @@ class Pipeline {
       clientTokenAccessor: this.info?.accessor,
       mountPoint: this.mount?.point,
       mountType: this.mount?.type,
-      data: queryData(this.parsed.query),
+      data: requestData(this.body, this.parsed.query),
       remoteAddress: this.req.socket.remoteAddress,
       remotePort: this.req.socket.remotePort,
       headers: this.req.headers,
@@ -109,9 +118,14 @@ class Pipeline {
     try {
       await this.ctx.audit.log({
         type: "response",
-        auth: auditAuth(this.info, this.parsed.token, this.allowed),
+        // A login's response line is about the token it issued (vault/request_handling.go returns the new auth).
+        auth: reply.auditAuth ?? auditAuth(this.info, this.parsed.token, this.allowed),
         request: this.auditRequest(path),
-        response: { ...(reply.auditData ? { data: reply.auditData } : {}), ...(reply.warnings ? { warnings: reply.warnings } : {}) },
+        response: {
+          ...(reply.auditAuth ? { auth: reply.auditAuth } : {}),
+          ...(reply.auditData ? { data: reply.auditData } : {}),
+          ...(reply.warnings ? { warnings: reply.warnings } : {}),
+        },
         ...(reply.auditError ? { error: reply.auditError } : {}),
       });
       return true;

@@ -5,7 +5,7 @@
  * final newline, `Cache-Control: no-store` on every response (http/handler.go wrapGenericHandler).
  */
 import type http from "node:http";
-import type { AuditDataValue } from "../audit-log/index.js";
+import type { AuditAuthInput, AuditDataValue } from "../audit-log/index.js";
 import { errorBody } from "./vault-errors.js";
 
 export interface Reply {
@@ -18,6 +18,8 @@ export interface Reply {
   auditError?: string;
   /** The response's warnings, for the audit line. */
   warnings?: readonly string[];
+  /** The token the response issued (a login), for the audit line, where its token and accessor are HMAC'd. */
+  auditAuth?: AuditAuthInput;
 }
 
 /** An error reply `{"errors":[…]}`. */

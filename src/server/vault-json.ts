@@ -11,6 +11,8 @@ import { GoMap, goJson, goJsonString, type GoJsonValue } from "../util/go-json.j
 /** `value` as the encoder's model: objects are Go maps when `maps` (keys sorted), else structs; undefined fields are left out. */
 function toGo(value: unknown, maps: boolean): GoJsonValue {
   if (value === undefined || value === null) return null;
+  // A map inside a struct (the auth block's `metadata`): already a Go map.
+  if (value instanceof GoMap) return value;
   if (typeof value === "string" || typeof value === "number" || typeof value === "boolean" || typeof value === "bigint") return value;
   if (Array.isArray(value)) return value.map((v) => toGo(v, maps));
   const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
@@ -28,6 +30,21 @@ export function goEncode(value: unknown, maps: boolean): string {
 export function envelopeJson(body: Readonly<Record<string, unknown>>): string {
   const fields = Object.entries(body).map(([k, v]) => `${goJsonString(k)}:${goEncode(v, k === "data")}`);
   return `{${fields.join(",")}}\n`;
+}
+
+/**
+ * The envelope of a `sys/` route whose `data` Vault also copies to the top level of the body
+ * (http/handler.go injectDataIntoTopRoutes, logical.HTTPSysInjector): each key of `data` first,
+ * then the envelope's fields. Vault writes the copied keys in Go's random map order; here they are
+ * sorted. The encoder compacts what MarshalJSON returns, so no spaces.
+ */
+export function sysInjectedJson(body: Readonly<Record<string, unknown>> & { data: Readonly<Record<string, unknown>> | null }): string {
+  const data = body.data ?? {};
+  const copied = Object.keys(data)
+    .sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)))
+    .map((k) => `${goJsonString(k)}:${goEncode(data[k], true)}`);
+  const envelope = envelopeJson(body);
+  return copied.length ? `{${copied.join(",")},${envelope.slice(1)}` : envelope;
 }
 
 /** A struct body (sys/health, sys/seal-status), with a final newline. */
