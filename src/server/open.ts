@@ -31,6 +31,8 @@ import { DEFAULT_KV_MOUNT, MOUNTS_FILE } from "./config/mounts-file.js";
 import { SecretsError } from "../errors.js";
 import { sysMount } from "./mounts/sys-mount.js";
 import { sysRoutes } from "./mounts/sys-routes.js";
+import { jwtAuthMount } from "./mounts/auth-jwt.js";
+import { httpGet } from "../auth/jwt/http-get.js";
 
 export interface OpenServerOptions {
   /** Where the checkout is (any folder inside it). */
@@ -78,9 +80,16 @@ export async function openServer(options: OpenServerOptions): Promise<OpenedServ
         return kv2Mount({ path: point, name: point.slice(0, -1), root, folder: relativeSlash(repo.top, root), repo, keys, writes });
       },
     },
-    auth: {},
+    auth: {
+      jwt: ({ point }) => jwtAuthMount({ point, repoTop: repo.top, writes, tokens: runtimeTokens, get: httpGet }),
+    },
   };
-  const mounts: MountTable = new RepositoryMountTable(repo.top, [tokenMount(), sysMount(sysRoutes({ state: sys, policies, mounts: () => mounts, audit }))], factories);
+  const table: RepositoryMountTable = new RepositoryMountTable(
+    repo.top,
+    [tokenMount(), sysMount(sysRoutes({ state: sys, policies, mounts: () => table, audit, writes, declared: () => table.declared(), authTypes: Object.keys(factories.auth) }))],
+    factories,
+  );
+  const mounts: MountTable = table;
   const context: ServerContext = {
     sys,
     tokens: anyAuthority([root.authority, repositoryTokens, runtimeTokens, ...(options.tokenAuthorities ?? [])]),

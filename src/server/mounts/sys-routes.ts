@@ -4,8 +4,11 @@
  * ({@link SysDeps}); this file only puts them together.
  */
 import type { AuditDevice } from "../../audit-log/index.js";
+import type { DeclaredMount } from "../config/mount-table.js";
+import type { KvWriteContext } from "../kv/write-context.js";
 import type { RepositoryPolicies } from "../policies.js";
 import type { MountTable } from "./mount.js";
+import { authRoutes } from "./sys-auth.js";
 import type { SysRoute } from "./sys-mount.js";
 import type { SysState } from "./sys.js";
 
@@ -16,9 +19,14 @@ export interface SysDeps {
   /** The server's mounts (a function: the table holds the system mount itself). */
   readonly mounts: () => MountTable;
   readonly audit: AuditDevice | null;
+  /** The server's one write context: configuration written through the API is a commit (commit-config.ts). */
+  readonly writes: KvWriteContext;
+  /** The mounts the repository declares now (`.secrets/mounts.yaml`). */
+  readonly declared: () => Promise<readonly DeclaredMount[]>;
+  /** The auth method types the server can mount. */
+  readonly authTypes: readonly string[];
 }
 
-// eslint-disable-next-line @typescript-eslint/no-unused-vars -- the first routes that use it are being written
 export function sysRoutes(deps: SysDeps): SysRoute[] {
-  return [];
+  return [...authRoutes({ writes: deps.writes, declared: deps.declared, authTypes: deps.authTypes })];
 }
