@@ -65,6 +65,8 @@ export interface LocalIssuer {
   hits: Map<string, number>;
   /** Claims the ID-token endpoint adds or overrides. */
   claimOverrides: Record<string, unknown>;
+  /** Every JWT the ID-token endpoint handed out (secrets a leak check looks for). */
+  issued: string[];
   rotate(key: SigningKey): void;
   close(): Promise<void>;
 }
@@ -77,6 +79,7 @@ export async function startIssuer(initial?: SigningKey): Promise<LocalIssuer> {
     idTokenUrl: "",
     hits: new Map(),
     claimOverrides: {},
+    issued: [],
     rotate(key) {
       issuer.keys = [key];
     },
@@ -93,7 +96,10 @@ export async function startIssuer(initial?: SigningKey): Promise<LocalIssuer> {
     if (u.pathname === "/id-token") {
       if (req.headers.authorization !== `Bearer ${issuer.requestToken}`) return json(401, { message: "bad request token" });
       const audience = u.searchParams.get("audience") ?? "https://github.com/acme";
-      void sign(issuer.keys[0]!, githubClaims(issuer.url, audience, issuer.claimOverrides)).then((value) => json(200, { count: 1, value }));
+      void sign(issuer.keys[0]!, githubClaims(issuer.url, audience, issuer.claimOverrides)).then((value) => {
+        issuer.issued.push(value);
+        json(200, { count: 1, value });
+      });
       return;
     }
     json(404, { message: "not found" });
