@@ -5,6 +5,7 @@
  * child token), from what the token store returned.
  */
 import type { AuditAuthInput } from "../audit-log/index.js";
+import type { TokenInfo } from "../auth/tokens/authority.js";
 import type { TokenDetails } from "../auth/tokens/store.js";
 import { GoMap } from "../util/go-json.js";
 import type { VaultAuth } from "./envelope.js";
@@ -36,8 +37,8 @@ export function authBlock(token: string, info: TokenDetails, now: number): Vault
   };
 }
 
-/** The issued token for the audit log's response (audit/entry_formatter.go: from resp.Auth). */
-export function auditAuthFor(token: string, info: TokenDetails, now: number): AuditAuthInput {
+/** A token as the audit log's `auth` describes it (audit/entry_formatter.go); the token and accessor are HMAC'd there. */
+export function tokenAuditAuth(token: string | undefined, info: TokenInfo): AuditAuthInput {
   return {
     clientToken: token,
     accessor: info.accessor,
@@ -46,7 +47,11 @@ export function auditAuthFor(token: string, info: TokenDetails, now: number): Au
     tokenPolicies: info.policies,
     metadata: info.meta,
     tokenType: "service",
-    ttlSeconds: leaseDuration(info, now),
     issueTime: new Date(info.creationTime * 1000),
   };
+}
+
+/** The issued token for the audit log's response (from resp.Auth), with the TTL it was given. */
+export function auditAuthFor(token: string, info: TokenDetails, now: number): AuditAuthInput {
+  return { ...tokenAuditAuth(token, info), ttlSeconds: leaseDuration(info, now) };
 }

@@ -15,6 +15,7 @@ import type { AuditAuthInput, AuditDataValue, AuditDevice, AuditRequestInput, Va
 import { operationForHttp, PERMISSION_DENIED, PERMISSION_DENIED_BODY, type Acl, type Operation } from "../auth/policy/index.js";
 import type { TokenAuthority, TokenInfo } from "../auth/tokens/authority.js";
 import { isSecretsError } from "../errors.js";
+import { tokenAuditAuth } from "./auth-block.js";
 import { newRequestId } from "./envelope.js";
 import { authorFor } from "./kv/commit-queue.js";
 import { belowMount, type Mount, type MountTable } from "./mounts/mount.js";
@@ -38,17 +39,7 @@ const GO_NOT_FOUND = "404 page not found\n";
 
 function auditAuth(info: TokenInfo | null, token: string | undefined, allowed?: boolean): AuditAuthInput {
   if (!info) return {};
-  return {
-    clientToken: token,
-    accessor: info.accessor,
-    displayName: info.displayName,
-    policies: info.policies,
-    tokenPolicies: info.policies,
-    metadata: info.meta,
-    tokenType: "service",
-    issueTime: new Date(info.creationTime * 1000),
-    ...(allowed !== undefined ? { policyResults: { allowed } } : {}),
-  };
+  return { ...tokenAuditAuth(token, info), ...(allowed !== undefined ? { policyResults: { allowed } } : {}) };
 }
 
 /** Query parameters as the request's data (Vault's parseQuery: the first value of each). */

@@ -13,9 +13,9 @@
  * - Refused, with a message that says why: `oidc_client_id`/`oidc_client_secret` (the OIDC browser
  *   flow is not served, and the secret would be stored in clear), `jwks_pairs`, `provider_config`.
  */
-import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
+import { stringify as stringifyYaml } from "yaml";
 import { SecretsError } from "../../errors.js";
-import { parseWith } from "../../util/zod-error.js";
+import { parseYamlConfig } from "../../util/yaml-config.js";
 import { JwtConfigFile, SUPPORTED_ALGORITHMS } from "./config-schema.js";
 import { boolField, commaStringSliceField, has, lowerCaseStringField, mapField, rawFields, sliceField, stringField, type RawFields } from "./field-data.js";
 import type { HttpGetter } from "./http-get.js";
@@ -183,13 +183,7 @@ export function configFileText(config: JwtConfig, mountPoint: string): string {
 
 /** The configuration in a file's text; kind `config` naming `shown` and the field when it is not YAML, breaks the schema or Vault's rules. */
 export function parseConfigFile(text: string, shown: string): JwtConfig {
-  let raw: unknown;
-  try {
-    raw = parseYaml(text) ?? {};
-  } catch (e) {
-    throw new SecretsError("config", `${shown} is not valid YAML`, { cause: e });
-  }
-  const file = parseWith(JwtConfigFile, raw, ([issue]) => new SecretsError("config", `${shown}: ${issue.path.join(".") || "(top)"}: ${issue.message}`));
+  const file = parseYamlConfig(JwtConfigFile, text, shown);
   const config = configFromFile(file);
   try {
     checkConfig(config);

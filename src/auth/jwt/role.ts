@@ -15,9 +15,9 @@
  * `token_type: batch` (the token store has no bound addresses, use counts, periodic or batch
  * tokens). Durations are whole seconds.
  */
-import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
+import { stringify as stringifyYaml } from "yaml";
 import { SecretsError } from "../../errors.js";
-import { parseWith } from "../../util/zod-error.js";
+import { parseYamlConfig } from "../../util/yaml-config.js";
 import { parseDurationSeconds } from "../policy/duration.js";
 import { SYSTEM_MAX_TTL } from "../tokens/ttl.js";
 import { sanitizePolicies } from "../tokens/policies.js";
@@ -337,13 +337,7 @@ export function roleFromFile(file: JwtRoleFile, shown: string): JwtRole {
 
 /** The role in a file's text; kind `config` naming `shown` (and the field) when it is not YAML, breaks the schema or Vault's rules. */
 export function parseRoleFile(text: string, shown: string): JwtRole {
-  let raw: unknown;
-  try {
-    raw = parseYaml(text) ?? {};
-  } catch (e) {
-    throw new SecretsError("config", `${shown} is not valid YAML`, { cause: e });
-  }
-  const file = parseWith(JwtRoleFile, raw, ([issue]) => new SecretsError("config", `${shown}: ${issue.path.join(".") || "(top)"}: ${issue.message}`));
+  const file = parseYamlConfig(JwtRoleFile, text, shown);
   const role = roleFromFile(file, shown);
   try {
     checkRole(role);
