@@ -10,6 +10,8 @@
  * token and its accessor are HMAC'd like every token (src/audit-log/format.ts).
  */
 import type { AuditAuthInput } from "../audit-log/index.js";
+import type { TokenInfo } from "../auth/tokens/authority.js";
+import type { TokenDetails } from "../auth/tokens/store.js";
 import { GoMap } from "../util/go-json.js";
 
 /** What a response says of the token it issued or renewed. */
@@ -58,5 +60,33 @@ export function auditAuthOf(a: IssuedAuth): AuditAuthInput {
     metadata: a.meta,
     tokenType: "service",
     ttlSeconds: a.ttl,
+  };
+}
+
+/** What a response says of `t`, a token a store just issued or renewed; `clientToken` "" where Vault blanks it. */
+export function issuedAuth(clientToken: string, t: TokenDetails): IssuedAuth {
+  return {
+    clientToken,
+    accessor: t.accessor,
+    displayName: t.displayName,
+    policies: t.policies,
+    meta: t.meta,
+    ttl: t.expireTime === null ? 0 : t.currentTtl,
+    renewable: t.renewable,
+    orphan: t.parentAccessor === null,
+  };
+}
+
+/** The request's token as the audit log's `auth` describes it (audit/entry_formatter.go); the token and accessor are HMAC'd there. */
+export function tokenAuditAuth(token: string | undefined, info: TokenInfo): AuditAuthInput {
+  return {
+    clientToken: token,
+    accessor: info.accessor,
+    displayName: info.displayName,
+    policies: info.policies,
+    tokenPolicies: info.policies,
+    metadata: info.meta,
+    tokenType: "service",
+    issueTime: new Date(info.creationTime * 1000),
   };
 }

@@ -12,10 +12,11 @@
  * Vault, sys/health, sys/seal-status and sys/leader are audited as well: every request is in the log.
  */
 import type http from "node:http";
-import type { AuditAuthInput, AuditDevice, AuditRequestInput, VaultOperation } from "../audit-log/index.js";
+import type { AuditAuthInput, AuditDataValue, AuditDevice, AuditRequestInput, VaultOperation } from "../audit-log/index.js";
 import { operationForHttp, PERMISSION_DENIED, PERMISSION_DENIED_BODY, type Acl, type Operation } from "../auth/policy/index.js";
 import type { TokenAuthority, TokenInfo } from "../auth/tokens/authority.js";
 import { isSecretsError } from "../errors.js";
+import { tokenAuditAuth } from "./auth-block.js";
 import { newRequestId } from "./envelope.js";
 import { authorFor } from "./kv/commit-queue.js";
 import { belowMount, type Mount, type MountTable } from "./mounts/mount.js";
@@ -46,17 +47,7 @@ const GO_NOT_FOUND = "404 page not found\n";
 
 function auditAuth(info: TokenInfo | null, token: string | undefined, allowed?: boolean): AuditAuthInput {
   if (!info) return {};
-  return {
-    clientToken: token,
-    accessor: info.accessor,
-    displayName: info.displayName,
-    policies: info.policies,
-    tokenPolicies: info.policies,
-    metadata: info.meta,
-    tokenType: "service",
-    issueTime: new Date(info.creationTime * 1000),
-    ...(allowed !== undefined ? { policyResults: { allowed } } : {}),
-  };
+  return { ...tokenAuditAuth(token, info), ...(allowed !== undefined ? { policyResults: { allowed } } : {}) };
 }
 
 /** Query parameters as the request's data (Vault's parseQuery: the first value of each). */
@@ -64,6 +55,15 @@ function queryData(query: URLSearchParams): Record<string, string> | undefined {
   const out: Record<string, string> = {};
   for (const [k, v] of query) if (!(k in out)) out[k] = v;
   return Object.keys(out).length ? out : undefined;
+}
+
+/**
+ * The request's data for the audit log: a JSON object body (http/logical.go parses the body of a
+ * write into req.Data), else the query. Its strings are HMAC'd there, a login's `jwt` among them.
+ */
+function requestData(body: unknown, query: URLSearchParams): Readonly<Record<string, AuditDataValue>> | undefined {
+  if (body !== null && typeof body === "object" && !Array.isArray(body)) return body as Record<string, AuditDataValue>;
+  return queryData(query);
 }
 
 const auditOperation = (method: string, op: Operation | undefined): VaultOperation => op ?? (method === "HEAD" ? "header" : "read");
@@ -93,7 +93,7 @@ class Pipeline {
       clientTokenAccessor: this.info?.accessor,
       mountPoint: this.mount?.point,
       mountType: this.mount?.type,
-      data: queryData(this.parsed.query),
+      data: requestData(this.body, this.parsed.query),
       remoteAddress: this.req.socket.remoteAddress,
       remotePort: this.req.socket.remotePort,
       headers: this.req.headers,
@@ -117,7 +117,8 @@ class Pipeline {
     try {
       await this.ctx.audit.log({
         type: "response",
-        auth: auditAuth(this.info, this.parsed.token, this.allowed),
+        // A login's response line is about the token it issued (vault/request_handling.go returns the new auth).
+        auth: reply.auditAuth ?? auditAuth(this.info, this.parsed.token, this.allowed),
         request: this.auditRequest(path),
         response: {
           ...(reply.auditAuth ? { auth: reply.auditAuth } : {}),

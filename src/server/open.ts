@@ -34,6 +34,8 @@ import { DEFAULT_KV_MOUNT, MOUNTS_FILE } from "./config/mounts-file.js";
 import { SecretsError } from "../errors.js";
 import { sysMount } from "./mounts/sys-mount.js";
 import { sysRoutes, type SysDeps } from "./mounts/sys-routes.js";
+import { jwtAuthMount } from "./mounts/auth-jwt.js";
+import { httpGet } from "../auth/jwt/http-get.js";
 
 export interface OpenServerOptions {
   /** Where the checkout is (any folder inside it). */
@@ -91,7 +93,9 @@ export async function openServer(options: OpenServerOptions): Promise<OpenedServ
         return kv2Mount({ path: point, name: point.slice(0, -1), root, folder: relativeSlash(repo.top, root), repo, keys, writes });
       },
     },
-    auth: {},
+    auth: {
+      jwt: ({ point }) => jwtAuthMount({ point, repoTop: repo.top, writes, tokens: runtimeTokens, get: httpGet }),
+    },
   };
   const cubbyhole = cubbyholeMount({
     store: cubbyholes,
@@ -108,8 +112,11 @@ export async function openServer(options: OpenServerOptions): Promise<OpenedServ
     writes,
     tokens: authority,
     tokenByAccessor: (accessor, now) => tokens.lookupAccessor(accessor, now),
+    declared: () => table.declared(),
+    authTypes: Object.keys(factories.auth),
   };
-  const mounts: MountTable = new RepositoryMountTable(repo.top, [tokenMount({ tokens, policies }), cubbyhole, sysMount(sysRoutes(sysDeps))], factories);
+  const table = new RepositoryMountTable(repo.top, [tokenMount({ tokens, policies }), cubbyhole, sysMount(sysRoutes(sysDeps))], factories);
+  const mounts: MountTable = table;
   const context: ServerContext = { sys, tokens: authority, policies, mounts, audit };
   return { context, stateDir, ...(root.generated ? { generatedRootToken: root.generated } : {}) };
 }

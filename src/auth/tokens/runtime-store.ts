@@ -59,6 +59,8 @@ export interface ChildTokenRequest {
 export interface OrphanTokenRequest {
   displayName: string;
   policies: readonly string[];
+  /** The role's `token_no_default_policy`: `default` is not added. */
+  noDefaultPolicy?: boolean;
   ttl?: number;
   explicitMaxTtl?: number;
   renewable?: boolean;
@@ -198,9 +200,9 @@ export class RuntimeTokenStore implements TokenStore {
     );
   }
 
-  /** A token with no parent and the given policies (`default` added), for a login. */
+  /** A token with no parent and the given policies (`default` added unless `noDefaultPolicy`), for a login. */
   async issueOrphan(request: OrphanTokenRequest, now: number): Promise<{ token: string; info: TokenDetails }> {
-    const policies = sanitizePolicies(request.policies, true);
+    const policies = sanitizePolicies(request.policies, request.noDefaultPolicy !== true);
     const explicitMaxTtl = validSeconds(request.explicitMaxTtl, "explicit_max_ttl");
     const ttl = creationTtl({ ttl: validSeconds(request.ttl, "ttl"), explicitMaxTtl, root: policies.includes(ROOT_POLICY_NAME), parentExpires: false });
     return this.#insert(

@@ -27,7 +27,7 @@ import type { TokenDetails } from "../../auth/tokens/store.js";
 import { SYSTEM_DEFAULT_TTL, ttlCappedWarning } from "../../auth/tokens/ttl.js";
 import { parseDurationSeconds } from "../../auth/policy/duration.js";
 import { isSecretsError } from "../../errors.js";
-import { auditAuthOf, authBlock, type IssuedAuth } from "../auth-block.js";
+import { auditAuthOf, authBlock, issuedAuth, type IssuedAuth } from "../auth-block.js";
 import { envelope } from "../envelope.js";
 import type { RepositoryPolicies } from "../policies.js";
 import { errorReply, type Reply } from "../reply.js";
@@ -83,18 +83,6 @@ function authReply(req: LogicalRequest, issued: IssuedAuth, warnings: readonly s
   };
 }
 
-function issued(clientToken: string, t: TokenDetails): IssuedAuth {
-  return {
-    clientToken,
-    accessor: t.accessor,
-    displayName: t.displayName,
-    policies: t.policies,
-    meta: t.meta,
-    ttl: t.expireTime === null ? 0 : t.currentTtl,
-    renewable: t.renewable,
-    orphan: t.parentAccessor === null,
-  };
-}
 
 /** SudoPrivilege: the request path's capabilities include `sudo` (or the token is root). */
 function hasSudo(req: LogicalRequest): boolean {
@@ -172,7 +160,7 @@ async function create(deps: TokenMountDeps, req: LogicalRequest, orphan: boolean
     if (p === ROOT_POLICY_NAME || p === DEFAULT_POLICY_NAME) continue;
     if ((await deps.policies.load(p)) === null) warnings.push(`Policy ${JSON.stringify(p)} does not exist`);
   }
-  return authReply(req, issued(made.token, info), [...warnings, ...ignoredWarning(ignored)]);
+  return authReply(req, issuedAuth(made.token, info), [...warnings, ...ignoredWarning(ignored)]);
 }
 
 async function lookup(deps: TokenMountDeps, req: LogicalRequest, self: boolean): Promise<Reply> {
@@ -219,7 +207,7 @@ async function renew(deps: TokenMountDeps, req: LogicalRequest, kind: Kind): Pro
   const capped = ttlCappedWarning(increment > 0 ? increment : last > 0 ? last : SYSTEM_DEFAULT_TTL, renewed.currentTtl);
   // expiration.go RenewToken attaches the token; renew-accessor blanks it again.
   const clientToken = "token" in target ? target.token : "";
-  return authReply(req, issued(clientToken, renewed), [...(capped ? [capped] : []), ...ignoredWarning(ignored)]);
+  return authReply(req, issuedAuth(clientToken, renewed), [...(capped ? [capped] : []), ...ignoredWarning(ignored)]);
 }
 
 async function revoke(deps: TokenMountDeps, req: LogicalRequest, kind: Kind | "orphan"): Promise<Reply> {

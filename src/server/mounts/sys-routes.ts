@@ -10,6 +10,8 @@ import type { RepositoryPolicies } from "../policies.js";
 import type { MountTable } from "./mount.js";
 import { auditRoutes } from "./sys-audit.js";
 import { capabilitiesRoutes } from "./sys-capabilities.js";
+import type { DeclaredMount } from "../config/mount-table.js";
+import { authRoutes } from "./sys-auth.js";
 import type { SysRoute } from "./sys-mount.js";
 import { policyRoutes } from "./sys-policy.js";
 import type { SysState } from "./sys.js";
@@ -29,8 +31,12 @@ export interface SysDeps {
   readonly tokens: TokenAuthority;
   /** A live token by its accessor (`sys/capabilities-accessor`); undefined: that route is not offered. */
   readonly tokenByAccessor?: ((accessor: string, now: number) => Promise<TokenInfo | null>) | undefined;
+  /** The mounts the repository declares now (`.secrets/mounts.yaml`). */
+  readonly declared: () => Promise<readonly DeclaredMount[]>;
+  /** The auth method types the server can mount. */
+  readonly authTypes: readonly string[];
 }
 
 export function sysRoutes(deps: SysDeps): SysRoute[] {
-  return [...policyRoutes(deps), ...capabilitiesRoutes(deps), ...auditRoutes(deps)];
+  return [...policyRoutes(deps), ...capabilitiesRoutes(deps), ...auditRoutes(deps), ...authRoutes(deps)];
 }
