@@ -23,7 +23,6 @@
  * tokens (`num_uses`), periodic tokens (`period`). Token roles do not exist here.
  */
 import { ROOT_POLICY_NAME, DEFAULT_POLICY_NAME } from "../../auth/tokens/policies.js";
-import type { TokenDetails } from "../../auth/tokens/store.js";
 import { SYSTEM_DEFAULT_TTL, ttlCappedWarning } from "../../auth/tokens/ttl.js";
 import { parseDurationSeconds } from "../../auth/policy/duration.js";
 import { isSecretsError } from "../../errors.js";
