@@ -24,11 +24,8 @@ import { RepositoryPolicies } from "./policies.js";
 import { ensureRootToken } from "./root-token.js";
 import { anyAuthority } from "../auth/tokens/combined.js";
 import { tokenMount } from "./mounts/auth-token.js";
-import { kv2Mount } from "./mounts/kv2.js";
-import type { MountTable } from "./mounts/mount.js";
+import { kvFactory } from "./mounts/kv-factory.js";
 import { RepositoryMountTable, type MountFactories } from "./config/mount-table.js";
-import { DEFAULT_KV_MOUNT, MOUNTS_FILE } from "./config/mounts-file.js";
-import { SecretsError } from "../errors.js";
 import { sysMount } from "./mounts/sys-mount.js";
 import { sysRoutes } from "./mounts/sys-routes.js";
 
@@ -70,24 +67,20 @@ export async function openServer(options: OpenServerOptions): Promise<OpenedServ
   const repositoryTokens = new RepositoryTokenStore(path.join(repo.top, REPOSITORY_TOKEN_FILE));
   // Tokens issued at run time (child tokens, logins) survive a restart in the state directory.
   const runtimeTokens = new RuntimeTokenStore(stateDir, { parents: repositoryTokens });
+  const tokens = anyAuthority([root.authority, repositoryTokens, runtimeTokens, ...(options.tokenAuthorities ?? [])]);
+  // The workspace's secrets root is the folder of `secret/` when the mounts file names none.
+  const defaultFolder = relativeSlash(repo.top, workspace.secretsRoot());
   const factories: MountFactories = {
-    secrets: {
-      kv: ({ point, entry }) => {
-        if ((entry.options?.version ?? "1") !== "2") throw new SecretsError("config", `${MOUNTS_FILE}: ${point}: KV version 1 mounts are not served yet`);
-        const root = point === DEFAULT_KV_MOUNT && entry.folder === undefined ? workspace.secretsRoot() : folderOf(repo.top, point, entry.folder);
-        return kv2Mount({ path: point, name: point.slice(0, -1), root, folder: relativeSlash(repo.top, root), repo, keys, writes });
-      },
-    },
+    secrets: { kv: kvFactory({ repo, keys, writes, defaultFolder }) },
     auth: {},
   };
-  const mounts: MountTable = new RepositoryMountTable(repo.top, [tokenMount(), sysMount(sysRoutes({ state: sys, policies, mounts: () => mounts, audit }))], factories);
-  const context: ServerContext = {
-    sys,
-    tokens: anyAuthority([root.authority, repositoryTokens, runtimeTokens, ...(options.tokenAuthorities ?? [])]),
-    policies,
-    mounts,
-    audit,
-  };
+  const mounts: RepositoryMountTable = new RepositoryMountTable(
+    repo.top,
+    [tokenMount(), sysMount(sysRoutes({ state: sys, policies, mounts: () => mounts, audit }))],
+    factories,
+    defaultFolder,
+  );
+  const context: ServerContext = { sys, tokens, policies, mounts, audit };
   return { context, stateDir, ...(root.generated ? { generatedRootToken: root.generated } : {}) };
 }
 
@@ -100,11 +93,3 @@ async function openAudit(audit: NonNullable<OpenServerOptions["audit"]>, stateDi
   return openAuditDevice({ path: "file", sink, salts });
 }
 
-/** A declared mount's folder: required for every mount but the default one, confined to the work tree. */
-function folderOf(top: string, point: string, folder: string | undefined): string {
-  if (folder === undefined) throw new SecretsError("config", `${MOUNTS_FILE}: ${point} needs a folder`);
-  const abs = path.resolve(top, ...folder.split("/"));
-  const rel = path.relative(top, abs);
-  if (rel === "" || rel.startsWith("..") || path.isAbsolute(rel)) throw new SecretsError("config", `${MOUNTS_FILE}: ${point}: folder ${JSON.stringify(folder)} is not inside the work tree`);
-  return abs;
-}
