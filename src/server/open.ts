@@ -74,9 +74,10 @@ export async function openServer(options: OpenServerOptions): Promise<OpenedServ
     secrets: { kv: kvFactory({ repo, keys, writes, defaultFolder }) },
     auth: {},
   };
+  const engineTypes = Object.keys(factories.secrets);
   const mounts: RepositoryMountTable = new RepositoryMountTable(
     repo.top,
-    [tokenMount(), sysMount(sysRoutes({ state: sys, policies, mounts: () => mounts, audit }))],
+    [tokenMount(), sysMount(sysRoutes({ state: sys, policies, mounts: () => mounts, audit, tokens, writes, engineTypes }))],
     factories,
     defaultFolder,
   );

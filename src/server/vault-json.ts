@@ -34,3 +34,21 @@ export function envelopeJson(body: Readonly<Record<string, unknown>>): string {
 export function structJson(body: Readonly<Record<string, unknown>>): string {
   return `${goEncode(body, false)}\n`;
 }
+
+/**
+ * The envelope of the `sys/` routes whose `data` Vault also copies to the top level of the body
+ * (http/handler.go injectDataIntoTopRoutes: `sys/mounts`, `sys/policy`, `sys/auth`, …; written by
+ * sdk/logical HTTPSysInjector for clients older than the envelope): each key of `data` first, then
+ * the envelope's own fields. Go writes those keys in map order, which is random; here they are
+ * sorted, one of the orders Vault may send. An empty or null `data` is the plain envelope.
+ */
+export function injectedEnvelopeJson(body: Readonly<Record<string, unknown>> & { data: unknown }): string {
+  const envelope = envelopeJson(body);
+  const data = body.data;
+  if (data === null || typeof data !== "object") return envelope;
+  const keys = Object.keys(data).filter((k) => (data as Record<string, unknown>)[k] !== undefined);
+  if (keys.length === 0) return envelope;
+  keys.sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+  const head = keys.map((k) => `${goJsonString(k)}:${goEncode((data as Record<string, unknown>)[k], true)}`).join(",");
+  return `{${head},${envelope.slice(1)}`;
+}
