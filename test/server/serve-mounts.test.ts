@@ -33,6 +33,7 @@ let served: Served;
 let token: string;
 let reader: string;
 let mounter: string;
+let creator: string;
 let outside: string;
 
 /** Values written here: none may appear in a commit message or a mounts file. */
@@ -54,12 +55,14 @@ beforeAll(async () => {
   // reader: one secret of secret/; mounter: create/update on sys/mounts/* and nothing else (no sudo).
   writeFileSync(sb.path(".secrets/policies/reader.hcl"), 'path "secret/data/app" {\n  capabilities = ["read"]\n}\n');
   writeFileSync(sb.path(".secrets/policies/mounter.hcl"), 'path "sys/mounts/*" {\n  capabilities = ["create", "update"]\n}\n');
+  writeFileSync(sb.path(".secrets/policies/creator.hcl"), 'path "legacy/*" {\n  capabilities = ["create", "read"]\n}\n');
   sb.git("add", "-A");
   sb.git("commit", "-q", "-m", "mounts and policies");
   served = await startServe(sb);
   token = served.rootToken!;
   reader = (await sb.ok(["token", "create", "reader", "--policy", "reader"])).trim();
   mounter = (await sb.ok(["token", "create", "mounter", "--policy", "mounter"])).trim();
+  creator = (await sb.ok(["token", "create", "creator", "--policy", "creator"])).trim();
   outside = mkdtempSync(join(tmpdir(), "mounts-outside-"));
 }, 60_000);
 
@@ -115,6 +118,13 @@ describe("KV version 1 (a kv mount without version 2)", () => {
     const patch = await raw("PATCH", `${served.url}/v1/legacy/put`, { ...auth(), "Content-Type": "application/merge-patch+json" }, "{}");
     expect([patch.status, errorsOf(patch.body)]).toEqual([405, ["1 error occurred:\n\t* unsupported operation\n\n"]]);
     expect(head()).toBe(before);
+  });
+
+  it("the existence check: a write of a key that is not there is `create` in the ACL, of one that is, `update`", async () => {
+    expect((await call("POST", "legacy/created", { a: "1" }, creator)).status).toBe(204);
+    expect((await call("POST", "legacy/created", { a: "2" }, creator)).status).toBe(403);
+    expect((await call("DELETE", "legacy/created")).status).toBe(204);
+    expect((await call("POST", "legacy/created", { a: "3" }, creator)).status).toBe(204);
   });
 
   it("a ttl that is no duration leaves the default; `lease` is read when there is no `ttl`; a number is seconds", async () => {
@@ -257,6 +267,13 @@ describe("sys/mounts", () => {
     expect([v2.data.data, v2.data.metadata.version]).toEqual([{ k: "v" }, 1]);
   });
 
+  it("two enables of one path at once: exactly one wins (decided under the file's lock), the other is 409", async () => {
+    const before = Number(sb.git("rev-list", "--count", "HEAD").trim());
+    const both = await Promise.all([call("POST", "sys/mounts/race", { type: "kv-v2" }), call("POST", "sys/mounts/race", { type: "kv-v1" })]);
+    expect(both.map((r) => r.status).sort()).toEqual([204, 409]);
+    expect(Number(sb.git("rev-list", "--count", "HEAD").trim())).toBe(before + 1);
+  });
+
   it("ACL: reading sys/mounts needs read on it; enabling needs create/update on sys/mounts/<path>, not sudo (as in Vault)", async () => {
     const denied = await call("GET", "sys/mounts", undefined, reader);
     expect(denied.status).toBe(403);
@@ -272,6 +289,12 @@ describe("the mount table follows the repository", () => {
     expect(Object.keys(JSON.parse((await call("GET", "sys/mounts")).body).data)).toContain("hand/");
     expect((await call("POST", "hand/data/x", { data: { a: "b" } })).status).toBe(200);
     expect(sb.git("ls-files", "hand").trim()).toBe("hand/x.yaml");
+    // Destroyed as version 2, then declared version 1 by hand: still not served.
+    expect((await call("POST", "hand/destroy/x", { versions: [1] })).status).toBe(204);
+    writeFileSync(sb.path(".secrets/mounts.yaml"), readFileSync(sb.path(".secrets/mounts.yaml"), "utf8").replace('hand/: {type: kv, options: {version: "2"}, folder: hand}', "hand/: {type: kv, folder: hand}"));
+    expect(JSON.parse((await call("GET", "sys/mounts/hand")).body).data.options).toBeNull();
+    expect((await call("GET", "hand/x")).status).toBe(404);
+    sb.git("checkout", "--", ".secrets/mounts.yaml");
   });
 
   it("folders: one inside another's is refused through sys/mounts (400) and in the file (every request 500, naming it); a symbolic link out of the tree is refused", async () => {
