@@ -188,7 +188,14 @@ export async function answer(ctx: ServerContext, req: http.IncomingMessage, res:
   p.operation = op.operation;
   // http/logical.go: a list's path ends with a slash; any other trailing slash names the same path.
   const path = op.operation === "list" ? `${bare}/` : bare;
-  p.mount = await ctx.mounts.resolve(path);
+  try {
+    p.mount = await ctx.mounts.resolve(path);
+  } catch (e) {
+    // A mounts file that does not parse (or gives two mounts one folder): every request answers
+    // its error (kind `config`, value-free by construction) rather than serving another set of mounts.
+    if (isSecretsError(e)) return p.refuse(path, errorReply(e.httpStatus, multiError(e.message)));
+    throw e;
+  }
 
   if (parsed.method === "PATCH") {
     const refused = patchContentTypeError(req.headers);

@@ -27,11 +27,9 @@ import { tokenMount } from "./mounts/auth-token.js";
 import { cubbyholeMount } from "./mounts/cubbyhole.js";
 import { CubbyholeStore } from "./cubbyhole/store.js";
 import { TokenRegistry } from "./token-registry.js";
-import { kv2Mount } from "./mounts/kv2.js";
+import { kvFactory } from "./mounts/kv-factory.js";
 import type { MountTable } from "./mounts/mount.js";
 import { RepositoryMountTable, type MountFactories } from "./config/mount-table.js";
-import { DEFAULT_KV_MOUNT, MOUNTS_FILE } from "./config/mounts-file.js";
-import { SecretsError } from "../errors.js";
 import { sysMount } from "./mounts/sys-mount.js";
 import { sysRoutes, type SysDeps } from "./mounts/sys-routes.js";
 import { jwtAuthMount } from "./mounts/auth-jwt.js";
@@ -85,14 +83,10 @@ export async function openServer(options: OpenServerOptions): Promise<OpenedServ
   // then, nor any need). A sweep that cannot learn which tokens live (a token file that does not
   // parse: every request answers 500 until it is mended) removes nothing and does not stop the start.
   if (!sealed) await tokens.sweep(sys.now()).catch(() => undefined);
+  // The workspace's secrets root is the folder of `secret/` when the mounts file names none.
+  const defaultFolder = relativeSlash(repo.top, workspace.secretsRoot());
   const factories: MountFactories = {
-    secrets: {
-      kv: ({ point, entry }) => {
-        if ((entry.options?.version ?? "1") !== "2") throw new SecretsError("config", `${MOUNTS_FILE}: ${point}: KV version 1 mounts are not served yet`);
-        const root = point === DEFAULT_KV_MOUNT && entry.folder === undefined ? workspace.secretsRoot() : folderOf(repo.top, point, entry.folder);
-        return kv2Mount({ path: point, name: point.slice(0, -1), root, folder: relativeSlash(repo.top, root), repo, keys, writes });
-      },
-    },
+    secrets: { kv: kvFactory({ repo, keys, writes, defaultFolder }) },
     auth: {
       jwt: ({ point }) => jwtAuthMount({ point, repoTop: repo.top, writes, tokens: runtimeTokens, get: httpGet }),
     },
@@ -114,9 +108,10 @@ export async function openServer(options: OpenServerOptions): Promise<OpenedServ
     tokenByAccessor: (accessor, now) => tokens.lookupAccessor(accessor, now),
     declared: () => table.declared(),
     authTypes: Object.keys(factories.auth),
+    engineTypes: Object.keys(factories.secrets),
   };
-  const table = new RepositoryMountTable(repo.top, [tokenMount({ tokens, policies }), cubbyhole, sysMount(sysRoutes(sysDeps))], factories);
-  const mounts: MountTable = table;
+  const table = new RepositoryMountTable(repo.top, [tokenMount({ tokens, policies }), cubbyhole, sysMount(sysRoutes(sysDeps))], factories, defaultFolder);
+  const mounts = table;
   const context: ServerContext = { sys, tokens: authority, policies, mounts, audit };
   return { context, stateDir, ...(root.generated ? { generatedRootToken: root.generated } : {}) };
 }
@@ -134,13 +129,4 @@ async function openAudit(audit: NonNullable<OpenServerOptions["audit"]>, stateDi
 function auditOptionsOf(audit: OpenServerOptions["audit"]): Record<string, string> {
   if (!audit) return {};
   return { file_path: "stream" in audit ? audit.name : audit.file };
-}
-
-/** A declared mount's folder: required for every mount but the default one, confined to the work tree. */
-function folderOf(top: string, point: string, folder: string | undefined): string {
-  if (folder === undefined) throw new SecretsError("config", `${MOUNTS_FILE}: ${point} needs a folder`);
-  const abs = path.resolve(top, ...folder.split("/"));
-  const rel = path.relative(top, abs);
-  if (rel === "" || rel.startsWith("..") || path.isAbsolute(rel)) throw new SecretsError("config", `${MOUNTS_FILE}: ${point}: folder ${JSON.stringify(folder)} is not inside the work tree`);
-  return abs;
 }

@@ -100,15 +100,21 @@ export function patchContentTypeError(headers: http.IncomingHttpHeaders): { stat
   return { status: 415, message: `PATCH requires Content-Type of ${MERGE_PATCH_CONTENT_TYPE}, provided ${mediaType}` };
 }
 
-/** http/logical.go: an empty body is no data (null); a body that is not JSON is 400 `error parsing JSON` ("bad-json"). */
+/**
+ * http/logical.go: an empty body is no data (null); a body that is not JSON is 400 `error parsing
+ * JSON` ("bad-json"), and so is JSON that is not an object: Vault decodes the body into a
+ * `map[string]interface{}`, which an array, a string or a number cannot fill (`null` leaves it nil).
+ */
 export function parseJsonBody(body: Buffer): unknown {
   const text = body.toString("utf8");
   if (text.trim() === "") return null;
+  let parsed: unknown;
   try {
-    return JSON.parse(text) as unknown;
+    parsed = JSON.parse(text) as unknown;
   } catch {
     return BAD_JSON;
   }
+  return parsed === null || (typeof parsed === "object" && !Array.isArray(parsed)) ? parsed : BAD_JSON;
 }
 
 /** The marker {@link parseJsonBody} returns for a body that is not JSON. */

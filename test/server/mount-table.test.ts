@@ -52,4 +52,21 @@ describe("RepositoryMountTable (.secrets/mounts.yaml)", () => {
     write("secrets:\n  no-slash: {type: kv}\n");
     await expect(t.all()).rejects.toMatchObject({ kind: "config" });
   });
+
+  it("refuses mounts whose folders overlap (the same folder, or one inside another), the implicit secrets root of secret/ included", async () => {
+    const t = table();
+    write("secrets:\n  a/: {type: kv, folder: teams}\n  b/: {type: kv, folder: teams/b}\n");
+    await expect(t.all()).rejects.toMatchObject({ kind: "config", message: ".secrets/mounts.yaml: the folder of a/ (teams) holds the folder of b/ (teams/b); a mount's folder may not hold another mount's" });
+    write("secrets:\n  a/: {type: kv, folder: x}\n  b/: {type: kv, folder: ./x/}\n");
+    await expect(t.all()).rejects.toMatchObject({ message: ".secrets/mounts.yaml: a/ and b/ have the same folder (x); a mount's folder may not hold another mount's" });
+    write("secrets:\n  secret/: {type: kv, options: {version: '2'}}\n  inner/: {type: kv, folder: secrets/inner}\n");
+    await expect(t.all()).rejects.toMatchObject({ message: expect.stringContaining("the folder of secret/ (secrets) holds the folder of inner/ (secrets/inner)") });
+    // Folders that only share a prefix of their names do not overlap.
+    write("secrets:\n  a/: {type: kv, folder: kv/a}\n  ab/: {type: kv, folder: kv/ab}\n");
+    expect((await t.all()).map((m) => m.point)).toEqual(["a/", "ab/", "auth/token/", "sys/"]);
+    write("secrets:\n  up/: {type: kv, folder: ../elsewhere}\n");
+    await expect(t.all()).rejects.toMatchObject({ kind: "config", message: expect.stringContaining("is not inside the work tree") });
+    write("secrets:\n  nofolder/: {type: kv}\n");
+    await expect(t.all()).rejects.toMatchObject({ kind: "config", message: ".secrets/mounts.yaml: nofolder/ needs a folder" });
+  });
 });

@@ -11,7 +11,7 @@
 import { SecretsError } from "../../errors.js";
 import { CapabilityBit, reportCapabilities, type Capability, type ReportedCapability } from "./capabilities.js";
 import { PERMISSION_DENIED, PERMISSION_DENIED_BODY, PERMISSION_DENIED_ERROR, PERMISSION_DENIED_STATUS } from "./denied.js";
-import { matchNonExact } from "./match.js";
+import { bareMountMatches, matchNonExact } from "./match.js";
 import { mergePermissions } from "./merge.js";
 import type { Operation } from "./operation.js";
 import { parametersAllowed } from "./parameters.js";
@@ -55,6 +55,13 @@ export interface Acl {
   capabilities(path: string): ReportedCapability[];
   /** Whether the operation on `path` with these request parameters is allowed. */
   allows(operation: Operation, path: string, params?: Readonly<Record<string, unknown>>, options?: AllowOptions): Decision;
+  /**
+   * Whether the token may see the mount at `mountPath` (with its trailing `/`) in
+   * `sys/internal/ui/mounts`: vault/logical_system.go hasMountAccess. Any capability on the mount
+   * path itself, or any rule below it that grants something other than deny, or a non-exact rule
+   * that reaches it (match.ts bareMountMatches).
+   */
+  mountAccess(mountPath: string): boolean;
 }
 
 const DENIED: Denied = {
@@ -114,6 +121,15 @@ export function compileAcl(policies: readonly Policy[]): Acl {
       if (!permitted(permissions, operation, params, options.wrapTtlSeconds)) return DENIED;
       if (options.sudoRequired === true && !sudo) return DENIED;
       return { allowed: true, sudo, root: false };
+    },
+    mountAccess(mountPath) {
+      if (root) return true;
+      const path = normalize(mountPath);
+      if (!reportCapabilities(lookup(tables, path, "list")?.bits ?? 0).includes("deny")) return true;
+      // go-radix WalkPrefix over the exact, then the prefix rules: a rule at or below the mount that grants anything.
+      const grantsBelow = (table: ReadonlyMap<string, Permissions>) =>
+        [...table].some(([p, perms]) => p.startsWith(path) && (perms.bits & CapabilityBit.deny) === 0 && (perms.bits & ~CapabilityBit.deny) !== 0);
+      return grantsBelow(tables.exact) || grantsBelow(tables.prefix) || bareMountMatches(tables.prefix, tables.segment, path);
     },
   };
 }

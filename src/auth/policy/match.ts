@@ -10,6 +10,7 @@
  *   5. it is smaller lexicographically.
  * A prefix rule's "first glob" is where its `*` was, i.e. the length of its stored path.
  */
+import { CapabilityBit } from "./capabilities.js";
 import type { Permissions } from "./policy.js";
 
 interface Candidate {
@@ -78,4 +79,39 @@ export function matchNonExact(
   }
   candidates.sort(comparePriority);
   return candidates.at(-1)?.permissions;
+}
+
+/**
+ * vault/acl.go CheckAllowedFromNonExactPaths with `bareMount` (what hasMountAccess asks for a mount
+ * path such as `secret/`): whether the non-exact rules yield any permissions for it. The longest
+ * prefix rule that `path` starts with counts whatever it grants (Vault returns its permissions,
+ * deny included, and the caller only asks whether there are any). A `+` rule is walked segment
+ * by segment without giving up on a mismatch; on reaching the mount's last segment it answers at
+ * once when the segments it walked so far start with the mount path and it grants something
+ * (not deny); else it is dropped. A `+` rule with fewer segments than that counts, as in Vault.
+ */
+export function bareMountMatches(prefixRules: ReadonlyMap<string, Permissions>, segmentRules: ReadonlyMap<string, Permissions>, path: string): boolean {
+  if (longestPrefix(prefixRules, path) !== undefined) return true;
+  const parts = path.split("/");
+  for (const [rulePath, permissions] of segmentRules) {
+    if (rulePath === "") continue;
+    const isPrefix = rulePath.endsWith("*");
+    const ruleParts = (isPrefix ? rulePath.slice(0, -1) : rulePath).split("/");
+    let reachedEnd = false;
+    const segments: string[] = [];
+    for (const [i, rulePart] of ruleParts.entries()) {
+      const part = parts[i]!;
+      if (rulePart === "+" || rulePart === part) segments.push(part);
+      else if (isPrefix && i === ruleParts.length - 1 && part.startsWith(rulePart)) segments.push(...parts.slice(i));
+      // -2: the mount path ends with "/", so its last real segment is one before the end.
+      if (i === parts.length - 2) {
+        reachedEnd = true;
+        const grants = (permissions.bits & CapabilityBit.deny) === 0 && permissions.bits > 0;
+        if (`${segments.join("/")}/`.startsWith(path) && grants) return true;
+        break;
+      }
+    }
+    if (!reachedEnd) return true;
+  }
+  return false;
 }

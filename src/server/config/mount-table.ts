@@ -11,7 +11,7 @@ import path from "node:path";
 import { CachedFile } from "../../io/cached-file.js";
 import { SecretsError } from "../../errors.js";
 import { longestMount, type Mount, type MountTable } from "../mounts/mount.js";
-import { MOUNTS_FILE, parseMountsFile, secretsEngines, type AuthMethodEntry, type MountsFile, type SecretsEngineEntry } from "./mounts-file.js";
+import { checkMountFolders, MOUNTS_FILE, parseMountsFile, secretsEngines, type AuthMethodEntry, type MountsFile, type SecretsEngineEntry } from "./mounts-file.js";
 
 /** A declared mount as a factory receives it. */
 export interface MountDeclaration<E> {
@@ -42,17 +42,40 @@ export class RepositoryMountTable implements MountTable {
   readonly #factories: MountFactories;
   /** The mounts built for the entries last seen, by `kind point` and the entry's JSON. */
   #built = new Map<string, { json: string; mount: DeclaredMount }>();
+  /** The file last checked for overlapping folders (CachedFile returns the same object while the file is unchanged). */
+  #checked: MountsFile | undefined;
 
-  /** `repoTop`: the work tree's top; `builtin`: `sys/`, `auth/token/`, `cubbyhole/` (never declared). */
-  constructor(repoTop: string, builtin: readonly Mount[], factories: MountFactories) {
+  /**
+   * `repoTop`: the work tree's top; `builtin`: `sys/`, `auth/token/`, `cubbyhole/` (never declared);
+   * `defaultFolder`: the folder of `secret/` when it names none (repo-relative: the workspace's
+   * secrets root), for the check that no two mounts share files.
+   */
+  constructor(
+    repoTop: string,
+    builtin: readonly Mount[],
+    factories: MountFactories,
+    readonly defaultFolder = "secrets",
+  ) {
     this.#file = new CachedFile(path.join(repoTop, ...MOUNTS_FILE.split("/")), parseMountsFile, () => ({}));
     this.#builtin = builtin;
     this.#factories = factories;
   }
 
-  /** The declared mounts now, each built once per distinct entry. Kind `config` for a file that does not parse or names an engine this server lacks. */
+  /** The built-in mounts, as given. */
+  builtins(): readonly Mount[] {
+    return this.#builtin;
+  }
+
+  /**
+   * The declared mounts now, each built once per distinct entry. Kind `config` for a file that does
+   * not parse, names an engine this server lacks, or gives two mounts overlapping folders.
+   */
   async declared(): Promise<readonly DeclaredMount[]> {
     const file = await this.#file.read();
+    if (this.#checked !== file) {
+      checkMountFolders(file, this.defaultFolder);
+      this.#checked = file;
+    }
     const next = new Map<string, { json: string; mount: DeclaredMount }>();
     const add = <E extends SecretsEngineEntry | AuthMethodEntry>(kind: "secrets" | "auth", point: string, entry: E, make: ((d: MountDeclaration<E>) => Mount) | undefined): void => {
       if (!make) throw new SecretsError("config", `${MOUNTS_FILE}: ${point} is of type ${JSON.stringify(entry.type)}, which this server does not have`);

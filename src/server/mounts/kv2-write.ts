@@ -49,7 +49,7 @@ function dataReply(req: KvWriteRequest, data: Readonly<Record<string, unknown>> 
 }
 
 /** A `usage` error (what the request carries) as the plugin's 400: the message as it is. */
-async function asVaultError(run: () => Promise<Reply>): Promise<Reply> {
+export async function asVaultError(run: () => Promise<Reply>): Promise<Reply> {
   try {
     return await run();
   } catch (e) {

@@ -11,18 +11,15 @@
  * `unsupported operation`.
  */
 import { SecretsError } from "../../errors.js";
-import type { Repo } from "../../git/repo.js";
-import type { KeySource } from "../../sops/keysource.js";
 import type { Operation } from "../../auth/policy/index.js";
-import { loadKvMetadataFile, secretMetadata } from "../kv/metadata-file.js";
-import { readVersion, type KvRead } from "../kv/read.js";
+import { loadKvMetadataFile } from "../kv/metadata-file.js";
+import { locateKvSecret, readServedVersion, segmentsOf, type KvFolderMount } from "../kv/locate.js";
+import type { KvRead } from "../kv/read.js";
 import { subkeysOf } from "../kv/subkeys.js";
 import { metadataResponse } from "../kv/responses.js";
 import { goDuration } from "../kv/time.js";
-import { kvVersions } from "../kv/versions.js";
-import { secretFileOf } from "../kv/write-context.js";
 import { envelope } from "../envelope.js";
-import { canOpen, kvFileFor, listFolder, relativeSlash } from "../kv-files.js";
+import { canOpen, listFolder } from "../kv-files.js";
 import { errorReply, type Reply } from "../reply.js";
 import { envelopeJson } from "../vault-json.js";
 import { kvInvalidPathWarning, multiError, UNSUPPORTED_OPERATION } from "../vault-errors.js";
@@ -31,14 +28,9 @@ import type { LogicalRequest, Mount } from "./mount.js";
 
 export const KV_MOUNT_TYPE = "kv";
 
-export interface Kv2Mount extends Kv2WriteMount {
+export interface Kv2Mount extends Kv2WriteMount, KvFolderMount {
   /** The mount's path, with its trailing slash (`secret/`). */
   readonly path: string;
-  /** The folder it maps to (absolute). */
-  readonly root: string;
-  readonly repo: Repo;
-  /** The server's identity. */
-  readonly keys: KeySource;
 }
 
 /** What the KV handlers read of a request (mount.ts LogicalRequest). */
@@ -94,8 +86,6 @@ function metadataRoute(mount: Kv2Mount, req: MountRequest, sub: string): Promise
   return Promise.resolve(unsupported());
 }
 
-const segmentsOf = (p: string): string[] => p.split("/").filter((s) => s !== "");
-
 async function readConfig(mount: Kv2Mount, req: MountRequest): Promise<Reply> {
   const config = (await loadKvMetadataFile(mount.root)).config ?? {};
   return ok(req, { cas_required: config.cas_required ?? false, delete_version_after: goDuration(0), max_versions: config.max_versions ?? 0 });
@@ -109,41 +99,12 @@ function intParam(query: URLSearchParams, field: "version" | "depth"): number | 
   return Math.max(0, Number(raw));
 }
 
-function newFileOf(mount: Kv2Mount, sub: string): string | null {
-  try {
-    return secretFileOf(mount.writes, mount, sub).abs;
-  } catch {
-    return null;
-  }
-}
-
-async function secretOf(mount: Kv2Mount, sub: string) {
-  const segments = segmentsOf(sub);
-  if (segments.length === 0) return null;
-  // A file removed by a delete still has its history: the secret is then the file a write would
-  // create (write-context.ts secretFileOf), so that deleted versions answer with their metadata.
-  const file = kvFileFor(mount.root, segments) ?? newFileOf(mount, sub);
-  if (!file) return null;
-  const metadataFile = await loadKvMetadataFile(mount.root);
-  const metadata = secretMetadata(metadataFile, relativeSlash(mount.root, file));
-  const repoFile = relativeSlash(mount.repo.top, file);
-  const history = await kvVersions(mount.repo, repoFile, { metadata, config: metadataFile.config ?? {} });
-  return { file, repoFile, metadata, history };
-}
-
 /** Version `?version=` of the secret at `sub`: null when there is none to serve (Vault's bare 404). */
 async function readAt(mount: Kv2Mount, req: MountRequest, sub: string): Promise<KvRead | null | SecretsError> {
   const n = intParam(req.query, "version");
   if (n instanceof SecretsError) return n;
-  const secret = await secretOf(mount, sub);
-  if (!secret) return null;
-  try {
-    return await readVersion(mount, secret.repoFile, n, { history: secret.history, metadata: secret.metadata });
-  } catch (e) {
-    // A version the server's identity cannot open is not served (kv-files.ts).
-    if (e instanceof SecretsError && e.kind === "no-key") return null;
-    throw e;
-  }
+  const secret = await locateKvSecret(mount, sub);
+  return secret ? readServedVersion(mount, secret, n) : null;
 }
 
 async function readData(mount: Kv2Mount, req: MountRequest, sub: string): Promise<Reply> {
@@ -167,7 +128,7 @@ async function readSubkeys(mount: Kv2Mount, req: MountRequest, sub: string): Pro
 }
 
 async function readMetadata(mount: Kv2Mount, req: MountRequest, sub: string): Promise<Reply> {
-  const secret = await secretOf(mount, sub);
+  const secret = await locateKvSecret(mount, sub);
   if (!secret || secret.history.currentVersion === 0 || !(await canOpen(secret.file, mount.keys))) return NOT_FOUND;
   return ok(req, metadataResponse(secret.history, secret.metadata));
 }

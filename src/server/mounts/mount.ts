@@ -72,13 +72,13 @@ export interface MountTable {
 }
 
 /** Whether `mount` answers `path`: below its point, or its point without the trailing slash. */
-export function mountAnswers(mount: Mount, path: string): boolean {
+export function mountAnswers(mount: Pick<Mount, "point">, path: string): boolean {
   return path.startsWith(mount.point) || path === mount.point.slice(0, -1);
 }
 
 /** The mount among `mounts` that answers `path` with the longest point (vault/router.go uses a radix tree's longest prefix). */
-export function longestMount(mounts: readonly Mount[], path: string): Mount | null {
-  let best: Mount | null = null;
+export function longestMount<M extends Pick<Mount, "point">>(mounts: readonly M[], path: string): M | null {
+  let best: M | null = null;
   for (const m of mounts) if (mountAnswers(m, path) && (best === null || m.point.length > best.point.length)) best = m;
   return best;
 }

@@ -47,6 +47,12 @@ export const SYS_ROOT_PATHS: readonly string[] = [
 export interface SysRoute {
   /** Over the path below `sys/`, anchored; its groups are passed to `handle`. */
   readonly pattern: RegExp;
+  /**
+   * Answered without a token and without the ACL (the system backend's PathsSpecial.Unauthenticated,
+   * e.g. `internal/ui/mounts/*`): the route gets the request's token, if any, unchecked, and decides
+   * itself what it shows to whom.
+   */
+  readonly unauthenticated?: boolean;
   handle(req: LogicalRequest, match: RegExpExecArray): Promise<Reply>;
 }
 
@@ -55,6 +61,8 @@ export function sysMount(routes: readonly SysRoute[]): Mount {
     point: "sys/",
     type: SYSTEM_MOUNT_TYPE,
     sudoRequired: specialPaths(SYS_ROOT_PATHS),
+    // The first route that takes the path decides, as handle() does.
+    unauthenticated: (path) => routes.find((r) => r.pattern.test(path))?.unauthenticated === true,
     handle(req) {
       for (const route of routes) {
         const m = route.pattern.exec(req.path);

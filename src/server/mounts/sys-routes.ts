@@ -7,13 +7,15 @@ import type { AuditDevice } from "../../audit-log/index.js";
 import type { TokenAuthority, TokenInfo } from "../../auth/tokens/authority.js";
 import type { KvWriteContext } from "../kv/write-context.js";
 import type { RepositoryPolicies } from "../policies.js";
-import type { MountTable } from "./mount.js";
+import type { RepositoryMountTable } from "../config/mount-table.js";
 import { auditRoutes } from "./sys-audit.js";
 import { capabilitiesRoutes } from "./sys-capabilities.js";
 import type { DeclaredMount } from "../config/mount-table.js";
 import { authRoutes } from "./sys-auth.js";
 import type { SysRoute } from "./sys-mount.js";
 import { policyRoutes } from "./sys-policy.js";
+import { mountsRoutes } from "./sys-mounts.js";
+import { uiMountsRoutes } from "./sys-ui-mounts.js";
 import type { SysState } from "./sys.js";
 
 /** What the system routes may use of the server. */
@@ -21,7 +23,7 @@ export interface SysDeps {
   readonly state: SysState;
   readonly policies: RepositoryPolicies;
   /** The server's mounts (a function: the table holds the system mount itself). */
-  readonly mounts: () => MountTable;
+  readonly mounts: () => RepositoryMountTable;
   readonly audit: AuditDevice | null;
   /** The audit device's options as `sys/audit` lists them (`{file_path}`); empty without one. */
   readonly auditOptions: Readonly<Record<string, string>>;
@@ -35,8 +37,10 @@ export interface SysDeps {
   readonly declared: () => Promise<readonly DeclaredMount[]>;
   /** The auth method types the server can mount. */
   readonly authTypes: readonly string[];
+  /** The secrets engine types the server can build (`kv`). */
+  readonly engineTypes: readonly string[];
 }
 
 export function sysRoutes(deps: SysDeps): SysRoute[] {
-  return [...policyRoutes(deps), ...capabilitiesRoutes(deps), ...auditRoutes(deps), ...authRoutes(deps)];
+  return [...policyRoutes(deps), ...capabilitiesRoutes(deps), ...auditRoutes(deps), ...authRoutes(deps), ...mountsRoutes(deps), ...uiMountsRoutes(deps)];
 }
