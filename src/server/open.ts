@@ -28,7 +28,6 @@ import { cubbyholeMount } from "./mounts/cubbyhole.js";
 import { CubbyholeStore } from "./cubbyhole/store.js";
 import { TokenRegistry } from "./token-registry.js";
 import { kvFactory } from "./mounts/kv-factory.js";
-import type { MountTable } from "./mounts/mount.js";
 import { RepositoryMountTable, type MountFactories } from "./config/mount-table.js";
 import { sysMount } from "./mounts/sys-mount.js";
 import { sysRoutes, type SysDeps } from "./mounts/sys-routes.js";

@@ -159,7 +159,7 @@ describe("a second KV version 2 mount (team/ over teams/a)", () => {
 describe("sys/mounts", () => {
   it("node-vault mounts(): Vault's mount info per path, data copied to the top level, stable derived accessors", async () => {
     const r = await nodeVault().mounts();
-    expect(Object.keys(r.data)).toEqual(["legacy/", "secret/", "sys/", "team/"]);
+    expect(Object.keys(r.data)).toEqual(["cubbyhole/", "legacy/", "secret/", "sys/", "team/"]);
     for (const k of Object.keys(r.data)) expect(r[k]).toEqual(r.data[k]);
     expect(r.data["secret/"]).toEqual({
       accessor: expect.stringMatching(/^kv_[0-9a-f]{8}$/),
