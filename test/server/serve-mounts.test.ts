@@ -180,7 +180,7 @@ describe("sys/mounts", () => {
     expect(r.data["sys/"]).toMatchObject({ type: "system", seal_wrap: true, description: "system endpoints used for control, policy and debugging", config: { passthrough_request_headers: ["Accept"] } });
     const again = await nodeVault().mounts();
     expect(again.data["secret/"].accessor).toBe(r.data["secret/"].accessor);
-    expect(new Set(Object.values(r.data).map((m: any) => m.accessor)).size).toBe(4);
+    expect(new Set(Object.values(r.data).map((m: any) => m.accessor)).size).toBe(5);
     // The raw body: the copied keys first (sorted), then the envelope.
     const body = (await call("GET", "sys/mounts")).body;
     expect(body.startsWith('{"legacy/":{"accessor":')).toBe(true);
