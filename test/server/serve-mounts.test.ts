@@ -183,7 +183,7 @@ describe("sys/mounts", () => {
     expect(new Set(Object.values(r.data).map((m: any) => m.accessor)).size).toBe(5);
     // The raw body: the copied keys first (sorted), then the envelope.
     const body = (await call("GET", "sys/mounts")).body;
-    expect(body.startsWith('{"legacy/":{"accessor":')).toBe(true);
+    expect(body.startsWith('{"cubbyhole/":{"accessor":')).toBe(true);
     expect(body).toContain(',"request_id":');
     expect(body.endsWith('"mount_type":"system"}\n')).toBe(true);
   });
