@@ -14,7 +14,28 @@ import { parseEncryptedFile } from "../files/secret-file.js";
 import { Opener } from "../git/versions.js";
 import type { KeySource } from "../sops/keysource.js";
 import { parseMetadata } from "../sops/metadata.js";
-import { secretFilesUnder, soleFileFor } from "../secrets/resolve.js";
+import { SECRET_FILE_EXTENSIONS, secretFilesUnder, soleFileFor } from "../secrets/resolve.js";
+
+/** NAME_MAX of Linux and macOS file systems, in bytes: a segment plus its longest extension must fit. */
+const NAME_MAX = 255;
+const LONGEST_EXTENSION = Math.max(...SECRET_FILE_EXTENSIONS.map((e) => e.length));
+/** A bound on a whole KV path, in bytes, so that mount folder + path stays under PATH_MAX (4096). */
+export const MAX_KV_PATH_BYTES = 2048;
+
+/**
+ * Why a KV path below a mount can name no file, or null when it can: a NUL (no file name holds
+ * one), a segment too long for a file name, or a path past {@link MAX_KV_PATH_BYTES}. Vault, which
+ * keeps paths as storage keys, has no such limits; here a read of such a path answers 404 (no such
+ * secret can exist) and a write 400 with this text, rather than the file system's error as a 500.
+ */
+export function kvPathProblem(kvPath: string): string | null {
+  if (kvPath.includes("\0")) return "invalid secret path: it contains a NUL character";
+  if (Buffer.byteLength(kvPath, "utf8") > MAX_KV_PATH_BYTES) return `invalid secret path: longer than ${MAX_KV_PATH_BYTES} bytes`;
+  if (kvPath.split("/").some((s) => Buffer.byteLength(s, "utf8") + LONGEST_EXTENSION > NAME_MAX)) {
+    return `invalid secret path: a segment is longer than ${NAME_MAX - LONGEST_EXTENSION} bytes`;
+  }
+  return null;
+}
 
 /** The file `segments` names under `root`, or null; kind `tree-path` when two files claim the path. */
 export function kvFileFor(root: string, segments: readonly string[]): string | null {

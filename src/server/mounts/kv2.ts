@@ -21,7 +21,7 @@ import { goDuration } from "../kv/time.js";
 import { kvVersions } from "../kv/versions.js";
 import { secretFileOf } from "../kv/write-context.js";
 import { envelope } from "../envelope.js";
-import { canOpen, kvFileFor, listFolder, relativeSlash } from "../kv-files.js";
+import { canOpen, kvFileFor, kvPathProblem, listFolder, relativeSlash } from "../kv-files.js";
 import { errorReply, type Reply } from "../reply.js";
 import { envelopeJson } from "../vault-json.js";
 import { kvInvalidPathWarning, multiError, UNSUPPORTED_OPERATION } from "../vault-errors.js";
@@ -62,8 +62,18 @@ function ok(req: MountRequest, data: Record<string, unknown>, status = 200): Rep
 
 const unsupported = (): Reply => errorReply(405, multiError(UNSUPPORTED_OPERATION));
 
+/** The secret's path inside a `data/`, `metadata/`, `delete/`, `undelete/` or `destroy/` path, else null. */
+const secretPathOf = (p: string): string | null => /^(?:data|metadata|delete|undelete|destroy)\/(.*)$/.exec(p)?.[1] ?? null;
+
 export async function handleKv2(mount: Kv2Mount, req: MountRequest): Promise<Reply> {
   const p = req.path;
+  const problem = kvPathProblem(secretPathOf(p) ?? "");
+  // A path no file can have holds nothing: a read or list is 404, a delete 204 (as of any missing
+  // key), and a write says why it cannot be made (400).
+  if (problem !== null) {
+    if (req.operation === "read" || req.operation === "list") return NOT_FOUND;
+    return req.operation === "delete" ? { status: 204 } : errorReply(400, problem);
+  }
   if (p === "config") return req.operation === "read" ? readConfig(mount, req) : unsupported();
   if (p.startsWith("data/")) return dataRoute(mount, req, p.slice("data/".length));
   if (p.startsWith("metadata/") || p === "metadata") return metadataRoute(mount, req, p.slice("metadata/".length));
