@@ -17,6 +17,11 @@ export interface GitOptions {
   /** Exit codes that are not failures (default: only 0). */
   okCodes?: number[];
   env?: NodeJS.ProcessEnv;
+  /**
+   * Kill git (SIGKILL) after this long and fail with kind `generic` "timed out": for git that
+   * talks to a remote (fetch), which could otherwise hang a caller for ever. Default: no limit.
+   */
+  timeoutMs?: number;
 }
 
 export interface GitResult {
@@ -30,20 +35,36 @@ function firstLine(s: string): string {
   return line.replace(/^(fatal|error):\s*/, "");
 }
 
+/** The subcommand among git's arguments, for messages (`-c k=v` pairs skipped). */
+const subcommand = (args: readonly string[]): string => args.find((a, i) => !a.startsWith("-") && args[i - 1] !== "-c") ?? "";
+
 /** Runs `git ARGS`; resolves with its output, or throws when it exits with a code not in okCodes. */
 export function git(args: string[], opts: GitOptions = {}): Promise<GitResult> {
   return new Promise((resolve, reject) => {
     const child = spawn("git", args, { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ["pipe", "pipe", "pipe"] });
+    let timedOut = false;
+    const timer =
+      opts.timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            timedOut = true;
+            child.kill("SIGKILL");
+          }, opts.timeoutMs);
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on("data", (c: Buffer) => out.push(c));
     child.stderr.on("data", (c: Buffer) => err.push(c));
     child.on("error", (e) => reject(new SecretsError("generic", "cannot run git (is it installed and on PATH?)", { cause: e })));
     child.on("close", (code) => {
+      clearTimeout(timer);
+      if (timedOut) {
+        reject(new SecretsError("generic", `git ${subcommand(args)} timed out after ${opts.timeoutMs} ms`));
+        return;
+      }
       const stderr = Buffer.concat(err).toString("utf8");
       const c = code ?? 1;
       if (!(opts.okCodes ?? [0]).includes(c)) {
-        reject(new SecretsError("generic", `git ${args.find((a, i) => !a.startsWith("-") && args[i - 1] !== "-c") ?? ""} failed: ${firstLine(stderr) || `exit status ${c}`}`));
+        reject(new SecretsError("generic", `git ${subcommand(args)} failed: ${firstLine(stderr) || `exit status ${c}`}`));
         return;
       }
       resolve({ code: c, stdout: Buffer.concat(out), stderr });
