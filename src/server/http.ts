@@ -38,9 +38,14 @@ export async function listen(options: ListenOptions): Promise<RunningServer> {
   // next request after the handler returns). Node emits every parsed request at once; without this
   // a pipelined write and read of one secret would race, where Vault answers the read after the write.
   const turns = new WeakMap<net.Socket, Promise<void>>();
+  // The responses not yet sent: when stopping, each says `Connection: close`, as Go's server
+  // writes it on a response once Shutdown has begun (keep-alives off).
+  const inFlight = new Set<http.ServerResponse>();
   const onRequest: http.RequestListener = (req, res) => {
+    inFlight.add(res);
     const answered = new Promise<void>((resolve) => res.once("close", resolve));
     res.once("close", () => {
+      inFlight.delete(res);
       if (closing) server.closeIdleConnections();
     });
     const previous = turns.get(req.socket);
@@ -76,6 +81,7 @@ export async function listen(options: ListenOptions): Promise<RunningServer> {
     close() {
       closed ??= (async () => {
         closing = true;
+        for (const res of inFlight) if (!res.headersSent) res.setHeader("Connection", "close");
         const done = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
         const timer = setTimeout(() => server.closeAllConnections(), options.graceMs ?? 10_000);
