@@ -11,7 +11,10 @@
  */
 import path from "node:path";
 import { parseEncryptedFile } from "../files/secret-file.js";
-import { Opener } from "../git/versions.js";
+import { formatForPath, loadStore } from "../files/format.js";
+import { readBlobs } from "../git/history.js";
+import type { Repo } from "../git/repo.js";
+import { Opener, parseVersion } from "../git/versions.js";
 import type { KeySource } from "../sops/keysource.js";
 import { parseMetadata } from "../sops/metadata.js";
 import { SECRET_FILE_EXTENSIONS, secretFilesUnder, soleFileFor } from "../secrets/resolve.js";
@@ -50,6 +53,21 @@ export async function canOpen(file: string, keys: KeySource): Promise<boolean> {
     return (await new Opener(keys).dataKey(parseMetadata(parsed.stored.metadata))) !== null;
   } catch {
     // A file that cannot be parsed is not served either; the read answers why (500) if asked for.
+    return false;
+  }
+}
+
+/**
+ * Whether one of the server's identities opens the data key of the blob `blob` of `file` (a
+ * version in git, e.g. of a file a delete removed from the work tree). Nothing else is decrypted.
+ */
+export async function canOpenBlob(repo: Repo, file: string, blob: string, keys: KeySource): Promise<boolean> {
+  try {
+    const bytes = (await readBlobs(repo, [blob])).get(blob);
+    if (!bytes) return false;
+    const version = parseVersion(await loadStore(formatForPath(file)), bytes);
+    return version.metadata !== null && (await new Opener(keys).dataKey(version.metadata)) !== null;
+  } catch {
     return false;
   }
 }

@@ -13,7 +13,7 @@ import type { CreationPolicy } from "../../workspace/creation.js";
 import type { GitOperationMarks } from "../../git/stale-locks.js";
 import { CommitQueue, type GitIdentity } from "./commit-queue.js";
 import { WriteGate } from "./write-gate.js";
-import { KV_METADATA_FILE, parseKvMetadataFile, secretMetadata, type KvConfig, type KvMetadataFile, type SecretKvMetadata } from "./metadata-file.js";
+import { hasKeyMetadata, KV_METADATA_FILE, parseKvMetadataFile, secretMetadata, type KvConfig, type KvMetadataFile, type SecretKvMetadata } from "./metadata-file.js";
 import { readKvMetadataText, tidyRecord, withSecretRecord } from "./metadata-store.js";
 import { kvVersions, type KvHistory } from "./versions.js";
 
@@ -88,7 +88,7 @@ export interface SecretState {
 
 /** Whether Vault knows the key at all (its `getKeyMetadata` is not nil): a version, or a record. */
 export function keyExists(s: SecretState): boolean {
-  return s.history.currentVersion > 0 || s.metadataFile.secrets?.[s.relative] !== undefined;
+  return s.history.currentVersion > 0 || hasKeyMetadata(s.metadataFile.secrets?.[s.relative]);
 }
 
 /** A file a write changed, and what it held before (null: absent), to put back when the commit fails. */

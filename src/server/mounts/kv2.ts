@@ -10,6 +10,7 @@
  * plugin's warning (backend.go); an operation an endpoint does not take answers 405
  * `unsupported operation`.
  */
+import { existsSync } from "node:fs";
 import { SecretsError } from "../../errors.js";
 import type { Repo } from "../../git/repo.js";
 import type { KeySource } from "../../sops/keysource.js";
@@ -21,7 +22,7 @@ import { goDuration } from "../kv/time.js";
 import { kvVersions } from "../kv/versions.js";
 import { secretFileOf } from "../kv/write-context.js";
 import { envelope } from "../envelope.js";
-import { canOpen, kvFileFor, kvPathProblem, listFolder, relativeSlash } from "../kv-files.js";
+import { canOpen, canOpenBlob, kvFileFor, kvPathProblem, listFolder, relativeSlash } from "../kv-files.js";
 import { errorReply, type Reply } from "../reply.js";
 import { envelopeJson } from "../vault-json.js";
 import { kvInvalidPathWarning, multiError, UNSUPPORTED_OPERATION } from "../vault-errors.js";
@@ -157,8 +158,18 @@ async function readData(mount: Kv2Mount, req: MountRequest, sub: string): Promis
 
 async function readMetadata(mount: Kv2Mount, req: MountRequest, sub: string): Promise<Reply> {
   const secret = await secretOf(mount, sub);
-  if (!secret || secret.history.currentVersion === 0 || !(await canOpen(secret.file, mount.keys))) return NOT_FOUND;
+  if (!secret || secret.history.currentVersion === 0 || !(await servable(mount, secret))) return NOT_FOUND;
   return ok(req, metadataResponse(secret.history, secret.metadata));
+}
+
+/**
+ * Whether the server's identity opens the secret: its file, or — when a delete removed the file and
+ * Vault still answers with the metadata (every version deleted) — its newest version in git.
+ */
+async function servable(mount: Kv2Mount, secret: NonNullable<Awaited<ReturnType<typeof secretOf>>>): Promise<boolean> {
+  if (existsSync(secret.file)) return canOpen(secret.file, mount.keys);
+  const newest = secret.history.versions.at(-1);
+  return newest !== undefined && canOpenBlob(mount.repo, secret.repoFile, newest.blob, mount.keys);
 }
 
 async function listMetadata(mount: Kv2Mount, req: MountRequest, sub: string): Promise<Reply> {
