@@ -51,15 +51,19 @@ async function gitDirs(repo: Repo): Promise<{ gitDir: string; commonDir: string 
 
 /** The operations of one process, each marked while it runs. One instance per repository and process. */
 export class GitOperationMarks {
-  readonly #folder: Promise<string>;
+  /** The marks' folder, or null when it cannot be made (operations then run unmarked). */
+  readonly #folder: Promise<string | null>;
   #next = 0;
 
   constructor(repo: Repo) {
-    this.#folder = gitDirs(repo).then(async ({ gitDir }) => {
-      const folder = path.join(gitDir, MARKS_FOLDER);
-      await fsp.mkdir(folder, { recursive: true });
-      return folder;
-    });
+    this.#folder = gitDirs(repo).then(
+      async ({ gitDir }) => {
+        const folder = path.join(gitDir, MARKS_FOLDER);
+        await fsp.mkdir(folder, { recursive: true });
+        return folder;
+      },
+      () => null,
+    );
   }
 
   /**
@@ -68,7 +72,8 @@ export class GitOperationMarks {
    * stop the operation (it only makes a crash during it need a hand to clean up).
    */
   async around<T>(fn: () => Promise<T>): Promise<T> {
-    const file = await this.#folder.then((folder) => path.join(folder, `${process.pid}-${this.#next++}.json`)).catch(() => null);
+    const folder = await this.#folder.catch(() => null);
+    const file = folder === null ? null : path.join(folder, `${process.pid}-${this.#next++}.json`);
     const mark: Mark = { pid: process.pid, host: hostname(), started: Date.now() };
     const written = file === null ? false : await fsp.writeFile(file, JSON.stringify(mark)).then(() => true, () => false);
     try {

@@ -36,11 +36,12 @@ export async function upstreamOf(repo: Repo): Promise<Upstream | null> {
 /**
  * `git fetch <remote>`: the remote-tracking refs move, nothing else (no work tree, no index, no
  * local branch). Never prompts (GIT_TERMINAL_PROMPT=0); killed after `timeoutMs`. Kind `generic`
- * with git's first line on failure (git's messages name remotes and refs, never contents).
+ * with git's first line on failure (git's messages name remotes and refs, never contents); `signal`
+ * kills it.
  */
-export async function fetchUpstream(repo: Repo, upstream: Upstream, opts: { timeoutMs: number; env?: NodeJS.ProcessEnv }): Promise<void> {
+export async function fetchUpstream(repo: Repo, upstream: Upstream, opts: { timeoutMs: number; env?: NodeJS.ProcessEnv; signal?: AbortSignal }): Promise<void> {
   const env = { ...(opts.env ?? process.env), GIT_TERMINAL_PROMPT: "0" };
-  await git(["fetch", "--quiet", "--no-tags", "--", upstream.remote], { cwd: repo.top, env, timeoutMs: opts.timeoutMs });
+  await git(["fetch", "--quiet", "--no-tags", "--", upstream.remote], { cwd: repo.top, env, timeoutMs: opts.timeoutMs, ...(opts.signal ? { signal: opts.signal } : {}) });
 }
 
 /** Where HEAD stands against the fetched upstream. */

@@ -53,6 +53,8 @@ export class CheckoutPuller {
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<unknown> | undefined;
   #stopped = false;
+  /** Aborts a fetch in flight when stopping: a fetch may wait on the network for its whole timeout. */
+  readonly #abort = new AbortController();
   /** The condition last reported (diverged, blocked…), so that each is reported once while it lasts. */
   #condition: string | null = null;
 
@@ -73,9 +75,10 @@ export class CheckoutPuller {
     loop();
   }
 
-  /** No more ticks; resolves when the one running (if any) has ended. */
+  /** No more ticks; a fetch in flight is killed, a fast-forward in flight finishes; resolves when the round has ended. */
   async stop(): Promise<void> {
     this.#stopped = true;
+    this.#abort.abort();
     clearTimeout(this.#timer);
     this.#timer = undefined;
     await this.#running;
@@ -98,11 +101,12 @@ export class CheckoutPuller {
     const upstream = await upstreamOf(repo);
     if (!upstream) return { kind: "no-upstream" };
     try {
-      const fetch = () => fetchUpstream(repo, upstream, { timeoutMs: this.#opts.fetchTimeoutMs ?? 60_000 });
+      const fetch = () => fetchUpstream(repo, upstream, { timeoutMs: this.#opts.fetchTimeoutMs ?? 60_000, signal: this.#abort.signal });
       await (marks ? marks.around(fetch) : fetch());
     } catch (e) {
       return { kind: "failed", reason: withoutCredentials(e instanceof Error ? e.message : "error") };
     }
+    if (this.#stopped) return { kind: "up-to-date" };
     const before = await standingOf(repo, upstream);
     if (before.behind === 0) return { kind: "up-to-date" };
     if (before.ahead > 0) return { kind: "diverged", ahead: before.ahead, behind: before.behind };
@@ -121,6 +125,8 @@ export class CheckoutPuller {
   }
 
   #reportOutcome(outcome: PullOutcome): void {
+    // A round cut short by stop() has nothing to say.
+    if (this.#stopped && outcome.kind === "failed") return;
     const condition = outcome.kind === "up-to-date" || outcome.kind === "fast-forwarded" ? null : outcome.kind;
     const fresh = condition !== null && condition !== this.#condition;
     this.#condition = condition;

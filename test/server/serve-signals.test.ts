@@ -99,6 +99,28 @@ describe("SIGTERM", () => {
   }, 60_000);
 });
 
+describe("SIGTERM while --pull-interval is fetching", () => {
+  it("a fetch that hangs is killed: the server exits 0 at once", async () => {
+    const sb = await buildFixture();
+    sandboxes.push(sb);
+    const bare = join(sb.dir, "remote.git");
+    sb.git("clone", "-q", "--bare", sb.repo, bare);
+    sb.git("remote", "add", "origin", bare);
+    sb.git("fetch", "-q", "origin");
+    sb.git("branch", "-q", "--set-upstream-to=origin/main", "main");
+    // The remote's upload-pack never answers (for longer than the test waits).
+    sb.git("config", "remote.origin.uploadpack", "sleep 8; :");
+    const served = await startServe(sb, ["--pull-interval", "1h"]);
+    servers.push(served);
+    await new Promise((r) => setTimeout(r, 500));
+    const started = Date.now();
+    served.proc.kill("SIGTERM");
+    expect(await served.exited).toBe(0);
+    expect(Date.now() - started).toBeLessThan(4_000);
+    expect(served.stderr()).not.toContain("--pull-interval:");
+  }, 30_000);
+});
+
 describe("SIGHUP", () => {
   it("reopens the audit file: after logrotate renames it, new lines go to a new file at the same path", async () => {
     const { served, auditFile, token } = await audited();
