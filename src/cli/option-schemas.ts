@@ -73,4 +73,4 @@ export function parseOptionsWithSchemaMessages<T extends z.ZodMiniType>(schema: 
 }
 
 // --- serve ---
-export const ServeOptions = z.object({ listen: z._default(z.string(), "127.0.0.1:8200"), tlsCert: str, tlsKey: str, auditFile: str, stateDir: str, insecureListen: flag });
+export const ServeOptions = z.object({ listen: z._default(z.string(), "127.0.0.1:8200"), tlsCert: str, tlsKey: str, auditFile: str, stateDir: str, insecureListen: flag, pullInterval: str });

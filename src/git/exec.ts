@@ -17,6 +17,14 @@ export interface GitOptions {
   /** Exit codes that are not failures (default: only 0). */
   okCodes?: number[];
   env?: NodeJS.ProcessEnv;
+  /**
+   * Kill git (SIGKILL, with whatever it started) after this long and fail with kind `generic` "timed
+   * out": for git that talks to a remote (fetch), which could otherwise hang a caller for ever.
+   * Default: no limit.
+   */
+  timeoutMs?: number;
+  /** Kills git when aborted (kind `generic` "was stopped"): a long-running git a caller no longer wants (a fetch when the server stops). */
+  signal?: AbortSignal;
 }
 
 export interface GitResult {
@@ -30,20 +38,54 @@ function firstLine(s: string): string {
   return line.replace(/^(fatal|error):\s*/, "");
 }
 
+/** The subcommand among git's arguments, for messages (`-c k=v` pairs skipped). */
+const subcommand = (args: readonly string[]): string => args.find((a, i) => !a.startsWith("-") && args[i - 1] !== "-c") ?? "";
+
 /** Runs `git ARGS`; resolves with its output, or throws when it exits with a code not in okCodes. */
 export function git(args: string[], opts: GitOptions = {}): Promise<GitResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn("git", args, { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ["pipe", "pipe", "pipe"] });
+    // A git that may be cut short runs in a process group of its own, so that killing it also ends
+    // what it started (a remote helper, an upload-pack), which would otherwise live on.
+    const group = opts.timeoutMs !== undefined || opts.signal !== undefined;
+    const child = spawn("git", args, { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ["pipe", "pipe", "pipe"], detached: group });
+    let cut = false;
+    const cutShort = (why: string): void => {
+      if (cut) return;
+      cut = true;
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
+      } catch {
+        // Already gone.
+      }
+      // Its pipes may stay open a moment longer (a child between fork and exit): let go of them now.
+      child.stdout.destroy();
+      child.stderr.destroy();
+      child.stdin.destroy();
+      reject(new SecretsError("generic", `git ${subcommand(args)} ${why}`));
+    };
+    const timer = opts.timeoutMs === undefined ? undefined : setTimeout(() => cutShort(`timed out after ${opts.timeoutMs} ms`), opts.timeoutMs);
+    const onAbort = (): void => cutShort("was stopped");
+    if (opts.signal?.aborted) onAbort();
+    else opts.signal?.addEventListener("abort", onAbort, { once: true });
+    const settle = (): void => {
+      clearTimeout(timer);
+      opts.signal?.removeEventListener("abort", onAbort);
+    };
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on("data", (c: Buffer) => out.push(c));
     child.stderr.on("data", (c: Buffer) => err.push(c));
-    child.on("error", (e) => reject(new SecretsError("generic", "cannot run git (is it installed and on PATH?)", { cause: e })));
+    child.on("error", (e) => {
+      settle();
+      reject(new SecretsError("generic", "cannot run git (is it installed and on PATH?)", { cause: e }));
+    });
     child.on("close", (code) => {
+      settle();
+      if (cut) return;
       const stderr = Buffer.concat(err).toString("utf8");
       const c = code ?? 1;
       if (!(opts.okCodes ?? [0]).includes(c)) {
-        reject(new SecretsError("generic", `git ${args.find((a, i) => !a.startsWith("-") && args[i - 1] !== "-c") ?? ""} failed: ${firstLine(stderr) || `exit status ${c}`}`));
+        reject(new SecretsError("generic", `git ${subcommand(args)} failed: ${firstLine(stderr) || `exit status ${c}`}`));
         return;
       }
       resolve({ code: c, stdout: Buffer.concat(out), stderr });

@@ -42,6 +42,8 @@ export interface HistoryOptions {
   all?: boolean;
   /** At most this many commits, newest first (git's `-n`). */
   maxCount?: number;
+  /** Only commits that are not this commit or its ancestors (`<rev> ^<after>`); a commit the repository lacks is ignored. */
+  after?: string;
 }
 
 const FORMAT = "%x1e%H%x1f%P%x1f%an%x1f%ae%x1f%aI%x1f%s";
@@ -60,6 +62,10 @@ export async function fileHistory(repo: Repo, paths: readonly string[], opts: Hi
       return []; // a repository without commits has no history
     }
     args.push(head.stdout.toString("utf8").trim());
+    if (opts.after !== undefined) {
+      const after = await git(["rev-parse", "--verify", "--quiet", "--end-of-options", `${opts.after}^{commit}`], { cwd: repo.top, okCodes: [0, 1, 128] });
+      if (after.code === 0) args.push(`^${after.stdout.toString("utf8").trim()}`);
+    }
   }
   args.push("--", ...paths.map((p) => `:(literal)${p}`));
   const { stdout } = await git(args, { cwd: repo.top });

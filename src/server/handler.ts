@@ -18,12 +18,14 @@ import type { TokenAuthority, TokenInfo } from "../auth/tokens/authority.js";
 import { isSecretsError } from "../errors.js";
 import { tokenAuditAuth } from "./auth-block.js";
 import { newRequestId } from "./envelope.js";
+import { ListMethodSocket } from "./http/list-method-socket.js";
 import { authorFor } from "./kv/commit-queue.js";
 import { belowMount, type Mount, type MountTable } from "./mounts/mount.js";
 import { handleHealth, handleLeader, handleSealStatus, type SysState } from "./mounts/sys.js";
 import type { RepositoryPolicies } from "./policies.js";
 import { errorReply, writeReply, type Reply } from "./reply.js";
-import { BAD_JSON, carriesBody, parseJsonBody, parseRequest, patchContentTypeError, readBody, type ParsedRequest } from "./request.js";
+import { carriesBody, parseRequest, patchContentTypeError, readBody, type ParsedRequest } from "./request.js";
+import { decodeBody } from "./request-body.js";
 import { BODY_TOO_LARGE_BODY, INTERNAL_ERROR_BODY, INVALID_TOKEN, INVALID_TOKEN_BODY, MISSING_TOKEN_BODY, multiError, noHandlerForRoute, SEALED, vaultMessageOf } from "./vault-errors.js";
 
 export interface ServerContext {
@@ -44,6 +46,8 @@ const STATUS_ENDPOINTS: ReadonlyMap<string, (sys: SysState, method: string, quer
 
 /** Go's http.NotFound, which Vault's mux answers for anything outside /v1/. */
 const GO_NOT_FOUND = "404 page not found\n";
+/** What Go's net/http writes for a request line it cannot parse (server.go), before closing the connection. */
+const GO_BAD_REQUEST = "400 Bad Request";
 
 function auditAuth(info: TokenInfo | null, token: string | undefined, allowed?: boolean): AuditAuthInput {
   if (!info) return {};
@@ -173,7 +177,8 @@ export async function answer(ctx: ServerContext, req: http.IncomingMessage, res:
   const outcome = parseRequest(req);
   if (!outcome.ok) {
     if (outcome.status === "not-api") return { status: 404, body: GO_NOT_FOUND };
-    return outcome.message ? errorReply(400, outcome.message) : errorReply(400);
+    if (outcome.status === "bad-request-line") return { status: 400, body: GO_BAD_REQUEST };
+    return errorReply(400, outcome.message);
   }
   const parsed = outcome.request;
   const p = new Pipeline(ctx, req, parsed);
@@ -204,12 +209,14 @@ export async function answer(ctx: ServerContext, req: http.IncomingMessage, res:
   if (carriesBody(parsed.method)) {
     const body = await readBody(req);
     if (body === "too-large") {
-      // Go's MaxBytesReader closes the connection after answering; so do we, leaving the rest unread.
+      // Go's MaxBytesReader closes the connection after answering, lingering first (list-method-socket.ts); so do we, leaving the rest unread.
       res.setHeader("Connection", "close");
-      return p.refuse(path, { status: 413, body: BODY_TOO_LARGE_BODY, auditError: "http: request body too large" });
+      if (req.socket instanceof ListMethodSocket) req.socket.lingerOnClose();
+      return p.refuse(path, { status: 413, body: BODY_TOO_LARGE_BODY, auditError: "error parsing JSON" });
     }
-    p.body = parseJsonBody(body);
-    if (p.body === BAD_JSON) return p.refuse(path, errorReply(400, "error parsing JSON"));
+    const decoded = decodeBody(body, { method: parsed.method, contentType: req.headers["content-type"], rawQuery: parsed.rawQuery });
+    if (!decoded.ok) return p.refuse(path, errorReply(400, decoded.message));
+    p.body = decoded.data;
   }
   if (ctx.sys.sealed) return p.refuse(path, errorReply(503, SEALED));
   const now = ctx.sys.now();
@@ -241,6 +248,11 @@ export function requestListener(ctx: ServerContext): http.RequestListener {
       (reply) => {
         if (reply.body === GO_NOT_FOUND) {
           res.writeHead(404, { "Content-Type": "text/plain; charset=utf-8", "X-Content-Type-Options": "nosniff" }).end(GO_NOT_FOUND);
+          return;
+        }
+        if (reply.body === GO_BAD_REQUEST) {
+          res.sendDate = false;
+          res.writeHead(400, { "Content-Type": "text/plain; charset=utf-8", Connection: "close" }).end(GO_BAD_REQUEST);
           return;
         }
         writeReply(res, reply, reply.head === true);

@@ -33,12 +33,34 @@ export interface RunningServer {
 export async function listen(options: ListenOptions): Promise<RunningServer> {
   const handler = requestListener(options.context);
   let closing = false;
+  // Pipelined requests are answered one after the other, each handled only once the one before it
+  // on its connection has been answered, as Go's net/http serves a connection (conn.serve reads the
+  // next request after the handler returns). Node emits every parsed request at once; without this
+  // a pipelined write and read of one secret would race, where Vault answers the read after the write.
+  const turns = new WeakMap<net.Socket, Promise<void>>();
+  // The responses not yet sent: when stopping, each says `Connection: close`, as Go's server
+  // writes it on a response once Shutdown has begun (keep-alives off).
+  const inFlight = new Set<http.ServerResponse>();
   const onRequest: http.RequestListener = (req, res) => {
+    inFlight.add(res);
+    const answered = new Promise<void>((resolve) => res.once("close", resolve));
     res.once("close", () => {
+      inFlight.delete(res);
       if (closing) server.closeIdleConnections();
     });
-    if (closing) res.setHeader("Connection", "close");
-    handler(req, res);
+    const previous = turns.get(req.socket);
+    turns.set(req.socket, (previous ?? Promise.resolve()).then(() => answered));
+    const run = (): void => {
+      // The client went away while an earlier request was answered: Go would read no more requests from it.
+      if (req.socket.destroyed) {
+        res.destroy();
+        return;
+      }
+      if (closing) res.setHeader("Connection", "close");
+      handler(req, res);
+    };
+    if (previous) void previous.then(run);
+    else run();
   };
   // Vault's listener defaults: no header timeout beyond node's; requests may take a while (git).
   const server: http.Server = options.tls ? createListMethodServer({ tls: { cert: options.tls.cert, key: options.tls.key } }, onRequest) : createListMethodServer({}, onRequest);
@@ -59,6 +81,7 @@ export async function listen(options: ListenOptions): Promise<RunningServer> {
     close() {
       closed ??= (async () => {
         closing = true;
+        for (const res of inFlight) if (!res.headersSent) res.setHeader("Connection", "close");
         const done = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
         const timer = setTimeout(() => server.closeAllConnections(), options.graceMs ?? 10_000);

@@ -11,10 +11,34 @@
  */
 import path from "node:path";
 import { parseEncryptedFile } from "../files/secret-file.js";
-import { Opener } from "../git/versions.js";
+import { formatForPath, loadStore } from "../files/format.js";
+import { readBlobs } from "../git/history.js";
+import type { Repo } from "../git/repo.js";
+import { Opener, parseVersion } from "../git/versions.js";
 import type { KeySource } from "../sops/keysource.js";
 import { parseMetadata } from "../sops/metadata.js";
-import { secretFilesUnder, soleFileFor } from "../secrets/resolve.js";
+import { SECRET_FILE_EXTENSIONS, secretFilesUnder, soleFileFor } from "../secrets/resolve.js";
+
+/** NAME_MAX of Linux and macOS file systems, in bytes: a segment plus its longest extension must fit. */
+const NAME_MAX = 255;
+const LONGEST_EXTENSION = Math.max(...SECRET_FILE_EXTENSIONS.map((e) => e.length));
+/** A bound on a whole KV path, in bytes, so that mount folder + path stays under PATH_MAX (4096). */
+export const MAX_KV_PATH_BYTES = 2048;
+
+/**
+ * Why a KV path below a mount can name no file, or null when it can: a NUL (no file name holds
+ * one), a segment too long for a file name, or a path past {@link MAX_KV_PATH_BYTES}. Vault, which
+ * keeps paths as storage keys, has no such limits; here a read of such a path answers 404 (no such
+ * secret can exist) and a write 400 with this text, rather than the file system's error as a 500.
+ */
+export function kvPathProblem(kvPath: string): string | null {
+  if (kvPath.includes("\0")) return "invalid secret path: it contains a NUL character";
+  if (Buffer.byteLength(kvPath, "utf8") > MAX_KV_PATH_BYTES) return `invalid secret path: longer than ${MAX_KV_PATH_BYTES} bytes`;
+  if (kvPath.split("/").some((s) => Buffer.byteLength(s, "utf8") + LONGEST_EXTENSION > NAME_MAX)) {
+    return `invalid secret path: a segment is longer than ${NAME_MAX - LONGEST_EXTENSION} bytes`;
+  }
+  return null;
+}
 
 /** The file `segments` names under `root`, or null; kind `tree-path` when two files claim the path. */
 export function kvFileFor(root: string, segments: readonly string[]): string | null {
@@ -29,6 +53,21 @@ export async function canOpen(file: string, keys: KeySource): Promise<boolean> {
     return (await new Opener(keys).dataKey(parseMetadata(parsed.stored.metadata))) !== null;
   } catch {
     // A file that cannot be parsed is not served either; the read answers why (500) if asked for.
+    return false;
+  }
+}
+
+/**
+ * Whether one of the server's identities opens the data key of the blob `blob` of `file` (a
+ * version in git, e.g. of a file a delete removed from the work tree). Nothing else is decrypted.
+ */
+export async function canOpenBlob(repo: Repo, file: string, blob: string, keys: KeySource): Promise<boolean> {
+  try {
+    const bytes = (await readBlobs(repo, [blob])).get(blob);
+    if (!bytes) return false;
+    const version = parseVersion(await loadStore(formatForPath(file)), bytes);
+    return version.metadata !== null && (await new Opener(keys).dataKey(version.metadata)) !== null;
+  } catch {
     return false;
   }
 }

@@ -33,6 +33,9 @@ import { sysMount } from "./mounts/sys-mount.js";
 import { sysRoutes, type SysDeps } from "./mounts/sys-routes.js";
 import { jwtAuthMount } from "./mounts/auth-jwt.js";
 import { httpGet } from "../auth/jwt/http-get.js";
+import { GitOperationMarks, recoverStaleGitLocks } from "../git/stale-locks.js";
+import { FollowingCreationPolicy } from "./following-policy.js";
+import { CheckoutPuller } from "./pull.js";
 
 export interface OpenServerOptions {
   /** Where the checkout is (any folder inside it). */
@@ -44,6 +47,8 @@ export interface OpenServerOptions {
   audit?: { file: string } | { stream: Writable; name: string };
   /** More token authorities, asked beside the server's own stores (root, `.secrets/tokens.yaml`, the runtime's). */
   tokenAuthorities?: readonly TokenAuthority[];
+  /** `--pull-interval`: follow the branch's upstream (src/server/pull.ts), reporting through `report`. */
+  pull?: { intervalMs: number; report: (message: string) => void };
 }
 
 export interface OpenedServer {
@@ -51,6 +56,10 @@ export interface OpenedServer {
   stateDir: string;
   /** The root token in clear, only when this start generated it. */
   generatedRootToken?: string;
+  /** Git lock files a killed server left, removed at this start (repo-relative; src/git/stale-locks.ts). */
+  recoveredLocks: string[];
+  /** With `pull`: the puller, not yet started (the CLI starts it once it listens, and stops it first on shutdown). */
+  puller: CheckoutPuller | null;
 }
 
 /** The committer of every write (docs/server.md: the author is the token's display name, the committer the server). */
@@ -66,7 +75,12 @@ export async function openServer(options: OpenServerOptions): Promise<OpenedServ
   const [root, cluster] = await Promise.all([ensureRootToken(stateDir), ensureClusterIdentity(stateDir)]);
   const audit = options.audit ? await openAudit(options.audit, stateDir) : null;
   const keys = await workspace.keys();
-  const writes = createKvWriteContext({ repo, workspace, committer: SERVER_COMMITTER });
+  // Before anything writes: the git locks a killed server (this checkout's last) may have left.
+  const recoveredLocks = await recoverStaleGitLocks(repo);
+  const marks = new GitOperationMarks(repo);
+  // New files follow the `.sops.yaml` as it is at each write, not as it was at start.
+  const policy = new FollowingCreationPolicy(() => new Workspace({ startDir: options.cwd, env: options.env, keys }));
+  const writes = createKvWriteContext({ repo, workspace: policy, committer: SERVER_COMMITTER, marks });
   const sys = { sealed, version: VERSION, clusterName: cluster.name, clusterId: cluster.id, now: () => Math.floor(Date.now() / 1000) };
   const policies = new RepositoryPolicies(repo.top);
   const repositoryTokens = new RepositoryTokenStore(path.join(repo.top, REPOSITORY_TOKEN_FILE));
@@ -112,7 +126,8 @@ export async function openServer(options: OpenServerOptions): Promise<OpenedServ
   const table = new RepositoryMountTable(repo.top, [tokenMount({ tokens, policies }), cubbyhole, sysMount(sysRoutes(sysDeps))], factories, defaultFolder);
   const mounts = table;
   const context: ServerContext = { sys, tokens: authority, policies, mounts, audit };
-  return { context, stateDir, ...(root.generated ? { generatedRootToken: root.generated } : {}) };
+  const puller = options.pull ? new CheckoutPuller({ repo, writes, marks, intervalMs: options.pull.intervalMs, report: options.pull.report }) : null;
+  return { context, stateDir, recoveredLocks, puller, ...(root.generated ? { generatedRootToken: root.generated } : {}) };
 }
 
 async function openAudit(audit: NonNullable<OpenServerOptions["audit"]>, stateDir: string): Promise<AuditDevice> {

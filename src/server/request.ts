@@ -8,9 +8,15 @@
  *   such a request is unauthenticated (and the parameter is only request data, HMAC'd in the log);
  * - `X-Vault-Request` is not required and `X-Vault-Namespace` is ignored, as in Vault's community
  *   edition (namespaces are an Enterprise feature: every request is in the root namespace);
- * - the body, for the methods that carry one, up to 32 MiB (DefaultMaxRequestSize).
+ * - the body, for the methods that carry one, up to 32 MiB (DefaultMaxRequestSize); what it holds is
+ *   decoded in request-body.ts.
+ *
+ * A path with a `%` not followed by two hex digits is refused before anything else, as Go's
+ * net/http refuses the request line (url.ParseRequestURI): the caller answers Go's plain-text 400
+ * and closes the connection; such a request never reaches Vault's handlers, so it is not audited.
  */
 import type http from "node:http";
+import { goPathUnescape } from "../util/go-url.js";
 import { methodOf } from "./http/list-method.js";
 import { MAX_REQUEST_SIZE, PARENT_REFERENCES } from "./vault-errors.js";
 
@@ -20,11 +26,13 @@ export interface ParsedRequest {
   /** Below `/v1/`, decoded, no leading slash; a trailing slash is kept. */
   readonly path: string;
   readonly query: URLSearchParams;
+  /** The query string as sent, without its `?`. */
+  readonly rawQuery: string;
   /** The token the request carries, or undefined. */
   readonly token: string | undefined;
 }
 
-export type ParseOutcome = { ok: true; request: ParsedRequest } | { ok: false; status: 400; message?: string } | { ok: false; status: "not-api" };
+export type ParseOutcome = { ok: true; request: ParsedRequest } | { ok: false; status: 400; message: string } | { ok: false; status: "not-api" } | { ok: false; status: "bad-request-line" };
 
 /** http/handler.go getTokenFromReq. */
 export function tokenOf(headers: http.IncomingHttpHeaders): string | undefined {
@@ -44,15 +52,13 @@ export function parseRequest(req: http.IncomingMessage): ParseOutcome {
   const raw = req.url ?? "";
   const q = raw.indexOf("?");
   const rawPath = q === -1 ? raw : raw.slice(0, q);
-  if (!rawPath.startsWith("/v1/")) return { ok: false, status: "not-api" };
-  let path: string;
-  try {
-    path = decodeURIComponent(rawPath.slice("/v1/".length));
-  } catch {
-    return { ok: false, status: 400 };
-  }
-  if (path.split("/").some((s) => s === "." || s === "..")) return { ok: false, status: 400, message: PARENT_REFERENCES };
-  return { ok: true, request: { method: methodOf(req), path, query: new URLSearchParams(q === -1 ? "" : raw.slice(q + 1)), token: tokenOf(req.headers) } };
+  const path = goPathUnescape(rawPath);
+  if (path === null) return { ok: false, status: "bad-request-line" };
+  if (!path.startsWith("/v1/")) return { ok: false, status: "not-api" };
+  const below = path.slice("/v1/".length);
+  if (below.split("/").some((s) => s === "." || s === "..")) return { ok: false, status: 400, message: PARENT_REFERENCES };
+  const rawQuery = q === -1 ? "" : raw.slice(q + 1);
+  return { ok: true, request: { method: methodOf(req), path: below, query: new URLSearchParams(rawQuery), rawQuery, token: tokenOf(req.headers) } };
 }
 
 /** Whether Vault reads a body for this method (http/logical.go buildLogicalRequestNoAuth). */
@@ -99,23 +105,3 @@ export function patchContentTypeError(headers: http.IncomingHttpHeaders): { stat
   if (mediaType === MERGE_PATCH_CONTENT_TYPE) return null;
   return { status: 415, message: `PATCH requires Content-Type of ${MERGE_PATCH_CONTENT_TYPE}, provided ${mediaType}` };
 }
-
-/**
- * http/logical.go: an empty body is no data (null); a body that is not JSON is 400 `error parsing
- * JSON` ("bad-json"), and so is JSON that is not an object: Vault decodes the body into a
- * `map[string]interface{}`, which an array, a string or a number cannot fill (`null` leaves it nil).
- */
-export function parseJsonBody(body: Buffer): unknown {
-  const text = body.toString("utf8");
-  if (text.trim() === "") return null;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text) as unknown;
-  } catch {
-    return BAD_JSON;
-  }
-  return parsed === null || (typeof parsed === "object" && !Array.isArray(parsed)) ? parsed : BAD_JSON;
-}
-
-/** The marker {@link parseJsonBody} returns for a body that is not JSON. */
-export const BAD_JSON: unique symbol = Symbol("bad-json");

@@ -50,10 +50,14 @@ export const UNSUPPORTED_OPERATION = "unsupported operation";
 export const INTERNAL_ERROR_BODY = errorBody(multiError("internal error"));
 
 /**
- * http/util.go parseJSONRequest wraps the MaxBytesReader's error; respondError turns it into 413
- * (AdjustErrorStatusCode: "http: request body too large").
+ * A logical request's body past the cap: http/handler.go parseJSONRequest wraps the MaxBytesReader's
+ * error ("failed to parse JSON input: http: request body too large"), and http/logical.go
+ * buildLogicalRequestNoAuth answers it with its own `error parsing JSON`, the status made 413 by
+ * logical.AdjustErrorStatusCode (which finds "http: request body too large" in the wrapped chain).
+ * Only Vault's non-logical handlers (sys/init, sys/unseal…, which this server does not have) show
+ * the wrapped text.
  */
-export const BODY_TOO_LARGE_BODY = errorBody("failed to parse JSON input: http: request body too large");
+export const BODY_TOO_LARGE_BODY = errorBody("error parsing JSON");
 
 /** http/handler.go DefaultMaxRequestSize (listener `max_request_size`): 32 MiB. */
 export const MAX_REQUEST_SIZE = 32 * 1024 * 1024;

@@ -16,6 +16,7 @@ export const PROGRAMS = [
   { command: "python3", aptPackage: "python3", what: "Python 3 (its pty module drives the edit prompt)" },
   { command: "script", aptPackage: "bsdutils", what: "util-linux's script (a terminal for the edit loop)" },
   { command: "openssl", aptPackage: "openssl", what: "OpenSSL (a loopback TLS certificate for the JWKS tests)" },
+  { command: "curl", aptPackage: "curl", what: "curl (a Vault client as scripts use it: secrets serve)" },
 ];
 
 // Python modules the interop tests import, each checked with the interpreter named (Debian's

@@ -115,6 +115,12 @@ describe("DELETE data, delete/undelete/destroy", () => {
     const gone = await raw("GET", `${served.url}/v1/secret/data/hv`, auth());
     expect(gone.status).toBe(404);
     expect(JSON.parse(gone.body).data.metadata.deletion_time).not.toBe("");
+    // The file is gone from the work tree, but the key's metadata is not: Vault still answers it, every version listed.
+    const meta = await raw("GET", `${served.url}/v1/secret/metadata/hv`, auth());
+    expect(meta.status).toBe(200);
+    const versions = JSON.parse(meta.body).data.versions;
+    expect(Object.keys(versions)).toEqual(["1", "2"]);
+    expect(versions["2"].deletion_time).not.toBe("");
     const undel = await post("secret/undelete/hv", { versions: [2] });
     expect([undel.status, undel.body]).toEqual([204, ""]);
     expect(JSON.parse((await raw("GET", `${served.url}/v1/secret/data/hv`, auth())).body).data.data).toEqual({ k: WRITTEN[1] });
@@ -157,7 +163,7 @@ describe("PATCH secret/data/<path>", () => {
 });
 
 describe("secret/metadata/<path> writes", () => {
-  it("POST metadata: 204; read back; DELETE metadata: 204 and the key is gone", async () => {
+  it("POST metadata: 204; read back; DELETE metadata: 204 and the key is gone; its next write is version 1 again, as in Vault", async () => {
     const w = await post("secret/metadata/p", { max_versions: 5, custom_metadata: { owner: "team-a" } });
     expect([w.status, w.body]).toEqual([204, ""]);
     expect(lastCommit()[2]).toBe("write metadata of secret/p");
@@ -166,6 +172,11 @@ describe("secret/metadata/<path> writes", () => {
     const d = await raw("DELETE", `${served.url}/v1/secret/metadata/p`, auth());
     expect([d.status, d.body]).toEqual([204, ""]);
     expect((await raw("GET", `${served.url}/v1/secret/data/p`, auth())).status).toBe(404);
+    expect((await raw("GET", `${served.url}/v1/secret/metadata/p`, auth())).status).toBe(404);
+    const again = await post("secret/data/p", { options: { cas: 0 }, data: { fresh: "start" } });
+    expect([again.status, JSON.parse(again.body).data.version]).toEqual([200, 1]);
+    const fresh = JSON.parse((await raw("GET", `${served.url}/v1/secret/metadata/p`, auth())).body).data;
+    expect([fresh.current_version, Object.keys(fresh.versions), fresh.custom_metadata]).toEqual([1, ["1"], null]);
   });
 });
 

@@ -22,7 +22,9 @@ beforeAll(async () => {
   ({ sb, served, token, auditFile } = await startAuditedServe());
 }, 60_000);
 
+// The server is stopped here too: the last test stops it, but a failure before that must not leak the process.
 afterAll(async () => {
+  await served?.stop();
   sb?.cleanup();
 });
 
@@ -201,7 +203,7 @@ describe("KV version 2 reads", () => {
     expect([dots.status, dots.body]).toEqual([400, '{"errors":["path cannot contain parent references"]}\n']);
     // Declared past the cap: answered before any of it is read, then the connection is closed.
     const big = await raw("POST", `${served.url}/v1/auth/token/lookup-self`, { ...auth(), "content-length": String(33554433) });
-    expect([big.status, big.body]).toEqual([413, '{"errors":["failed to parse JSON input: http: request body too large"]}\n']);
+    expect([big.status, big.body]).toEqual([413, '{"errors":["error parsing JSON"]}\n']);
   });
 });
 

@@ -1,4 +1,5 @@
 import { readFile } from "node:fs/promises";
+import { parseDurationSeconds } from "../../auth/policy/duration.js";
 import { SecretsError } from "../../errors.js";
 import { info } from "../io.js";
 import { parseOptions, ServeOptions } from "../option-schemas.js";
@@ -7,7 +8,8 @@ import { parseOptions, ServeOptions } from "../option-schemas.js";
  * `secrets serve`: opens the server (src/server/open.ts), listens, and prints where, on stderr
  * (stdout may be the audit log). The only secret ever printed is the root token, once, on the start
  * that generated it. SIGTERM and SIGINT: stop accepting, finish in-flight requests, flush the audit
- * log, exit 0. SIGHUP: reopen the audit file.
+ * log, exit 0. SIGHUP: reopen the audit file. With `--pull-interval`, the branch follows its
+ * upstream, fast-forward only (src/server/pull.ts), and what the puller reports is printed on stderr.
  */
 export async function serveCommand(raw: unknown): Promise<void> {
   const opts = parseOptions(ServeOptions, raw);
@@ -21,7 +23,9 @@ export async function serveCommand(raw: unknown): Promise<void> {
   checkListenSecurity(address, opts.tlsCert !== undefined, opts.insecureListen === true);
   const tls = opts.tlsCert && opts.tlsKey ? { cert: await readPem(opts.tlsCert), key: await readPem(opts.tlsKey) } : undefined;
   const audit = opts.auditFile === undefined ? undefined : opts.auditFile === "stdout" ? { stream: process.stdout, name: "stdout" } : { file: opts.auditFile };
-  const opened = await openServer({ cwd: process.cwd(), env: process.env, ...(opts.stateDir ? { stateDir: opts.stateDir } : {}), ...(audit ? { audit } : {}) });
+  const pull = opts.pullInterval === undefined ? undefined : { intervalMs: pullIntervalMs(opts.pullInterval), report: info };
+  const opened = await openServer({ cwd: process.cwd(), env: process.env, ...(opts.stateDir ? { stateDir: opts.stateDir } : {}), ...(audit ? { audit } : {}), ...(pull ? { pull } : {}) });
+  for (const lock of opened.recoveredLocks) info(`secrets serve: removed ${lock}, left by a server that was killed while running git`);
   const server = await listen({ listen: address, context: opened.context, ...(tls ? { tls } : {}) });
 
   if (opened.generatedRootToken) {
@@ -30,12 +34,14 @@ export async function serveCommand(raw: unknown): Promise<void> {
   }
   if (opened.context.sys.sealed) info("secrets serve: no age identity found: the server is sealed (secret routes answer 503)");
   info(`secrets serve: listening on ${server.url}`);
+  opened.puller?.start();
 
   // A failure to close (the audit log could not be flushed) is reported by the CLI's one printer,
   // with its kind's exit code.
   await new Promise<void>((resolve, reject) => {
     const stop = (): void => {
-      void server.close().then(resolve, (e: unknown) => {
+      // No pull starts once stopping; one running is let finish (it is a fast-forward or a fetch).
+      void (opened.puller?.stop() ?? Promise.resolve()).then(() => server.close()).then(resolve, (e: unknown) => {
         reject(e instanceof SecretsError ? e : new SecretsError("write-output", "could not close the audit log", { cause: e }));
       });
     };
@@ -45,6 +51,13 @@ export async function serveCommand(raw: unknown): Promise<void> {
       void server.reopenAudit().catch(() => info("secrets serve: could not reopen the audit log"));
     });
   });
+}
+
+/** `--pull-interval`: a Vault/Go duration (`30s`, `5m`, `1h`, or seconds), at least 100 ms. */
+function pullIntervalMs(text: string): number {
+  const parsed = parseDurationSeconds(text);
+  if ("error" in parsed || parsed.seconds < 0.1) throw new SecretsError("usage", "--pull-interval must be a duration of at least 100ms, such as 30s or 5m");
+  return Math.round(parsed.seconds * 1000);
 }
 
 async function readPem(file: string): Promise<Buffer> {

@@ -64,5 +64,6 @@ export async function commitConfig(
     }
     return { commit: await commitChanges(ctx, changes, message, { author }, writeTime(ctx)) };
   };
-  return underLocks(0);
+  // A write: in the gate's shared side, so that no fast-forward of the checkout runs under it.
+  return ctx.gate.shared(() => underLocks(0));
 }

@@ -24,6 +24,10 @@ export class ListMethodSocket extends Duplex {
   readonly #framer: RequestFramer;
   /** Per request head framed and not yet parsed by node:http: was it LIST? Oldest first. */
   readonly #wasList: boolean[] = [];
+  /** How long to linger before the close (0: close at once); see {@link lingerOnClose}. */
+  #lingerMs = 0;
+  /** Lingering: what the client still sends is read and dropped. */
+  #discarding = false;
 
   constructor(raw: net.Socket, options: RequestFramerOptions = {}) {
     super({
@@ -35,12 +39,13 @@ export class ListMethodSocket extends Duplex {
     this.#raw = raw;
     this.#framer = new RequestFramer((isList) => this.#wasList.push(isList), options);
     raw.on("data", (chunk: Buffer) => {
-      if (this.destroyed) return;
+      if (this.destroyed || this.#discarding) return;
       let more = true;
       for (const piece of this.#framer.push(chunk)) more = this.push(piece) && more;
       if (!more) raw.pause();
     });
     raw.on("end", () => {
+      if (this.#discarding) this.destroy();
       if (this.destroyed) return;
       const held = this.#framer.end();
       if (held !== undefined) this.push(held);
@@ -95,11 +100,31 @@ export class ListMethodSocket extends Duplex {
     callback(error);
   }
 
-  /** As net.Socket's: end, then destroy once everything written has been flushed. */
+  /**
+   * Makes the coming close a lingering one, as Go's net/http closes a connection after refusing a
+   * body it did not read (conn.closeWriteAndWait, for a body past MaxBytesReader's limit): once the
+   * response is flushed, the write side is shut (FIN) and the socket is destroyed only `ms` later,
+   * what the client still sends being read and dropped meanwhile. Closing at once, with the
+   * client's unread bytes pending, makes the kernel answer with a reset, and a client still
+   * sending may then lose the response it had not read yet.
+   */
+  lingerOnClose(ms = 500): void {
+    this.#lingerMs = ms;
+  }
+
+  /** As net.Socket's: end, then destroy once everything written has been flushed (after the linger, when asked for). */
   destroySoon(): void {
     if (this.writable) this.end();
-    if (this.writableFinished) this.destroy();
-    else this.once("finish", () => this.destroy());
+    const close = (): void => (this.#lingerMs > 0 ? this.#linger() : void this.destroy());
+    if (this.writableFinished) close();
+    else this.once("finish", close);
+  }
+
+  #linger(): void {
+    this.#discarding = true;
+    this.#raw.resume();
+    const timer = setTimeout(() => this.destroy(), this.#lingerMs);
+    this.#raw.once("close", () => clearTimeout(timer));
   }
 
   /** The real socket's idle timeout (node:http's `timeout` and keep-alive timeout use it). */

@@ -1,6 +1,7 @@
 import { SecretsError } from "../../errors.js";
 import { commitPaths } from "../../git/commit.js";
 import { git } from "../../git/exec.js";
+import type { GitOperationMarks } from "../../git/stale-locks.js";
 
 /**
  * The server's commits to one repository, one at a time. Git allows one writer of the index
@@ -36,6 +37,11 @@ export interface CommitQueueOptions {
   timeoutMs?: number;
   /** The environment git otherwise runs with (default: this process's). */
   env?: NodeJS.ProcessEnv;
+  /**
+   * Marks each commit while its git runs, so that a later start can remove the git locks a
+   * killed server left (src/git/stale-locks.ts). Default: unmarked.
+   */
+  marks?: GitOperationMarks;
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -53,7 +59,17 @@ export class CommitQueue {
 
   /** Commits exactly `paths` after every earlier commit of this queue has settled; the new commit's id. */
   commit(req: CommitRequest): Promise<string> {
-    const next = this.#tail.catch(() => undefined).then(() => this.#commitRetrying(req));
+    return this.exclusive(() => this.#commitRetrying(req));
+  }
+
+  /**
+   * Runs `fn` — git work that takes the index or a ref, such as a fast-forward — in this queue's
+   * turn, after every earlier commit has settled and before any later one starts, marked as a
+   * commit is.
+   */
+  exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = () => (this.#opts.marks ? this.#opts.marks.around(fn) : fn());
+    const next = this.#tail.catch(() => undefined).then(run);
     this.#tail = next.catch(() => undefined);
     return next;
   }

@@ -61,6 +61,13 @@ export const SecretKvMetadata = z.strictObject({
   custom_metadata: CustomMetadata.optional(),
   /** When the metadata was written before any version existed (Vault sets created_time then). */
   created_time: VaultTime.optional(),
+  /**
+   * Versions are the commits after this one only (`git log <it>..HEAD`): written by a metadata
+   * delete, so that the key starts again at version 1 as in Vault, though git keeps the history
+   * (a commit id the repository does not have is ignored). A record holding only this is no key
+   * metadata: the key does not exist until it is written again ({@link hasKeyMetadata}).
+   */
+  versions_after: z.string().regex(COMMIT_ID, "a commit is named by its full id").optional(),
   /** Keyed by the commit that created the version. */
   versions: z
     .record(z.string(), VersionOverride)
@@ -113,6 +120,11 @@ export async function loadKvMetadataFile(mountDir: string): Promise<KvMetadataFi
     throw new SecretsError("read-input", `cannot read ${KV_METADATA_FILE}`, { cause: e });
   }
   return parseKvMetadataFile(text);
+}
+
+/** Whether the record holds key metadata (Vault's `getKeyMetadata` is not nil): anything but the history marker. */
+export function hasKeyMetadata(record: SecretKvMetadata | undefined): boolean {
+  return record !== undefined && Object.keys(record).some((k) => k !== "versions_after");
 }
 
 /** The record of one secret file, named relative to the mount folder; empty when there is none. */

@@ -138,9 +138,11 @@ export async function writeMetadata(ctx: KvWriteContext, mount: KvMount, kvPath:
 }
 
 /**
- * Deletes the key: all its versions and its metadata, in one commit that removes the file and its
- * record in the metadata file. Nothing happens when the key does not exist. Git history still holds
- * every version's ciphertext (see docs/server.md on destroy).
+ * Deletes the key: all its versions and its metadata, in one commit that removes the file and
+ * replaces its record with a history marker (`versions_after`: the commit before this one), so
+ * that the key no longer exists and its next write is version 1, as in Vault. Nothing happens
+ * when the key does not exist. Git history still holds every version's ciphertext (see
+ * docs/server.md on destroy).
  */
 export async function deleteMetadata(ctx: KvWriteContext, mount: KvMount, kvPath: string, actor: KvActor): Promise<void> {
   await withSecret(ctx, mount, kvPath, async (s) => {
@@ -150,8 +152,12 @@ export async function deleteMetadata(ctx: KvWriteContext, mount: KvMount, kvPath
       changes.push({ abs: s.abs, before: await bytesOf(s.abs) });
       await fsp.rm(s.abs, { force: true });
     }
+    // Under the file's lock no other write of it can land before this commit: every version so far is HEAD's ancestor.
+    // A key with only metadata keeps the marker it had (the versions before it stay hidden).
+    const after = s.history.currentVersion > 0 ? await objectId(ctx.repo, "HEAD") : s.record.versions_after;
+    const marker: SecretKvMetadata | null = after ? { versions_after: after } : null;
     const date = writeTime(ctx);
-    await editRecord(ctx, s, null, async (meta) => {
+    await editRecord(ctx, s, marker, async (meta) => {
       await commitChanges(ctx, [...changes, meta], `delete ${vaultPathOf(mount, s)} and all its versions`, actor, date);
     });
   });

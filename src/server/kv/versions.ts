@@ -71,7 +71,9 @@ export const DEFAULT_MAX_VERSIONS = 10;
 
 /** The versions of `file` (repo-relative, `/`-separated). Nothing is decrypted. */
 export async function kvVersions(repo: Repo, file: string, opts: KvVersionsOptions = {}): Promise<KvHistory> {
-  const history = await fileHistory(repo, [file], opts.rev !== undefined ? { rev: opts.rev } : {});
+  // After a metadata delete, only the commits since it are versions (metadata-file.ts `versions_after`).
+  const after = opts.metadata?.versions_after;
+  const history = await fileHistory(repo, [file], { ...(opts.rev !== undefined ? { rev: opts.rev } : {}), ...(after !== undefined ? { after } : {}) });
   return versionsFromHistory(history.filter((c) => c.path === file).reverse(), opts);
 }
 

@@ -10,8 +10,10 @@ import { NEW_FILE_EXTENSION, soleFileFor } from "../../secrets/resolve.js";
 import { relativeSlash } from "../kv-files.js";
 import type { KeySource } from "../../sops/keysource.js";
 import type { CreationPolicy } from "../../workspace/creation.js";
+import type { GitOperationMarks } from "../../git/stale-locks.js";
 import { CommitQueue, type GitIdentity } from "./commit-queue.js";
-import { KV_METADATA_FILE, parseKvMetadataFile, secretMetadata, type KvConfig, type KvMetadataFile, type SecretKvMetadata } from "./metadata-file.js";
+import { WriteGate } from "./write-gate.js";
+import { hasKeyMetadata, KV_METADATA_FILE, parseKvMetadataFile, secretMetadata, type KvConfig, type KvMetadataFile, type SecretKvMetadata } from "./metadata-file.js";
 import { readKvMetadataText, tidyRecord, withSecretRecord } from "./metadata-store.js";
 import { kvVersions, type KvHistory } from "./versions.js";
 
@@ -38,6 +40,8 @@ export interface KvWriteContext {
   commits: CommitQueue;
   /** This server's per-file write queues in front of the file locks shared with other processes. */
   locks: LockSet;
+  /** Every write runs in its `shared` side; a fast-forward of the checkout in its `exclusive` one (write-gate.ts). */
+  gate: WriteGate;
   /** The clock (tests fix it). */
   now?: () => Date;
   /**
@@ -48,9 +52,9 @@ export interface KvWriteContext {
 }
 
 /** A context with a new commit queue and lock set for `repo`: make one per repository and keep it. */
-export function createKvWriteContext(opts: Pick<KvWriteContext, "repo" | "workspace" | "now" | "beforeCommit"> & { committer: GitIdentity; lock?: LockOptions }): KvWriteContext {
-  const { committer, lock, ...rest } = opts;
-  return { ...rest, commits: new CommitQueue(opts.repo.top, { committer }), locks: new LockSet(lock) };
+export function createKvWriteContext(opts: Pick<KvWriteContext, "repo" | "workspace" | "now" | "beforeCommit"> & { committer: GitIdentity; lock?: LockOptions; marks?: GitOperationMarks }): KvWriteContext {
+  const { committer, lock, marks, ...rest } = opts;
+  return { ...rest, commits: new CommitQueue(opts.repo.top, { committer, ...(marks ? { marks } : {}) }), locks: new LockSet(lock), gate: new WriteGate() };
 }
 
 /** A KV version 2 mount: its name in Vault paths and the folder that holds its secrets. */
@@ -84,7 +88,7 @@ export interface SecretState {
 
 /** Whether Vault knows the key at all (its `getKeyMetadata` is not nil): a version, or a record. */
 export function keyExists(s: SecretState): boolean {
-  return s.history.currentVersion > 0 || s.metadataFile.secrets?.[s.relative] !== undefined;
+  return s.history.currentVersion > 0 || hasKeyMetadata(s.metadataFile.secrets?.[s.relative]);
 }
 
 /** A file a write changed, and what it held before (null: absent), to put back when the commit fails. */
@@ -107,20 +111,25 @@ export function secretFileOf(ctx: KvWriteContext, mount: KvMount, kvPath: string
 
 const toRepoPath = (ctx: KvWriteContext, abs: string) => relativeSlash(ctx.repo.top, abs);
 
-/** Runs `fn` under the secret's write lock with its history and metadata read under it. */
+/** Runs `fn` under the secret's write lock with its history and metadata read under it (a write: in the gate's shared side). */
 export async function withSecret<T>(ctx: KvWriteContext, mount: KvMount, kvPath: string, fn: (s: SecretState) => Promise<T>): Promise<T> {
   const { abs, mountDir } = secretFileOf(ctx, mount, kvPath);
-  await fsp.mkdir(path.dirname(abs), { recursive: true });
-  return ctx.locks.run(abs, async () => {
-    const text = await readKvMetadataText(mountDir);
-    const metadataFile = text === null ? {} : parseKvMetadataFile(text);
-    const relative = path.relative(mountDir, abs).split(path.sep).join("/");
-    const record = secretMetadata(metadataFile, relative);
-    const config = metadataFile.config ?? {};
-    const file = toRepoPath(ctx, abs);
-    const history = await kvVersions(ctx.repo, file, { metadata: record, config });
-    return fn({ file, abs, relative, path: kvPath, mountDir, metadataFile, record, config, history });
+  return ctx.gate.shared(async () => {
+    await fsp.mkdir(path.dirname(abs), { recursive: true });
+    return ctx.locks.run(abs, async () => fn(await readSecretState(ctx, kvPath, abs, mountDir)));
   });
+}
+
+/** The secret's file, metadata record and history, as they are now (the caller holds the file's lock). */
+async function readSecretState(ctx: KvWriteContext, kvPath: string, abs: string, mountDir: string): Promise<SecretState> {
+  const text = await readKvMetadataText(mountDir);
+  const metadataFile = text === null ? {} : parseKvMetadataFile(text);
+  const relative = path.relative(mountDir, abs).split(path.sep).join("/");
+  const record = secretMetadata(metadataFile, relative);
+  const config = metadataFile.config ?? {};
+  const file = toRepoPath(ctx, abs);
+  const history = await kvVersions(ctx.repo, file, { metadata: record, config });
+  return { file, abs, relative, path: kvPath, mountDir, metadataFile, record, config, history };
 }
 
 /**

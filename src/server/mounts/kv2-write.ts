@@ -19,7 +19,7 @@ import { kvVersions } from "../kv/versions.js";
 import { deleteVersions, destroyVersions, undeleteVersions, VersionsField } from "../kv/versions-write.js";
 import { deleteLatest, patchSecret, writeSecret } from "../kv/write.js";
 import { secretFileOf, type KvMount, type KvWriteContext } from "../kv/write-context.js";
-import { loadKvMetadataFile, secretMetadata } from "../kv/metadata-file.js";
+import { hasKeyMetadata, loadKvMetadataFile, secretMetadata } from "../kv/metadata-file.js";
 import { envelope } from "../envelope.js";
 import { errorReply, type Reply } from "../reply.js";
 import { envelopeJson } from "../vault-json.js";
@@ -158,7 +158,7 @@ export async function kvWriteExists(mount: Kv2WriteMount, sub: string): Promise<
   }
   const metadataFile = await loadKvMetadataFile(mountDir);
   const relative = path.relative(mountDir, abs).split(path.sep).join("/");
-  if (metadataFile.secrets?.[relative] !== undefined) return true;
+  if (hasKeyMetadata(metadataFile.secrets?.[relative])) return true;
   const file = path.relative(mount.writes.repo.top, abs).split(path.sep).join("/");
   const history = await kvVersions(mount.writes.repo, file, { metadata: secretMetadata(metadataFile, relative), config: metadataFile.config ?? {} });
   return history.currentVersion > 0;

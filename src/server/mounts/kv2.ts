@@ -10,16 +10,17 @@
  * plugin's warning (backend.go); an operation an endpoint does not take answers 405
  * `unsupported operation`.
  */
+import { existsSync } from "node:fs";
 import { SecretsError } from "../../errors.js";
 import type { Operation } from "../../auth/policy/index.js";
 import { loadKvMetadataFile } from "../kv/metadata-file.js";
-import { locateKvSecret, readServedVersion, segmentsOf, type KvFolderMount } from "../kv/locate.js";
+import { locateKvSecret, readServedVersion, segmentsOf, type KvFolderMount, type KvSecret } from "../kv/locate.js";
 import type { KvRead } from "../kv/read.js";
 import { subkeysOf } from "../kv/subkeys.js";
 import { metadataResponse } from "../kv/responses.js";
 import { goDuration } from "../kv/time.js";
 import { envelope } from "../envelope.js";
-import { canOpen, listFolder } from "../kv-files.js";
+import { canOpen, canOpenBlob, kvPathProblem, listFolder } from "../kv-files.js";
 import { errorReply, type Reply } from "../reply.js";
 import { envelopeJson } from "../vault-json.js";
 import { kvInvalidPathWarning, multiError, UNSUPPORTED_OPERATION } from "../vault-errors.js";
@@ -55,8 +56,18 @@ function ok(req: MountRequest, data: Record<string, unknown>, status = 200): Rep
 
 const unsupported = (): Reply => errorReply(405, multiError(UNSUPPORTED_OPERATION));
 
+/** The secret's path inside a `data/`, `metadata/`, `delete/`, `undelete/` or `destroy/` path, else null. */
+const secretPathOf = (p: string): string | null => /^(?:data|metadata|delete|undelete|destroy)\/(.*)$/.exec(p)?.[1] ?? null;
+
 export async function handleKv2(mount: Kv2Mount, req: MountRequest): Promise<Reply> {
   const p = req.path;
+  const problem = kvPathProblem(secretPathOf(p) ?? "");
+  // A path no file can have holds nothing: a read or list is 404, a delete 204 (as of any missing
+  // key), and a write says why it cannot be made (400).
+  if (problem !== null) {
+    if (req.operation === "read" || req.operation === "list") return NOT_FOUND;
+    return req.operation === "delete" ? { status: 204 } : errorReply(400, problem);
+  }
   if (p === "config") return req.operation === "read" ? readConfig(mount, req) : isWrite(req.operation) ? writeConfig(mount, req) : Promise.resolve(unsupported());
   if (p.startsWith("data/")) return dataRoute(mount, req, p.slice("data/".length));
   if (p.startsWith("subkeys/")) return req.operation === "read" ? readSubkeys(mount, req, p.slice("subkeys/".length)) : Promise.resolve(unsupported());
@@ -129,8 +140,18 @@ async function readSubkeys(mount: Kv2Mount, req: MountRequest, sub: string): Pro
 
 async function readMetadata(mount: Kv2Mount, req: MountRequest, sub: string): Promise<Reply> {
   const secret = await locateKvSecret(mount, sub);
-  if (!secret || secret.history.currentVersion === 0 || !(await canOpen(secret.file, mount.keys))) return NOT_FOUND;
+  if (!secret || secret.history.currentVersion === 0 || !(await servable(mount, secret))) return NOT_FOUND;
   return ok(req, metadataResponse(secret.history, secret.metadata));
+}
+
+/**
+ * Whether the server's identity opens the secret: its file, or — when a delete removed the file and
+ * Vault still answers with the metadata (every version deleted) — its newest version in git.
+ */
+async function servable(mount: Kv2Mount, secret: KvSecret): Promise<boolean> {
+  if (existsSync(secret.file)) return canOpen(secret.file, mount.keys);
+  const newest = secret.history.versions.at(-1);
+  return newest !== undefined && canOpenBlob(mount.repo, secret.repoFile, newest.blob, mount.keys);
 }
 
 async function listMetadata(mount: Kv2Mount, req: MountRequest, sub: string): Promise<Reply> {

@@ -167,16 +167,36 @@ describe("writeMetadata", () => {
 });
 
 describe("deleteMetadata", () => {
-  it("one commit removing the file and its record", async () => {
+  it("one commit removing the file and replacing its record with a history marker: the key is gone, and starts again at version 1", async () => {
     await three();
     await writeMetadata(r.ctx, r.mount, "app", { custom_metadata: { owner: "a" } }, actor());
     await writeMetadata(r.ctx, r.mount, "other", { cas_required: true }, actor());
+    const before = r.git(["rev-parse", "HEAD"]);
     await deleteMetadata(r.ctx, r.mount, "app", actor("token-admin"));
     expect(r.git(["show", "--name-status", "--format=%an|%s", "HEAD"])).toBe("token-admin|delete secret/app and all its versions\n\nM\tsecrets/.kv-metadata.yaml\nD\tsecrets/app.yaml");
     const meta = readFileSync(join(r.top, "secrets/.kv-metadata.yaml"), "utf8");
-    expect(meta).not.toContain("app.yaml");
+    expect(meta).toContain(`app.yaml:\n    versions_after: ${before}\n`);
+    expect(meta).not.toContain("owner");
     expect(meta).toContain("other.yaml");
-    expect((await r.read())?.status).toBe(404);
+    expect(await r.history()).toMatchObject({ currentVersion: 0, versions: [] });
+    expect(await r.read()).toBeNull();
+    // Vault's next write of a deleted key is version 1, and a create-only write (cas 0) is allowed.
+    const info = await writeSecret(r.ctx, r.mount, "app", { v: "again" }, { ...actor(), options: { cas: 0 } });
+    expect(info.version).toBe(1);
+    expect((await r.history()).versions.map((v) => v.createdBy.operation)).toEqual(["create"]);
+    expect((await r.read())?.body.data).toEqual({ v: "again" });
+    // The marker is kept by later edits of the record, and a second delete moves it on.
+    await writeMetadata(r.ctx, r.mount, "app", { max_versions: 4 }, actor());
+    expect((await r.history()).currentVersion).toBe(1);
+    await deleteMetadata(r.ctx, r.mount, "app", actor());
+    expect((await r.history()).currentVersion).toBe(0);
+    expect((await writeSecret(r.ctx, r.mount, "app", { v: "third life" }, actor())).version).toBe(1);
+  });
+
+  it("a marker naming a commit the repository does not have is ignored", async () => {
+    await three();
+    writeFileSync(join(r.top, "secrets/.kv-metadata.yaml"), `secrets:\n  app.yaml:\n    versions_after: ${"f".repeat(40)}\n`);
+    expect((await r.history()).currentVersion).toBe(3);
   });
 });
 
