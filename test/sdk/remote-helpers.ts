@@ -24,6 +24,8 @@ export interface RemoteFixture {
   /** The operator's root token. */
   token: string;
   auditFile: string;
+  /** The sandbox's age identity (the server's too). */
+  identity: string;
   /** The files' client on the same repository (reads the work tree, with the sandbox's identity). */
   local: SecretsClient;
   /** A client of the server (root token unless given). */
@@ -66,6 +68,7 @@ export async function startRemoteFixture(): Promise<RemoteFixture> {
     served,
     token,
     auditFile,
+    identity,
     local,
     remote(options = {}) {
       const c = new SecretsClient({ url: served.url, token, ...options });

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SecretsClient } from "../../src/index.js";
 import { raw } from "../server/serve-helpers.js";
-import { BIG, loopbackFront, MORE_VALUES, requestsDuring, startRemoteFixture, type RemoteFixture } from "./remote-helpers.js";
+import { BIG, loopbackFront, MORE_VALUES, requestsDuring, startRemoteFixture, type FrontAction, type RemoteFixture } from "./remote-helpers.js";
 
 /**
  * `new SecretsClient({ url, token })` against a real `secrets serve` on loopback: the same methods,
@@ -141,7 +141,7 @@ describe("set", () => {
   it("a write between the read and the patch of a map: the check-and-set mismatch reads again; neither update is lost", async () => {
     await remote.set("race/maps/a", { x: "1" });
     let wrote = false;
-    const front = await loopbackFront(fx.served.url, async (_n, req) => {
+    const front = await loopbackFront(fx.served.url, async (_n, req): Promise<FrontAction> => {
       if (req.method === "PATCH" && !wrote) {
         wrote = true;
         // Someone else sets another key of the same secret first.

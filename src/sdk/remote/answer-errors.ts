@@ -27,7 +27,10 @@ export interface AnswerContext {
 }
 
 /** go-multierror's text (`1 error occurred:\n\t* x\n\n`), as Vault wraps many errors, as its parts. */
-function unwrapMultiError(text: string): string[] {
+function unwrapMultiError(given: string): string[] {
+  // `secrets serve` (so far) sends some of these texts with their newlines and tabs escaped
+  // (`1 error occurred:\n\t* …` as backslash sequences): read those the same way.
+  const text = /^\d+ errors? occurred:\\n\\t\* /.test(given) ? given.replace(/\\n/g, "\n").replace(/\\t/g, "\t") : given;
   const header = /^\d+ errors? occurred:\n\t\* /.exec(text);
   if (!header) return [text];
   return text.slice(header[0].length).replace(/\n+$/, "").split("\n\t* ");

@@ -6,9 +6,10 @@ import { setTimeout as sleep } from "node:timers/promises";
  * connection failure (refused, reset, timed out, cut mid-answer) and after a 5xx other than 501;
  * never after a 4xx, which the same request would get again.
  *
- * Writes are retried too: every write the client makes carries a check-and-set version, so a write
- * that was applied but whose answer was lost fails its retry with a check-and-set mismatch instead
- * of overwriting a newer version (the caller then reads again).
+ * Writes are retried too, since each is safe to send twice: a merge patch of one key gives the same
+ * data again, and a whole-data write carries check-and-set, so one that was applied but whose answer
+ * was lost fails its retry with a mismatch (the caller then reads again) instead of overwriting a
+ * newer version; a custom_metadata write sets the same map again.
  */
 
 export interface RetryPolicy {
