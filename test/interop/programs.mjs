@@ -15,6 +15,7 @@ export const PROGRAMS = [
   { command: "age-keygen", aptPackage: "age", what: "the Go age-keygen binary" },
   { command: "python3", aptPackage: "python3", what: "Python 3 (its pty module drives the edit prompt)" },
   { command: "script", aptPackage: "bsdutils", what: "util-linux's script (a terminal for the edit loop)" },
+  { command: "openssl", aptPackage: "openssl", what: "OpenSSL (a TLS certificate for the SDK's https client)" },
 ];
 
 // Python modules the interop tests import, each checked with the interpreter named (Debian's

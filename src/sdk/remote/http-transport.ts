@@ -28,6 +28,21 @@ export interface HttpResponse {
   body: Buffer;
 }
 
+/**
+ * A request that got no whole answer. `retryable`: a failure that may pass (refused, reset, timed
+ * out, cut); not one that will happen again the same way (the server's TLS certificate refused).
+ */
+export class ConnectionFailure extends ServerUnavailable {
+  readonly retryable: boolean;
+  constructor(message: string, retryable: boolean) {
+    super(message);
+    this.retryable = retryable;
+  }
+}
+
+/** Node's codes for a TLS certificate the client refuses (node:tls, OpenSSL's X509 verify errors). */
+const CERTIFICATE_REFUSED = /CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY|DECRYPT)|ERR_TLS_CERT_ALTNAME_INVALID/;
+
 export interface TransportOptions {
   url: URL;
   timeoutMs: number;
@@ -72,7 +87,7 @@ export class HttpTransport {
       const fail = (code: string): void => {
         if (settled) return;
         settled = true;
-        reject(new ServerUnavailable(`no answer from the server at ${this.shown}: ${code}`));
+        reject(new ConnectionFailure(`no answer from the server at ${this.shown}: ${code}`, !CERTIFICATE_REFUSED.test(code)));
       };
       const r = this.#request(
         {

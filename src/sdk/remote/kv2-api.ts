@@ -4,7 +4,7 @@ import { Branch, toPlain, type ExactPlainValue } from "../../sops/tree.js";
 import { parseWith } from "../../util/zod-error.js";
 import type { ZodMiniType } from "zod/mini";
 import { answerError, errorTexts } from "./answer-errors.js";
-import { HttpTransport, type HttpMethod, type HttpResponse } from "./http-transport.js";
+import { ConnectionFailure, HttpTransport, type HttpMethod, type HttpResponse } from "./http-transport.js";
 import { readJsonAnswer, requestJson } from "./json.js";
 import { DataReadBody, ErrorBody, ListBody, WriteBody } from "./responses.js";
 import { DEFAULT_BACKOFF, isRetryableStatus, withRetries, type RetryPolicy } from "./retry.js";
@@ -121,7 +121,7 @@ export class Kv2Api {
    * the patch does not name are kept as they are (and where they are in the file). "unsupported":
    * the server or the token cannot patch (405, 415, or 403: Vault's `patch` capability is newer than
    * `update`, and many policies lack it), so the caller writes the whole data instead, as the vault
-   * CLI's `kv patch` falls back to read and write.
+   * CLI's `kv patch` falls back to read and write on a 403 or 405 (command/kv_patch.go mergePatch).
    */
   async patchSecret(secret: readonly string[], patch: unknown, cas: number | undefined): Promise<"written" | "mismatch" | "cas-required" | "absent" | "unsupported"> {
     const body = requestJson(cas === undefined ? { data: patch } : { options: { cas }, data: patch });
@@ -172,7 +172,7 @@ export class Kv2Api {
         attempts++;
         return this.#transport.send({ method, path, headers, ...(body !== undefined ? { body } : {}) });
       },
-      (o) => (o.ok ? isRetryableStatus(o.value.status) : o.error instanceof ServerUnavailable),
+      (o) => (o.ok ? isRetryableStatus(o.value.status) : o.error instanceof ConnectionFailure && o.error.retryable),
     ).catch((e: unknown) => {
       if (e instanceof ServerUnavailable && attempts > 1) throw new ServerUnavailable(`${e.message} (${attempts} attempts)`);
       throw e;
