@@ -11,6 +11,8 @@
  * - the body, for the methods that carry one, up to 32 MiB (DefaultMaxRequestSize).
  */
 import type http from "node:http";
+import { parseJsonObject } from "../sops/stores/gojson.js";
+import { toPlain } from "../sops/tree.js";
 import { methodOf } from "./http/list-method.js";
 import { MAX_REQUEST_SIZE, PARENT_REFERENCES } from "./vault-errors.js";
 
@@ -100,10 +102,23 @@ export function patchContentTypeError(headers: http.IncomingHttpHeaders): { stat
   return { status: 415, message: `PATCH requires Content-Type of ${MERGE_PATCH_CONTENT_TYPE}, provided ${mediaType}` };
 }
 
-/** http/logical.go: an empty body is no data (null); a body that is not JSON is 400 `error parsing JSON` ("bad-json"). */
+/**
+ * http/logical.go: an empty body is no data (null); a body that is not JSON is 400 `error parsing
+ * JSON` ("bad-json"). Vault decodes numbers as json.Number (jsonutil.DecodeJSON, UseNumber), so an
+ * integer beyond 2^53 keeps its digits: an object body goes through the format layer's JSON reader,
+ * which keeps such an integer exact (a bigint); what that reader refuses (a repeated key, of which Go
+ * keeps the last; bytes that are not UTF-8) is parsed by JSON.parse, as before.
+ */
 export function parseJsonBody(body: Buffer): unknown {
   const text = body.toString("utf8");
   if (text.trim() === "") return null;
+  if (/^[ \t\n\r]*\{/.test(text)) {
+    try {
+      return toPlain(parseJsonObject(body));
+    } catch {
+      // JSON.parse decides, below.
+    }
+  }
   try {
     return JSON.parse(text) as unknown;
   } catch {
