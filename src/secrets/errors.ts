@@ -78,9 +78,10 @@ export class PermissionDenied extends SecretsError {
 }
 
 /**
- * The server cannot be reached or cannot answer now (connection refused or cut, a timeout, 502, 503
- * — a sealed server — or 504), after the client's bounded retries: nothing this client asked for
- * was done, unless the message says a write may have been. Raised by the SDK's client of a server.
+ * The server cannot be reached or cannot answer now (connection refused or cut, a timeout, a TLS
+ * certificate refused, 502, 503 — a sealed server — or 504), after the client's bounded retries.
+ * A write whose answer was lost may have been applied: read it back before writing again. Raised
+ * by the SDK's client of a server.
  */
 export class ServerUnavailable extends SecretsError {
   constructor(message: string) {

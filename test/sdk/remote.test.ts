@@ -37,6 +37,10 @@ describe("reads: the files' namespace and values", () => {
   it("an integer beyond 2^53 is the same bigint; a map holds no metadata sibling", async () => {
     expect(await remote.get("database/postgres/big")).toBe(BIG);
     expect(await fx.local.get("database/postgres/big")).toBe(BIG);
+    await remote.set("bigs/app/n", BIG + 1n);
+    await remote.set("bigs/app/n", BIG + 2n);
+    expect(await remote.get("bigs/app/n")).toBe(BIG + 2n);
+    expect(await fx.local.get("bigs/app/n")).toBe(BIG + 2n);
     expect(await remote.getString("withmeta/password")).toBe(MORE_VALUES[3]);
     // `withmeta/password_metadata_unencrypted` is the files' metadata, not a secret.
     expect(await remote.list("withmeta")).toEqual(["withmeta/password"]);

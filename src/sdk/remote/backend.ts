@@ -13,7 +13,8 @@ import { Kv2Api } from "./kv2-api.js";
 import { SecretReads, splitsOf, type Located } from "./locate.js";
 import { setAsMergePatch } from "./merge-patch.js";
 import { backoffDelay } from "./retry.js";
-import { remoteSettings, type ServerOptions } from "./settings.js";
+import type { ClientOptions } from "../options.js";
+import { remoteSettings } from "./settings.js";
 
 /**
  * The SDK over a server's Vault KV version 2 API (`secrets serve`, or a Vault): the same methods,
@@ -54,7 +55,7 @@ export class RemoteBackend implements SecretsBackend {
     this.#api = api;
   }
 
-  static async open(o: ServerOptions, url: string, env: NodeJS.ProcessEnv): Promise<RemoteBackend> {
+  static async open(o: ClientOptions, url: string, env: NodeJS.ProcessEnv): Promise<RemoteBackend> {
     return new RemoteBackend(new Kv2Api(await remoteSettings(o, url, env)));
   }
 

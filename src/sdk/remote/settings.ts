@@ -2,6 +2,7 @@ import { promises as fsp } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { SecretsError } from "../../errors.js";
+import type { ClientOptions } from "../options.js";
 
 /**
  * Which server a SecretsClient speaks to, with which token: from its options, else from the
@@ -27,18 +28,6 @@ export const DEFAULT_TIMEOUT_MS = 30_000;
 /** As Vault's Go client (api.DefaultConfig: MaxRetries 2). */
 export const DEFAULT_RETRIES = 2;
 
-/** The parsed options this module reads (src/sdk/options.ts). */
-export interface ServerOptions {
-  root?: string | undefined;
-  identities?: string[] | undefined;
-  cwd?: string | undefined;
-  url?: string | undefined;
-  token?: string | undefined;
-  mount?: string | undefined;
-  timeout?: number | undefined;
-  retries?: number | undefined;
-}
-
 const LOCAL_ONLY = ["root", "identities", "cwd"] as const;
 const SERVER_ONLY = ["token", "mount", "timeout", "retries"] as const;
 
@@ -46,9 +35,10 @@ const SERVER_ONLY = ["token", "mount", "timeout", "retries"] as const;
  * The server's address, or undefined for the repository's files: `url` when given; else
  * `$VAULT_ADDR` when no option of the files (`root`, `identities`, `cwd`) is given. `url` with an
  * option of the files, or an option of a server without an address, is a usage error: a client
- * reads one or the other, never a guess between them.
+ * reads one or the other, never a guess between them. `isUrl` is the options' own URL check
+ * (options.ts), passed in so that this module loads no zod.
  */
-export function serverUrlFor(o: ServerOptions, env: NodeJS.ProcessEnv, isUrl: (text: string) => boolean): string | undefined {
+export function serverUrlFor(o: ClientOptions, env: NodeJS.ProcessEnv, isUrl: (text: string) => boolean): string | undefined {
   const local = LOCAL_ONLY.filter((k) => o[k] !== undefined);
   if (o.url !== undefined) {
     if (local.length) throw new SecretsError("usage", `invalid SecretsClient options: url cannot be combined with ${local.join(", ")} (a client reads a server or the repository's files)`);
@@ -82,7 +72,7 @@ async function readOptional(file: string, what: string): Promise<string | undefi
  * `~/.vault-token` trimmed (hvac's utils.get_token_from_env); none is allowed (the server then
  * answers 403, which says so).
  */
-export async function remoteSettings(o: ServerOptions, url: string, env: NodeJS.ProcessEnv): Promise<RemoteSettings> {
+export async function remoteSettings(o: ClientOptions, url: string, env: NodeJS.ProcessEnv): Promise<RemoteSettings> {
   let token = o.token ?? (env.VAULT_TOKEN !== undefined && env.VAULT_TOKEN !== "" ? env.VAULT_TOKEN : undefined);
   if (token === undefined) {
     const text = await readOptional(path.join(os.homedir(), ".vault-token"), "the token file");
