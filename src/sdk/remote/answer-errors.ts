@@ -48,7 +48,7 @@ export function errorTexts(body: Uint8Array): string[] {
 }
 
 /** A server text fit for a message: no token, one line, bounded. */
-function cleanText(text: string, token: string | undefined): string {
+export function cleanText(text: string, token: string | undefined): string {
   let t = token ? text.split(token).join("[token]") : text;
   t = t.replace(/\s+/g, " ").trim();
   return t.length > 300 ? `${t.slice(0, 297)}...` : t;

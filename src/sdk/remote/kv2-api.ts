@@ -3,7 +3,7 @@ import { ServerUnavailable } from "../../secrets/errors.js";
 import { Branch, toPlain, type ExactPlainValue } from "../../sops/tree.js";
 import { parseWith } from "../../util/zod-error.js";
 import type { ZodMiniType } from "zod/mini";
-import { answerError, errorTexts } from "./answer-errors.js";
+import { answerError, cleanText, errorTexts } from "./answer-errors.js";
 import { ConnectionFailure, HttpTransport, type HttpMethod, type HttpResponse } from "./http-transport.js";
 import { readJsonAnswer, requestJson } from "./json.js";
 import { DataReadBody, ErrorBody, ListBody, WriteBody } from "./responses.js";
@@ -58,7 +58,7 @@ export class Kv2Api {
     this.#retry = { retries: settings.retries, ...DEFAULT_BACKOFF };
   }
 
-  /** Where the secrets are, for messages: `http://127.0.0.1:8200 (mount secret/)`. */
+  /** Where the secrets are, for messages: `http://127.0.0.1:8200, mount secret/`. */
   get where(): string {
     return `${this.#transport.shown}, mount ${this.#settings.mount}/`;
   }
@@ -95,7 +95,7 @@ export class Kv2Api {
     if (deleted.success) return { found: false, version: deleted.data.data.metadata.version, customMetadata: deleted.data.data.metadata.custom_metadata ?? {} };
     const errors = ErrorBody.safeParse(plain);
     if (errors.success && errors.data.errors.length === 0) return { found: false, version: 0, customMetadata: {} };
-    const texts = errorTexts(a.body);
+    const texts = errorTexts(a.body).map((t) => cleanText(t, this.#settings.token));
     throw new SecretsError("usage", `the server at ${this.#transport.shown} has no KV version 2 secrets at ${this.#settings.mount}/ (${a.what}: 404${texts.length ? `, ${texts.join("; ")}` : ""}); is the mount right?`);
   }
 
@@ -117,11 +117,13 @@ export class Kv2Api {
 
   /**
    * Applies a JSON merge patch (RFC 7396) to the secret's current data as a new version, if that
-   * version is still `cas` when one is given (path_data.go pathDataPatch). The server merges under its lock, so keys
-   * the patch does not name are kept as they are (and where they are in the file). "unsupported":
-   * the server or the token cannot patch (405, 415, or 403: Vault's `patch` capability is newer than
-   * `update`, and many policies lack it), so the caller writes the whole data instead, as the vault
-   * CLI's `kv patch` falls back to read and write on a 403 or 405 (command/kv_patch.go mergePatch).
+   * version is still `cas` when one is given (path_data.go pathDataPatch). The server merges under
+   * its lock, so keys the patch does not name are kept as they are (and where they are in the
+   * file). "mismatch": `cas` is not the current version; "cas-required": the secret wants a `cas`;
+   * "absent": no current data (deleted meanwhile); "unsupported": the server or the token cannot
+   * patch (405, 415, or 403: Vault's `patch` capability is newer than `update`, and many policies
+   * lack it), so the caller writes the whole data instead, as the vault CLI's `kv patch` falls back
+   * to read and write on a 403 or 405 (command/kv_patch.go mergePatch).
    */
   async patchSecret(secret: readonly string[], patch: unknown, cas: number | undefined): Promise<"written" | "mismatch" | "cas-required" | "absent" | "unsupported"> {
     const body = requestJson(cas === undefined ? { data: patch } : { options: { cas }, data: patch });
