@@ -166,6 +166,16 @@ const kinds = {
    * reads no audit log; were one of its own files so, that is the server's fault.
    */
   "not-audit-log": { exitCode: ExitCode.NotAuditLog, httpStatus: HttpStatus.InternalServerError },
+  /**
+   * The SDK's client of a server (`SecretsClient({ url })`): the server refused the token for this
+   * path (Vault's 403). The CLI never raises it.
+   */
+  "permission-denied": { exitCode: ExitCode.Generic, httpStatus: HttpStatus.Forbidden },
+  /**
+   * The SDK's client of a server: the server cannot be reached, or answered 502/503/504 (sealed,
+   * overloaded, a proxy without a backend) after the client's bounded retries. The CLI never raises it.
+   */
+  unavailable: { exitCode: ExitCode.Generic, httpStatus: HttpStatus.ServiceUnavailable },
   /** `run`'s command does not exist (a server runs no command; as a usage error, 400). */
   "command-not-found": { exitCode: ExitCode.CommandNotFound, httpStatus: HttpStatus.BadRequest },
   /** `run`'s command exists but cannot be executed (permission denied). */

@@ -3,7 +3,7 @@
  *
  *   import { SecretsClient, getSecret } from "gitops-secrets";
  */
-export { SecretsClient, ServerNotAvailable, getSecret } from "./sdk/client.js";
+export { SecretsClient, getSecret } from "./sdk/client.js";
 export type { MetadataScalar, SecretMetadata, SecretValue, SecretsClientOptions, SecretsClientStats } from "./secrets/types.js";
-export { IntegrityError, NoMatchingKey, PolicyError, SecretNotFound, SecretPathError, SecretTypeError, type SecretValueType } from "./secrets/errors.js";
+export { IntegrityError, NoMatchingKey, PermissionDenied, PolicyError, SecretNotFound, SecretPathError, SecretTypeError, ServerUnavailable, type SecretValueType } from "./secrets/errors.js";
 export { SecretsError, type ErrorKind } from "./errors.js";

@@ -38,7 +38,7 @@ describe("error kinds", () => {
     for (const kind of errorKinds()) shared.set(exitCodeOf(kind), [...(shared.get(exitCodeOf(kind)) ?? []), kind]);
     const groups = Object.fromEntries([...shared].filter(([, kinds]) => kinds.length > 1));
     expect(groups).toEqual({
-      1: ["generic", "usage", "metadata", "config", "no-recipients", "not-found", "text-merge-conflict"],
+      1: ["generic", "usage", "metadata", "config", "no-recipients", "not-found", "text-merge-conflict", "permission-denied", "unavailable"],
       2: ["read-input", "parse"],
     });
   });
@@ -61,6 +61,7 @@ describe("error kinds", () => {
     expect([status("conflict"), status("merge-conflict")]).toEqual([409, 409]);
     expect([status("mac-mismatch"), status("decrypt-tree"), status("metadata"), status("config"), status("generic")]).toEqual([500, 500, 500, 500, 500]);
     expect(status("locked")).toBe(503);
+    expect([status("permission-denied"), status("unavailable")]).toEqual([403, 503]);
   });
 });
 

@@ -1,30 +1,22 @@
-import path from "node:path";
 import { SecretsError } from "../errors.js";
-import { fromPlain } from "../sops/tree.js";
 import type { SecretMetadata, SecretValue, SecretsClientOptions, SecretsClientStats } from "../secrets/types.js";
 import { SecretTypeError, toTypedError, type SecretValueType } from "../secrets/errors.js";
-import type { SecretRepository } from "../secrets/repository.js";
-import { resolveRoot } from "../secrets/root.js";
-import { Workspace } from "../workspace/workspace.js";
-import { keySourceFromIdentities } from "./keys.js";
+import type { SecretsBackend } from "./backend.js";
 
 /**
- * The SDK: secrets by path, read from the encrypted files in the repository.
+ * The SDK: secrets by path, from the encrypted files in the repository or from a server.
  *
  *   const client = new SecretsClient();            // root: secrets/ beside the .sops.yaml
  *   const url = await client.get("app/DATABASE_URL");
+ *   const remote = new SecretsClient({ url: "https://vault.example.com", token });  // `secrets serve`, or a Vault
  *
- * Decrypted files are kept in memory (never on disk) and read again when the file changes. Every
- * error is a SecretsError, typed where it matters (SecretNotFound, NoMatchingKey, IntegrityError,
- * PolicyError, SecretPathError), and carries no value.
+ * One class over either back end (backend.ts): the files (local-backend.ts: decrypted files kept in
+ * memory, never on disk, read again when a file changes) or a server's Vault KV version 2 API
+ * (remote/backend.ts: keep-alive connections, bounded retries). Which one: `url`, else `$VAULT_ADDR`
+ * when no option of the files (`root`, `identities`, `cwd`) is given, else the files. Every error is
+ * a SecretsError, typed where it matters (SecretNotFound, NoMatchingKey, IntegrityError,
+ * PolicyError, SecretPathError, PermissionDenied, ServerUnavailable), and carries no value and no token.
  */
-
-export class ServerNotAvailable extends SecretsError {
-  constructor() {
-    super("usage", "the url/token options are for the Vault-compatible secrets server, which is not available yet; use the repository files (omit url and token)");
-    this.name = "ServerNotAvailable";
-  }
-}
 
 async function typed<T>(fn: () => Promise<T>): Promise<T> {
   try {
@@ -35,48 +27,46 @@ async function typed<T>(fn: () => Promise<T>): Promise<T> {
 }
 
 interface ClientState {
-  repo: SecretRepository;
+  backend: SecretsBackend;
   options: typeof import("./options.js");
 }
 
 export class SecretsClient {
   readonly #state: Promise<ClientState>;
-  #repo: SecretRepository | undefined;
+  #backend: SecretsBackend | undefined;
+  #closed = false;
 
   /**
    * Options are checked against their zod schema on first use (zod is loaded then, so that importing
-   * the SDK stays cheap): an invalid option rejects every call with a one-line SecretsError. `url` and
-   * `token` are refused at once.
+   * the SDK stays cheap): an invalid option rejects every call with a one-line SecretsError. The
+   * server's client is loaded only when a server is used.
    */
   constructor(options: SecretsClientOptions = {}) {
-    // JavaScript callers may pass anything: the schema check (below, on first use) says what is wrong.
-    const given: unknown = options;
-    if (given !== null && typeof given === "object" && (("url" in given && given.url !== undefined) || ("token" in given && given.token !== undefined))) throw new ServerNotAvailable();
     this.#state = import("./options.js").then(async (m) => {
       const o = m.parseInput(m.ClientOptionsSchema, options, "SecretsClient options");
-      if (o.url !== undefined || o.token !== undefined) throw new ServerNotAvailable();
-      const cwd = path.resolve(o.cwd ?? process.cwd());
-      const root = resolveRoot({ root: o.root, cwd });
-      // The config is found from the secrets root, so that the client works whatever the process's
-      // working directory is.
-      const ws = new Workspace({ startDir: root, env: process.env, keys: o.identities !== undefined ? keySourceFromIdentities(o.identities) : undefined });
-      this.#repo = await ws.repository(root);
-      return { repo: this.#repo, options: m };
+      const { serverUrlFor } = await import("./remote/settings.js");
+      const url = serverUrlFor(o, process.env, m.isServerUrl);
+      const backend = url !== undefined ? await (await import("./remote/backend.js")).RemoteBackend.open(o, url, process.env) : await (await import("./local-backend.js")).LocalBackend.open(o);
+      this.#backend = backend;
+      if (this.#closed) backend.close();
+      return { backend, options: m };
     });
     // Reported by the calls that await it; never an unhandled rejection of its own.
     this.#state.catch(() => undefined);
   }
 
-  /** The absolute secrets root this client reads. */
+  /** The absolute secrets root this client reads; a client of a server has none (a usage error). */
   async root(): Promise<string> {
-    return (await this.#state).repo.root;
+    const root = (await this.#state).backend.root();
+    if (root === undefined) throw new SecretsError("usage", "this client reads a server: it has no secrets root");
+    return root;
   }
 
   /** One secret: a string for a string, numbers, booleans, and maps/lists as plain data. */
   async get(secretPath: string): Promise<SecretValue> {
-    const { repo, options: m } = await this.#state;
+    const { backend, options: m } = await this.#state;
     const p = m.parseInput(m.SecretPathSchema, secretPath, "secret path");
-    return typed(() => repo.read(p));
+    return typed(() => backend.get(p));
   }
 
   /**
@@ -91,48 +81,61 @@ export class SecretsClient {
 
   /** The metadata kept next to a secret (undefined when there is none). */
   async getMetadata(secretPath: string): Promise<SecretMetadata | undefined> {
-    const { repo, options: m } = await this.#state;
+    const { backend, options: m } = await this.#state;
     const p = m.parseInput(m.SecretPathSchema, secretPath, "secret path");
-    return (await typed(() => repo.readEntry(p))).metadata;
+    return typed(() => backend.getMetadata(p));
   }
 
-  /** Many secrets, keyed by the paths given. Each file is decrypted once however many paths it serves. */
+  /**
+   * Many secrets, keyed by the paths given. Each file (each secret, on a server) is read once
+   * however many paths it serves: one decryption, or one request.
+   */
   async getMany(secretPaths: readonly string[]): Promise<Record<string, SecretValue>> {
-    const { repo, options: m } = await this.#state;
+    const { backend, options: m } = await this.#state;
     const ps = m.parseInput(m.PathListSchema, secretPaths, "secret paths");
-    const got = await typed(() => repo.readMany(ps));
+    const got = await typed(() => backend.getMany(ps));
     const out: Record<string, SecretValue> = {};
     for (const [k, v] of got) Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
     return out;
   }
 
   /**
-   * Sets a secret (creating its file under the .sops.yaml rule when no file holds it yet) and writes
-   * the encrypted file atomically. `metadata` is kept next to the value, in clear.
+   * Sets a secret (creating its file under the .sops.yaml rule when no file holds it yet). Over the
+   * files: the encrypted file is written atomically, `metadata` kept next to the value, in clear.
+   * Over a server: a check-and-set write of that key only, `metadata` in the secret's custom_metadata.
    */
   async set(secretPath: string, value: SecretValue, options?: { metadata?: SecretMetadata }): Promise<void> {
-    const { repo, options: m } = await this.#state;
+    const { backend, options: m } = await this.#state;
     const p = m.parseInput(m.SecretPathSchema, secretPath, "secret path");
     const v = m.parseInput(m.SecretValueSchema, value, "secret value");
     const opts = m.parseInput(m.SetOptionsSchema, options, "set options");
-    await typed(() => repo.write(p, fromPlain(v), opts?.metadata));
+    await typed(() => backend.set(p, v, opts?.metadata));
   }
 
-  /** The secret paths under a prefix (a folder, a file or a key; "" for all), sorted. Decrypts nothing. */
+  /** The secret paths under a prefix (a folder, a file or a key; "" for all), sorted. Over the files, decrypts nothing. */
   async list(prefix = ""): Promise<string[]> {
-    const { repo, options: m } = await this.#state;
+    const { backend, options: m } = await this.#state;
     const p = m.parseInput(m.PrefixSchema, prefix, "prefix");
-    return (await typed(() => repo.list(p))).map((e) => e.path);
+    return typed(() => backend.list(p));
   }
 
-  /** Counters: files decrypted, reads served from memory. */
+  /** Counters: files decrypted, reads served from memory (both 0 for a server, which decrypts). */
   stats(): SecretsClientStats {
-    return this.#repo?.stats() ?? { decryptions: 0, cacheHits: 0 };
+    return this.#backend?.stats() ?? { decryptions: 0, cacheHits: 0 };
   }
 
   /** Drops every decrypted file from memory. */
   clearCache(): void {
-    this.#repo?.clearCache();
+    this.#backend?.clearCache();
+  }
+
+  /**
+   * Closes a server client's keep-alive connections (a request in flight fails). Optional: idle
+   * connections never keep a process alive. A client of the files holds nothing open.
+   */
+  close(): void {
+    this.#closed = true;
+    this.#backend?.close();
   }
 }
 

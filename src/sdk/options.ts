@@ -1,6 +1,6 @@
 // zod/mini: the same schemas as zod's classic API in a fraction of the code, so importing the SDK
 // stays cheap (the full zod is only loaded with the .sops.yaml policy, when a file is created).
-import { array, bigint, boolean, lazy, minLength, null as nullType, number, optional, record, refine, strictObject, string, union, type ZodMiniType } from "zod/mini";
+import { array, bigint, boolean, int, lazy, maximum, minimum, minLength, null as nullType, number, optional, record, refine, strictObject, string, union, type output, type ZodMiniType } from "zod/mini";
 import { SecretsError } from "../errors.js";
 import { parseWith } from "../util/zod-error.js";
 import type { SecretsClientOptions } from "../secrets/types.js";
@@ -10,13 +10,27 @@ import type { SecretsClientOptions } from "../secrets/types.js";
 const nonEmpty = () => string().check(minLength(1));
 const finite = () => number().check(refine(Number.isFinite, "must be a finite number"));
 
+/** An absolute http: or https: URL (the server's address, as VAULT_ADDR holds it). */
+export function isServerUrl(text: string): boolean {
+  if (!URL.canParse(text)) return false;
+  const u = new URL(text);
+  return (u.protocol === "http:" || u.protocol === "https:") && u.hostname !== "";
+}
+
+export const ServerUrlSchema = string().check(refine(isServerUrl, "must be an http: or https: URL"));
+
 export const ClientOptionsSchema = strictObject({
   root: optional(nonEmpty()),
   identities: optional(array(string())),
-  url: optional(string()),
-  token: optional(string()),
+  url: optional(ServerUrlSchema),
+  token: optional(nonEmpty()),
+  mount: optional(nonEmpty().check(refine((m) => m.split("/").some((s) => s !== "") && !m.split("/").some((s) => s === "." || s === ".."), "must name a mount"))),
+  timeout: optional(int().check(minimum(1), maximum(3_600_000))),
+  retries: optional(int().check(minimum(0), maximum(10))),
   cwd: optional(nonEmpty()),
 }) satisfies ZodMiniType<SecretsClientOptions>;
+
+export type ClientOptions = output<typeof ClientOptionsSchema>;
 
 export const SecretPathSchema = string();
 export const PrefixSchema = string();
@@ -41,7 +55,10 @@ export function parseInput<T>(schema: ZodMiniType<T>, input: unknown, what: stri
         ? `unknown option ${issue.keys.join(", ")}`
         : issue.code === "invalid_type"
           ? `expected ${issue.expected}`
-          : issue.code.replace(/_/g, " ");
+          : issue.code === "custom"
+            ? // Our own refinements' fixed texts (above), which never quote the input.
+              issue.message
+            : issue.code.replace(/_/g, " ");
     return new SecretsError("usage", `invalid ${what}${at}: ${reason}`);
   });
 }

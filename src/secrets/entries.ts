@@ -21,14 +21,56 @@ export const METADATA_MARK = "_metadata";
 import type { SecretMetadata, SecretValue } from "./types.js";
 export type { MetadataScalar, SecretMetadata, SecretValue } from "./types.js";
 
+/**
+ * The rule that names the metadata siblings: the file's encryption rule, or null when it is not
+ * known — the SDK's client of a server sees a secret's data, not its file's sops metadata. Then a
+ * sibling of KEY is a key `KEY_metadata`, or `KEY_metadata_…` (any `unencrypted_suffix` that starts
+ * with `_`, sops' own `_unencrypted` included), that holds a map of scalars: what the SDK writes
+ * under every rule. A user's own key of that shape next to KEY is taken for metadata too.
+ */
+export type SiblingRule = EncryptionRule | null;
+
 export function metadataKey(key: string, rule: EncryptionRule): string {
   return key + METADATA_MARK + (rule.kind === "unencrypted_suffix" ? rule.value : "");
 }
 
+/** A mapping whose values are all scalars: the shape of what `set` writes as metadata. */
+function isScalarMap(v: Value | undefined): boolean {
+  return v instanceof Branch && v.items.every((it) => it instanceof Comment || !(it.value instanceof Branch || Array.isArray(it.value)));
+}
+
+/** Whether `m` names a sibling of `key` when the rule is not known. */
+function isSiblingName(m: string, key: string): boolean {
+  if (!m.startsWith(key + METADATA_MARK) || m === key) return false;
+  const rest = m.slice(key.length + METADATA_MARK.length);
+  return rest === "" || rest.startsWith("_");
+}
+
+/** The key of the sibling that holds the metadata of `key` in `branch`, if there is one. */
+function siblingOf(branch: Branch, key: string, rule: SiblingRule): string | undefined {
+  if (rule !== null) {
+    const m = metadataKey(key, rule);
+    return m !== key && branch.get(m) !== undefined ? m : undefined;
+  }
+  return branch.keys().find((m) => isSiblingName(m, key) && isScalarMap(branch.get(m)));
+}
+
 /** The keys of `branch` that are metadata siblings of another key in it. */
-export function metadataKeysIn(branch: Branch, rule: EncryptionRule): Set<string> {
+export function metadataKeysIn(branch: Branch, rule: SiblingRule): Set<string> {
   const keys = new Set(branch.keys());
   const out = new Set<string>();
+  if (rule === null) {
+    for (const m of keys) {
+      // Each `_metadata` in the name could end the key it describes.
+      for (let i = m.indexOf(METADATA_MARK); i > 0; i = m.indexOf(METADATA_MARK, i + 1)) {
+        if (keys.has(m.slice(0, i)) && isSiblingName(m, m.slice(0, i)) && isScalarMap(branch.get(m))) {
+          out.add(m);
+          break;
+        }
+      }
+    }
+    return out;
+  }
   for (const k of keys) {
     const m = metadataKey(k, rule);
     if (m !== k && keys.has(m)) out.add(m);
@@ -37,7 +79,7 @@ export function metadataKeysIn(branch: Branch, rule: EncryptionRule): Set<string
 }
 
 /** A tree value as plain data, metadata siblings left out. Integers beyond 2^53 stay exact (bigint). */
-export function toSecretValue(v: Value, rule: EncryptionRule): SecretValue {
+export function toSecretValue(v: Value, rule: SiblingRule): SecretValue {
   return toPlain(v, { omitKeys: (branch) => metadataKeysIn(branch, rule) });
 }
 
@@ -47,20 +89,21 @@ export interface Leaf {
 }
 
 /** Every value that is not a map (lists count as one value), depth first, metadata siblings skipped. */
-export function leavesOf(branch: Branch, rule: EncryptionRule, prefix: string[] = []): Leaf[] {
+export function leavesOf(branch: Branch, rule: SiblingRule, prefix: string[] = []): Leaf[] {
   const leaves = treeLeaves(branch, { listsAsLeaves: true, skipKeys: (b) => metadataKeysIn(b, rule) }, prefix);
   // Only maps are descended into, so every segment is a key.
   return Array.from(leaves, ({ path, value }) => ({ keyPath: path as string[], value }));
 }
 
 /** The metadata kept for the key at the end of `keyPath`, or undefined. */
-export function readMetadata(root: Branch, keyPath: readonly string[], rule: EncryptionRule): SecretMetadata | undefined {
+export function readMetadata(root: Branch, keyPath: readonly string[], rule: SiblingRule): SecretMetadata | undefined {
   let parent: Value | undefined = root;
   for (const k of keyPath.slice(0, -1)) parent = parent instanceof Branch ? parent.get(k) : undefined;
   if (!(parent instanceof Branch)) return undefined;
   const key = keyPath[keyPath.length - 1]!;
   if (parent.get(key) === undefined) return undefined;
-  const m = parent.get(metadataKey(key, rule));
+  const sibling = siblingOf(parent, key, rule);
+  const m = sibling === undefined ? undefined : parent.get(sibling);
   if (!(m instanceof Branch)) return undefined;
   const out: SecretMetadata = {};
   for (const it of m.items) {

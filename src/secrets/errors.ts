@@ -66,6 +66,30 @@ export class SecretPathError extends SecretsError {
   }
 }
 
+/**
+ * A server refused the token for this path (Vault's 403: no token, an unknown or expired one, or a
+ * policy without the capability). Raised by the SDK's client of a server (`SecretsClient({ url })`).
+ */
+export class PermissionDenied extends SecretsError {
+  constructor(message: string) {
+    super("permission-denied", message);
+    this.name = "PermissionDenied";
+  }
+}
+
+/**
+ * The server cannot be reached or cannot answer now (connection refused or cut, a timeout, a TLS
+ * certificate refused, 502, 503 — a sealed server — or 504), after the client's bounded retries.
+ * A write whose answer was lost may have been applied: read it back before writing again. Raised
+ * by the SDK's client of a server.
+ */
+export class ServerUnavailable extends SecretsError {
+  constructor(message: string) {
+    super("unavailable", message);
+    this.name = "ServerUnavailable";
+  }
+}
+
 /** What a value is, for messages: the type only, never the value. */
 export type SecretValueType = "string" | "number" | "boolean" | "null" | "map" | "list";
 
@@ -95,7 +119,7 @@ const integrityKinds: ReadonlySet<ErrorKind> = new Set<ErrorKind>(["mac-mismatch
  * generic SecretsError naming only its class.
  */
 export function toTypedError(e: unknown): SecretsError {
-  if (e instanceof SecretNotFound || e instanceof NoMatchingKey || e instanceof IntegrityError || e instanceof PolicyError || e instanceof SecretPathError) return e;
+  if (e instanceof SecretNotFound || e instanceof NoMatchingKey || e instanceof IntegrityError || e instanceof PolicyError || e instanceof SecretPathError || e instanceof PermissionDenied || e instanceof ServerUnavailable) return e;
   if (e instanceof SecretsError) {
     const opts = { file: e.file, cause: e };
     if (e.kind === "no-key") return new NoMatchingKey(e.message, opts);

@@ -13,9 +13,20 @@ export interface SecretsClientOptions {
   root?: string;
   /** age identities (`AGE-SECRET-KEY-1…`) to use instead of sops' lookup (SOPS_AGE_KEY, key file…). */
   identities?: string[];
-  /** The Vault-compatible secrets server: not available yet (the client refuses these options). */
+  /**
+   * The address of a `secrets serve` (or any Vault KV version 2 server), e.g. `https://vault.example.com`:
+   * the client then reads and writes through its API instead of the files. Without it, and without
+   * `root`, `identities` and `cwd`, `$VAULT_ADDR` is used when set (as hvac and the vault CLI do).
+   */
   url?: string;
+  /** The server's token. Default: `$VAULT_TOKEN`, else the file the vault CLI writes, `~/.vault-token`. */
   token?: string;
+  /** The server's KV version 2 mount. Default: `secret`. */
+  mount?: string;
+  /** Milliseconds one request to the server may stay silent before it counts as failed. Default: 30000. */
+  timeout?: number;
+  /** How many times a request is tried again after a connection failure or a 5xx (not 501). Default: 2. */
+  retries?: number;
   /** Where relative paths and the `.sops.yaml` search start. Default: `process.cwd()`. */
   cwd?: string;
 }

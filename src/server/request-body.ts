@@ -14,6 +14,8 @@
  *   refuses is 400 `error parsing form data`. PATCH bodies are always JSON (their Content-Type is
  *   the merge-patch one).
  */
+import { parseJsonObject } from "../sops/stores/gojson.js";
+import { toPlain } from "../sops/tree.js";
 import { parseGoQuery } from "../util/go-url.js";
 
 export type BodyOutcome = { ok: true; data: Record<string, unknown> | null } | { ok: false; message: string };
@@ -64,15 +66,35 @@ function decodeJson(body: Buffer): BodyOutcome {
   if (start === text.length) return { ok: true, data: null };
   const end = firstValueEnd(text, start);
   if (end === null) return { ok: false, message: BAD_JSON_MESSAGE };
-  let value: unknown;
-  try {
-    value = JSON.parse(text.slice(start, end));
-  } catch {
-    return { ok: false, message: BAD_JSON_MESSAGE };
-  }
+  const value = parseValue(text, start, end);
+  if (value === BAD) return { ok: false, message: BAD_JSON_MESSAGE };
   if (value === null) return { ok: true, data: null };
   if (typeof value !== "object" || Array.isArray(value)) return { ok: false, message: BAD_JSON_MESSAGE };
   return { ok: true, data: value as Record<string, unknown> };
+}
+
+const BAD: unique symbol = Symbol("bad-json");
+
+/**
+ * The JSON value at `text[start, end)`. Vault decodes numbers as json.Number (jsonutil.DecodeJSON,
+ * UseNumber), so an integer beyond 2^53 keeps its digits: an object goes through the format layer's
+ * JSON reader, which keeps such an integer exact (a bigint); what that reader refuses (a repeated
+ * key, of which Go keeps the last; bytes that are not UTF-8) is parsed by JSON.parse.
+ */
+function parseValue(text: string, start: number, end: number): unknown {
+  const slice = text.slice(start, end);
+  if (slice.startsWith("{")) {
+    try {
+      return toPlain(parseJsonObject(Buffer.from(slice, "utf8")));
+    } catch {
+      // JSON.parse decides, below.
+    }
+  }
+  try {
+    return JSON.parse(slice) as unknown;
+  } catch {
+    return BAD;
+  }
 }
 
 /**

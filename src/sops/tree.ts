@@ -174,16 +174,24 @@ export function toPlainValue(v: Value): PlainValue {
   return plainOf(v, false, {}) as PlainValue;
 }
 
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
 /**
- * Builds a tree value from plain JS data (the inverse of `toPlain`): numbers that are integers become
- * SopsInt, other numbers SopsFloat, bigints SopsInt, undefined null. Throws a TypeError for anything
- * else (a function, a symbol).
+ * Builds a tree value from plain JS data (the inverse of `toPlain`): numbers that are integers in
+ * the int64 range become SopsInt, other numbers SopsFloat (a float64, as sops reads a JSON number
+ * beyond int64: an int of that size could not be decrypted again), bigints SopsInt, undefined null.
+ * Throws a TypeError for anything else (a function, a symbol).
  */
 export function fromPlain(v: unknown): Value {
   if (v === null || v === undefined) return null;
   if (typeof v === "string" || typeof v === "boolean") return v;
   if (typeof v === "bigint") return new SopsInt(v);
-  if (typeof v === "number") return Number.isInteger(v) ? new SopsInt(BigInt(v)) : new SopsFloat(v);
+  if (typeof v === "number") {
+    if (!Number.isInteger(v)) return new SopsFloat(v);
+    const n = BigInt(v);
+    return n >= INT64_MIN && n <= INT64_MAX ? new SopsInt(n) : new SopsFloat(v);
+  }
   if (v instanceof Uint8Array) return v;
   if (Array.isArray(v)) return v.map(fromPlain);
   if (typeof v === "object") {

@@ -17,7 +17,6 @@ import {
   SecretPathError,
   SecretsClient,
   SecretsError,
-  ServerNotAvailable,
 } from "../../src/index.js";
 import { makeFixture, type Fixture } from "./fixture.js";
 
@@ -283,12 +282,18 @@ describe("typed errors carry no value", () => {
     expect(everything(m)).not.toContain("tok-secret-value");
   });
 
-  it("url/token: says the server is not available yet", () => {
-    expect(() => new SecretsClient({ url: "https://vault.example", token: "s.token-value" })).toThrow(ServerNotAvailable);
-    try {
-      new SecretsClient({ token: "s.token-value" });
-    } catch (e) {
-      expect((e as Error).message).toMatch(/Vault-compatible secrets server, which is not available yet/);
+  it("url/token: refused with the options of the files, without a server, or malformed; no message holds the token", async () => {
+    const cases: Array<[object, RegExp]> = [
+      [{ url: "https://vault.example", root: fx.root, token: "s.token-value" }, /url cannot be combined with root/],
+      [{ token: "s.token-value", root: fx.root }, /token is for a server; give url too/],
+      [{ url: "vault.example", token: "s.token-value" }, /at url: must be an http: or https: URL/],
+      [{ url: "http://127.0.0.1:1", token: "s.token-value", retries: 11 }, /at retries: too big/],
+    ];
+    for (const [options, message] of cases) {
+      const e = await caught(new SecretsClient(options).get("app/A"));
+      expect(e).toBeInstanceOf(SecretsError);
+      expect((e as SecretsError).kind).toBe("usage");
+      expect((e as Error).message).toMatch(message);
       expect(everything(e)).not.toContain("s.token-value");
     }
   });

@@ -63,7 +63,7 @@ export function startServe(sb: Sandbox, args: string[] = [], env: NodeJS.Process
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`serve did not start: ${err}`)), 20_000);
     const onData = (): void => {
-      const m = /listening on (http:\/\/\S+)/.exec(err);
+      const m = /listening on (https?:\/\/\S+)/.exec(err);
       if (!m) return;
       clearTimeout(timer);
       proc.stderr.off("data", onData);

@@ -98,6 +98,22 @@ describe("POST|PUT secret/data/<path>", () => {
     expect((await client.read("secret/data/nvc")).getData().data).toEqual({ x: WRITTEN[2] });
   });
 
+  it("an integer beyond 2^53 keeps its digits (Vault decodes json.Number), in a write and in a patch; beyond int64, a float", async () => {
+    const big = "1152921504606846983";
+    const w = await raw("POST", `${served.url}/v1/secret/data/bignum`, json(), `{"data":{"n":${big},"small":5}}`);
+    expect(w.status).toBe(200);
+    expect((await raw("GET", `${served.url}/v1/secret/data/bignum`, auth())).body).toContain(`"data":{"n":${big},"small":5}`);
+    const p = await raw("PATCH", `${served.url}/v1/secret/data/bignum`, auth({ "Content-Type": "application/merge-patch+json" }), `{"data":{"m":-${big}}}`);
+    expect(p.status).toBe(200);
+    expect((await raw("GET", `${served.url}/v1/secret/data/bignum`, auth())).body).toContain(`"data":{"m":-${big},"n":${big},"small":5}`);
+    // An integral number beyond int64 is a float64, as sops reads it: the secret stays readable.
+    expect((await raw("POST", `${served.url}/v1/secret/data/bignum`, json(), '{"data":{"f":11529215046068469831,"g":1e300}}')).status).toBe(200);
+    expect((await raw("GET", `${served.url}/v1/secret/data/bignum`, auth())).body).toContain('"data":{"f":11529215046068470000,"g":1e+300}');
+    // A repeated key (Go keeps the last) and other JSON still parse as before.
+    expect((await raw("POST", `${served.url}/v1/secret/data/bignum`, json(), '{"data":{"n":1,"n":2}}')).status).toBe(200);
+    expect((await raw("GET", `${served.url}/v1/secret/data/bignum`, auth())).body).toContain('"data":{"n":2}');
+  });
+
   it("two concurrent writes with the same cas: exactly one 200, the other 400 check-and-set", async () => {
     const current = JSON.parse((await raw("GET", `${served.url}/v1/secret/data/app2`, auth())).body).data.metadata.version as number;
     const results = await Promise.all([1, 2].map((i) => post("secret/data/app2", { options: { cas: current }, data: { race: `${WRITTEN[4]}-${i}` } })));

@@ -6,7 +6,7 @@ import { defaultEncryptionRule } from "../../src/sops/metadata.js";
 import { jsonStore } from "../../src/sops/stores/json.js";
 import type { Store } from "../../src/sops/stores/store.js";
 import { yamlStore } from "../../src/sops/stores/yaml.js";
-import { Branch, Comment, fromPlain, SopsInt, toPlain, toPlainValue } from "../../src/sops/tree.js";
+import { Branch, Comment, fromPlain, SopsFloat, SopsInt, toPlain, toPlainValue } from "../../src/sops/tree.js";
 import { memoryKeys } from "../helpers/memkeys.js";
 
 /** Encrypts `source` with `store` and opens it again: the decrypted branches. */
@@ -56,5 +56,12 @@ describe("tree → plain conversion", () => {
     expect(toPlain(tree)).toEqual({ n: 2n ** 63n - 1n, l: [7] });
     expect(toPlainValue(tree)).toEqual({ n: 9223372036854775807, l: [7] });
     expect(toPlain(fromPlain({ n: 2n ** 63n - 1n, l: [7, 1.5] }))).toEqual({ n: 2n ** 63n - 1n, l: [7, 1.5] });
+  });
+
+  it("an integral number beyond int64 is a float64, as sops reads such a JSON number (an int could not be decrypted again)", () => {
+    expect(fromPlain(2 ** 62)).toEqual(new SopsInt(2n ** 62n));
+    expect(fromPlain(-(2 ** 63))).toEqual(new SopsInt(-(2n ** 63n)));
+    expect(fromPlain(2 ** 63)).toEqual(new SopsFloat(2 ** 63));
+    expect(fromPlain(-1e300)).toEqual(new SopsFloat(-1e300));
   });
 });

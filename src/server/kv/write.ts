@@ -6,6 +6,7 @@ import { checkWritten } from "../../secrets/repository.js";
 import { encryptNew, reencrypt } from "../../sops/document.js";
 import { Branch, fromPlain } from "../../sops/tree.js";
 import { treeLeaves } from "../../sops/walk.js";
+import { sameValue } from "../../git/values.js";
 import { checkCas, type WriteOptions } from "./cas.js";
 import { mergePatch } from "./merge-patch.js";
 import { readVersion } from "./read.js";
@@ -146,8 +147,14 @@ async function writeData(ctx: KvWriteContext, s: SecretState, exists: boolean, d
   const format = formatForPath(s.abs);
   let out;
   let store;
+  let written = secretKeys(branch);
   if (exists) {
     const opened = await openSecretFile(s.abs, keys);
+    // Only what this write changes is its doing: a key it leaves as it was stays as the file kept it,
+    // in clear too when the file's rule leaves it so (the SDK's metadata siblings, a `*_unencrypted`
+    // note), so that such a file can still be written.
+    const current = opened.doc.branches[0];
+    written = written.filter(([key]) => current === undefined || !sameValue(current.get(key!), branch.get(key!)));
     // The first document is the secret; any further ones (multi-document YAML) are kept.
     out = reencrypt(opened.doc, [branch, ...opened.doc.branches.slice(1)]);
     store = opened.store;
@@ -156,7 +163,7 @@ async function writeData(ctx: KvWriteContext, s: SecretState, exists: boolean, d
     out = await encryptNew([branch], creation.recipients, keys, { encryptionRule: creation.encryptionRule, macOnlyEncrypted: creation.macOnlyEncrypted });
     store = await loadStore(format);
   }
-  checkWritten(out.branches[0] ?? new Branch(), secretKeys(branch), out.metadata.encryptionRule, s.abs, false);
+  checkWritten(out.branches[0] ?? new Branch(), written, out.metadata.encryptionRule, s.abs, false);
   await writeEncryptedFile(s.abs, store, out, { indent: await ctx.workspace.indentFor(format) });
 }
 

@@ -2,6 +2,8 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { SecretsError } from "../../../src/errors.js";
+import { SecretRepository } from "../../../src/secrets/repository.js";
+import { fromPlain } from "../../../src/sops/tree.js";
 import { CAS_MISMATCH, CAS_REQUIRED } from "../../../src/server/kv/cas.js";
 import { KvVersionInfoSchema } from "../../../src/server/kv/responses.js";
 import { deleteLatest, NO_DATA, patchSecret, writeSecret } from "../../../src/server/kv/write.js";
@@ -66,6 +68,32 @@ describe("writeSecret", () => {
     expect((await r.read(0, "secrets/team/db.yaml"))?.body.data).toEqual({ n: 5, nested: { a: [1, "x"] }, empty: "" });
     await writeSecret(r.ctx, r.mount, "team/db", {}, actor());
     expect((await r.read(0, "secrets/team/db.yaml"))?.body.data).toEqual({});
+  });
+
+  it("a value the file's rule leaves in clear: refused when the write sets it, kept when the write leaves it as it was", async () => {
+    // The SDK's metadata sibling (`password_metadata_unencrypted`), set through the library as the
+    // SDK does, then committed.
+    const local = new SecretRepository({ root: join(r.top, "secrets"), keys: await r.ctx.workspace.keys(), policy: r.ctx.workspace });
+    await local.write("app/password", fromPlain("s3cr3t-pw"), { owner: "team-db" });
+    r.git(["add", "-A"]);
+    r.git(["commit", "-q", "-m", "sdk metadata"]);
+    const data = (await r.read())?.body.data ?? {};
+    expect(data).toEqual({ password: "s3cr3t-pw", password_metadata_unencrypted: { owner: "team-db" } });
+
+    const written = await writeSecret(r.ctx, r.mount, "app", { ...data, password: "s3cr3t-new" }, actor());
+    expect(written.version).toBe(2);
+    const p = await patchSecret(r.ctx, r.mount, "app", { other: "s3cr3t-other" }, actor());
+    expect(p.status).toBe(200);
+    expect(await local.readEntry("app/password")).toEqual({ value: "s3cr3t-new", metadata: { owner: "team-db" } });
+    const text = readFileSync(join(r.top, "secrets/app.yaml"), "utf8");
+    expect(text).toMatch(/password_metadata_unencrypted:\n\s+owner: team-db\n/);
+    expect(text).not.toContain("s3cr3t");
+
+    for (const changed of [{ ...data, note_unencrypted: "new note" }, { ...data, password_metadata_unencrypted: { owner: "someone-else" } }]) {
+      const e = await rejectionOf(writeSecret(r.ctx, r.mount, "app", changed, actor()));
+      expect(e.message).toContain("refusing to write a secret unencrypted");
+    }
+    expect((await r.history()).currentVersion).toBe(3);
   });
 
   it("refuses a write without data: `no data provided` (400)", async () => {
