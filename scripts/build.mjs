@@ -20,7 +20,7 @@
 // The version is injected so `secrets --version` needs no file read.
 import { build } from "esbuild";
 import { execFileSync } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join, resolve } from "node:path";
 
@@ -61,9 +61,14 @@ const libs = {
   // One file for the three entry points, so they share zod's core (and its classes).
   "zod-lib.cjs": `export * as zod from "zod"; export * as mini from "zod/mini"; export * as core from "zod/v4/core";`,
   "age-lib.cjs": `export * from "age-encryption";`,
+  // HashiCorp's HCL parser as WebAssembly (Vault policies, `secrets serve`): it reads
+  // `../main.wasm.gz` from its own folder, so the file is copied beside dist/chunks below.
+  "hcl2json-lib.cjs": `export * from "@cdktn/hcl2json";`,
 };
 for (const [name, contents] of Object.entries(libs)) {
-  await build({ ...common, stdin: { contents, resolveDir: process.cwd() }, format: "cjs", outfile: `dist/chunks/${name}` });
+  // `performance`: the Go WebAssembly loader's fallback for runtimes without globalThis.performance
+  // (Node has it since 16), never reached here; left as a require that is never run.
+  await build({ ...common, stdin: { contents, resolveDir: process.cwd() }, format: "cjs", outfile: `dist/chunks/${name}`, external: ["performance"] });
 }
 // How bundled code reaches them: `yaml` and src/sops/stores/yaml-lib.ts (the full parser), zod and
 // age-encryption, each a module that require()s its file when it is first evaluated.
@@ -73,14 +78,17 @@ const libModules = {
   "zod/mini": ["zod-lib.cjs", ".mini"],
   "zod/v4/core": ["zod-lib.cjs", ".core"],
   "age-encryption": ["age-lib.cjs", ""],
+  "@cdktn/hcl2json": ["hcl2json-lib.cjs", ""],
 };
+// The parser's WebAssembly, where its bundled loader (dist/chunks/hcl2json-lib.cjs) looks: `${__dirname}/../main.wasm.gz`.
+copyFileSync(join("node_modules", "@cdktn", "hcl2json", "main.wasm.gz"), join("dist", "main.wasm.gz"));
 const deferLibs = {
   name: "defer-libs",
   setup(b) {
     b.onResolve({ filter: /\/yaml-lib\.js$/ }, () => ({ path: "yaml-lib", namespace: "defer-lib" }));
     const filter = new RegExp(`^(${Object.keys(libModules).map((n) => n.replace(/[/.]/g, "\\$&")).join("|")})$`);
     b.onResolve({ filter }, (args) => ({ path: args.path, namespace: "defer-lib" }));
-    b.onResolve({ filter: /^\.\/[a-z]+-lib\.cjs$/ }, (args) => ({ path: args.path, external: true }));
+    b.onResolve({ filter: /^\.\/[a-z0-9]+-lib\.cjs$/ }, (args) => ({ path: args.path, external: true }));
     b.onLoad({ filter: /.*/, namespace: "defer-lib" }, (args) => {
       if (args.path === "yaml-lib") {
         return { loader: "js", contents: `let lib; export function loadYamlLib() { return (lib ??= require("./yaml-lib.cjs")); }` };
@@ -105,10 +113,6 @@ async function bundle(entry) {
     // built-in becomes require(), and a module imported lazily is evaluated when first imported.
     supported: { "dynamic-import": false },
     plugins: [deferLibs],
-    // HashiCorp's HCL parser (Vault policies, `secrets serve`) loads its WebAssembly from its own
-    // package folder: it is required from node_modules at run time, never bundled (a `dependencies`
-    // entry of package.json, so an installed package has it).
-    external: ["@cdktn/hcl2json"],
   });
   const file = Object.keys(result.metafile.outputs).find((f) => f.endsWith(".cjs"));
   if (/\bimport\(/.test(readFileSync(file, "utf8"))) throw new Error(`${file} has a dynamic import()`);

@@ -78,6 +78,10 @@ describe("npm pack → npm install --omit=dev of the tarball", () => {
     expect(paths.filter((p) => !/^(dist|schemas)\//.test(p) && p !== "package.json" && p !== "README.md")).toEqual([]);
   });
 
+  it("ships the HCL parser's WebAssembly beside the bundles (Vault policies in HCL work from the package)", () => {
+    expect(packed.files.map((f) => f.path)).toEqual(expect.arrayContaining(["dist/main.wasm.gz", "dist/chunks/hcl2json-lib.cjs"]));
+  });
+
   it("installs one package, with no dependencies", () => {
     const installed = readdirSync(join(app, "node_modules")).filter((n) => !n.startsWith("."));
     expect(installed).toEqual(["gitops-secrets"]);

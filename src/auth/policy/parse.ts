@@ -6,8 +6,8 @@
  * Vault reads both forms with HCL 1, which takes a text whose first non-blank character is `{` as
  * JSON. We do the same: such a text goes to JSON.parse, any other to `@cdktn/hcl2json` (HashiCorp's
  * HCL parser compiled to WebAssembly, from CDK Terrain, the community continuation of CDKTF after
- * HashiCorp ended it; a runtime dependency of the published package, not bundled, because it loads
- * its WebAssembly from its own folder). The HCL syntax errors are that parser's words, not HCL 1's, and an unknown key is
+ * HashiCorp ended it; bundled, with its WebAssembly copied where its loader looks: scripts/build.mjs).
+ * The HCL syntax errors are that parser's words, not HCL 1's, and an unknown key is
  * reported without its line (`invalid key "x"`; Vault adds `on line N`).
  */
 import type { z } from "zod";
@@ -50,8 +50,8 @@ async function readDocument(name: string, text: string): Promise<unknown> {
     }
   }
   // Loaded on first HCL policy only: it starts a Go WebAssembly runtime, which nothing else needs.
-  const hcl = await import("@cdktn/hcl2json").catch(() => {
-    throw new SecretsError("config", "HCL policies need the @cdktn/hcl2json package, which is not installed here; write the policy in Vault's JSON form instead");
+  const hcl = await import("@cdktn/hcl2json").catch((e: unknown) => {
+    throw new SecretsError("config", "the HCL parser could not be loaded; write the policy in Vault's JSON form instead", { cause: e });
   });
   try {
     return await hcl.parse(`${policyName(name) || "policy"}.hcl`, text);
