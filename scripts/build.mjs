@@ -11,9 +11,9 @@
 //                         each one file, run with its V8 code cache (src/cli/code-cache.ts), which the
 //                         build writes beside it from a run on a made-up file: a cold start neither
 //                         parses the bundle nor compiles what that run compiled;
-//     yaml-lib.cjs, zod-lib.cjs, age-lib.cjs
+//     yaml-lib.cjs, zod-lib.cjs, age-lib.cjs, pg-lib.cjs
 //                         third-party libraries both require() only when they need them (the full YAML
-//                         parser, a .sops.yaml, a post-quantum or passphrase key).
+//                         parser, a .sops.yaml, a post-quantum or passphrase key, a database engine).
 //   dist/lib/             the library (the package's `exports`), ESM (its own package.json).
 //   dist/types/           its declarations (tsc).
 //
@@ -61,9 +61,23 @@ const libs = {
   // One file for the three entry points, so they share zod's core (and its classes).
   "zod-lib.cjs": `export * as zod from "zod"; export * as mini from "zod/mini"; export * as core from "zod/v4/core";`,
   "age-lib.cjs": `export * from "age-encryption";`,
+  // node-postgres, for the database engine (src/engines/postgres/admin.ts imports it on first use).
+  "pg-lib.cjs": `module.exports = require("pg");`,
+};
+// pg's optional native binding (pg.native, which nothing here uses) is not bundled: its require()
+// fails as a missing module does, which pg's lazy `native` getter expects.
+const noPgNative = {
+  name: "no-pg-native",
+  setup(b) {
+    b.onResolve({ filter: /^pg-native$/ }, () => ({ path: "pg-native", namespace: "no-pg-native" }));
+    b.onLoad({ filter: /.*/, namespace: "no-pg-native" }, () => ({
+      loader: "js",
+      contents: `const e = new Error("pg-native is not bundled"); e.code = "MODULE_NOT_FOUND"; throw e;`,
+    }));
+  },
 };
 for (const [name, contents] of Object.entries(libs)) {
-  await build({ ...common, stdin: { contents, resolveDir: process.cwd() }, format: "cjs", outfile: `dist/chunks/${name}` });
+  await build({ ...common, stdin: { contents, resolveDir: process.cwd() }, format: "cjs", outfile: `dist/chunks/${name}`, plugins: [noPgNative] });
 }
 // How bundled code reaches them: `yaml` and src/sops/stores/yaml-lib.ts (the full parser), zod and
 // age-encryption, each a module that require()s its file when it is first evaluated.
@@ -73,6 +87,7 @@ const libModules = {
   "zod/mini": ["zod-lib.cjs", ".mini"],
   "zod/v4/core": ["zod-lib.cjs", ".core"],
   "age-encryption": ["age-lib.cjs", ""],
+  pg: ["pg-lib.cjs", ""],
 };
 const deferLibs = {
   name: "defer-libs",

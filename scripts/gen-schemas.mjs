@@ -3,7 +3,9 @@
  * Writes schemas/sops-config.schema.json from the zod schema in src/policy/schema.ts, and
  * schemas/vault-policy.schema.json (a Vault ACL policy file) from src/auth/policy/schema.ts, and
  * schemas/secrets-tokens.schema.json (the repository's token file, .secrets/tokens.yaml) from
- * src/auth/tokens/repository-file-schema.ts.
+ * src/auth/tokens/repository-file-schema.ts, and schemas/database-connection.schema.json and
+ * schemas/database-role.schema.json (the database engine's files under .secrets/engines/database/)
+ * from src/engines/postgres/schema.ts.
  *
  * Plain node (no tsx): esbuild bundles schema.ts and what it imports (zod included) into memory, and
  * the bundle is imported from a data: URL, so no temp file is written. `--check` exits 1 when the
@@ -24,6 +26,8 @@ const targets = [
   { out: join(root, "schemas", "sops-config.schema.json"), entry: join(root, "src", "policy", "schema.ts"), render: "renderJsonSchema" },
   { out: join(root, "schemas", "vault-policy.schema.json"), entry: join(root, "src", "auth", "policy", "schema.ts"), render: "renderPolicyJsonSchema" },
   { out: join(root, "schemas", "secrets-tokens.schema.json"), entry: join(root, "src", "auth", "tokens", "repository-file-schema.ts"), render: "renderTokenFileJsonSchema" },
+  { out: join(root, "schemas", "database-connection.schema.json"), entry: join(root, "src", "engines", "postgres", "schema.ts"), render: "renderConnectionJsonSchema" },
+  { out: join(root, "schemas", "database-role.schema.json"), entry: join(root, "src", "engines", "postgres", "schema.ts"), render: "renderRoleJsonSchema" },
 ];
 
 let stale = false;

@@ -73,7 +73,8 @@ export function resolveConnection(conn: DatabaseConnection): ResolvedConnection 
   const filled = conn.connectionUrl.replaceAll("{{username}}", encodeURIComponent(conn.username)).replaceAll("{{password}}", encodeURIComponent(conn.password));
   let url: URL;
   try {
-    url = new URL(filled);
+    // libpq takes an empty host (`postgresql://user@/db?host=/run/postgresql`); WHATWG's URL does not.
+    url = new URL(filled.replace(/^(postgres(?:ql)?:\/\/(?:[^/?#@]*@)?)(?=[/?#]|$)/, "$1localhost"));
   } catch {
     throw bad(conn, "not a URL of the form postgresql://{{username}}:{{password}}@host:5432/database");
   }
