@@ -38,6 +38,7 @@ export function registerLeaseCommands(program: Command): void {
     .option("--irrevocable", "only the leases whose revocation failed for good")
     .option("--format <format>", "table or json", "table")
     .option("--state-dir <dir>", stateDirHelp)
+    .addHelpText("after", examples("secrets lease list", "secrets lease list --irrevocable --format json"))
     .action(async (raw: unknown) => (await import("../commands/lease.js")).leaseListCommand(raw));
 
   lease
@@ -46,6 +47,7 @@ export function registerLeaseCommands(program: Command): void {
     .argument("<lease-id>", "the lease id")
     .option("--format <format>", "table or json", "table")
     .option("--state-dir <dir>", stateDirHelp)
+    .addHelpText("after", examples("secrets lease lookup database/creds/app/v-root-app-Ab3…-1718000000 --format json"))
     .action(async (id: string, raw: unknown) => (await import("../commands/lease.js")).leaseLookupCommand(id, raw));
 
   lease
@@ -55,6 +57,7 @@ export function registerLeaseCommands(program: Command): void {
     .option("--increment <duration>", "extend by this much from now (default: the role's default_ttl)")
     .option("--format <format>", "table or json", "table")
     .option("--state-dir <dir>", stateDirHelp)
+    .addHelpText("after", examples("secrets lease renew database/creds/app/v-root-app-Ab3…-1718000000 --increment 30m"))
     .action(async (id: string, raw: unknown) => (await import("../commands/lease.js")).leaseRenewCommand(id, raw));
 
   lease
@@ -63,6 +66,7 @@ export function registerLeaseCommands(program: Command): void {
     .argument("<lease-id>", "the lease id")
     .option("--force", "drop the lease's record even if the database cannot be reached (the role then stops working at its expiry, and tidy drops it)")
     .option("--state-dir <dir>", stateDirHelp)
+    .addHelpText("after", examples("secrets lease revoke \"$DB_LEASE_ID\"", "secrets lease revoke --force database/creds/app/v-root-app-Ab3…-1718000000"))
     .action(async (id: string, raw: unknown) => (await import("../commands/lease.js")).leaseRevokeCommand(id, raw));
 
   lease
@@ -70,5 +74,6 @@ export function registerLeaseCommands(program: Command): void {
     .description("revoke expired and irrevocable leases, and drop every expired credential this tool made, even with no record left")
     .option("--format <format>", "table or json", "table")
     .option("--state-dir <dir>", stateDirHelp)
+    .addHelpText("after", examples("secrets lease tidy", "secrets lease tidy --format json"))
     .action(async (raw: unknown) => (await import("../commands/lease.js")).leaseTidyCommand(raw));
 }
