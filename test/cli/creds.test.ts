@@ -50,12 +50,13 @@ beforeAll(async () => {
   db = await startPostgres();
   await db.admin("CREATE ROLE app_rw NOLOGIN");
   const recipient = (await sb.ok(["keygen"])).trim();
-  writeFileSync(sb.path(".sops.yaml"), `keys:\n  - &me ${recipient}\ncreation_rules:\n  - path_regex: ^\\.secrets/engines/\n    age: *me\n`);
+  writeFileSync(sb.path(".sops.yaml"), `keys:\n  - &me ${recipient}\ncreation_rules:\n  - path_regex: ^\\.secrets/engines/[^/]+/config/\n    age: *me\n`);
   mkdirSync(sb.path(".secrets/engines/database/config"), { recursive: true });
   mkdirSync(sb.path(".secrets/engines/database/roles"), { recursive: true });
   writeFileSync(sb.path(CONFIG), `connection_url: ${url(db.port)}\nusername: postgres\npassword: ${db.adminPassword}\nallowed_roles: [app]\n`);
   await ok(["encrypt", "-i", CONFIG]);
   writeFileSync(sb.path(".secrets/engines/database/roles/app.yaml"), "db_name: main\ngroup_role: app_rw\ndefault_ttl: 1h\nmax_ttl: 2h\n");
+  sb.git("add", "-A");
 });
 
 afterAll(async () => {
@@ -64,6 +65,11 @@ afterAll(async () => {
 });
 
 describe("secrets creds", () => {
+  it("the layout passes `secrets verify` and the pre-commit check: the connection encrypted, the roles plaintext", async () => {
+    expect((await run(["verify"])).code).toBe(0);
+    expect((await run(["check", "--staged"])).code).toBe(0);
+  });
+
   it("prints Vault's response on stdout (values there only) and records the lease in .git/secrets-server", async () => {
     const r = await ok(["creds", "database/creds/app", "--display-name", "ci"]);
     const body = JSON.parse(r.stdout) as { lease_id: string; lease_duration: number; renewable: boolean; data: { username: string; password: string }; warnings: null };

@@ -17,7 +17,7 @@ import { fromPlain, type Branch } from "../../src/sops/tree.js";
  * binaries, started as a process on a free loopback port, SCRAM password authentication so that
  * VALID UNTIL is enforced). Start one per test file, in beforeAll: it takes ~4 s. As root, the
  * package runs the server as a `postgres` system user it creates, so the data folder's parent is
- * made writable by it.
+ * made writable by any user.
  */
 export interface TestPostgres {
   port: number;
@@ -53,7 +53,8 @@ export async function startPostgres(): Promise<TestPostgres> {
     password: adminPassword,
     authMethod: "scram-sha-256",
     persistent: false,
-    createPostgresUser: true,
+    // PostgreSQL refuses to run as root: then the package runs it as a `postgres` user it creates.
+    createPostgresUser: process.getuid?.() === 0,
     postgresFlags: ["-c", "listen_addresses=127.0.0.1"],
     onLog: () => undefined,
     onError: () => undefined,
@@ -99,7 +100,7 @@ export async function makeEngineRepo(): Promise<EngineRepo> {
   const { identity, recipient } = await generateKeyPair();
   writeFileSync(
     join(dir, ".sops.yaml"),
-    `keys:\n  - &me ${recipient}\ncreation_rules:\n  - path_regex: (^|/)\\.secrets/engines/\n    age: *me\n  - path_regex: (^|/)secrets/\n    age: *me\n`,
+    `keys:\n  - &me ${recipient}\ncreation_rules:\n  - path_regex: ^\\.secrets/engines/[^/]+/config/\n    age: *me\n  - path_regex: (^|/)secrets/\n    age: *me\n`,
   );
   const keys = keySourceFromIdentities([identity]);
   const folder = join(dir, ".secrets", "engines", "database");
