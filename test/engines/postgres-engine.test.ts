@@ -7,6 +7,7 @@ import { RepositoryDatabaseConfig } from "../../src/engines/postgres/config-file
 import { DatabaseEngine } from "../../src/engines/postgres/engine.js";
 import { PgAdmin } from "../../src/engines/postgres/admin.js";
 import { resolveConnection } from "../../src/engines/postgres/connection-url.js";
+import { changeLoginPassword } from "../../src/engines/postgres/login-roles.js";
 import { fillStatement } from "../../src/engines/postgres/statements.js";
 import { SecretsError } from "../../src/errors.js";
 import { DirectoryLeaseStore } from "../../src/leases/directory-store.js";
@@ -298,6 +299,27 @@ describe("names cannot inject SQL", () => {
     await c.end();
     await leases.revoke(lease.lease_id, { now: now() });
     expect(await roleRow(username)).toBeUndefined();
+  });
+});
+
+describe("for rotation (#16)", () => {
+  it("changes a login role's password with Vault's default statement, as a SCRAM verifier", async () => {
+    const lease = await leases.issue("database/creds/app", { displayName: "root", now: now() });
+    const { username, password } = lease.data as { username: string; password: string };
+    const connection = await new RepositoryDatabaseConfig({ folder: repo.folder, workspace: new Workspace({ startDir: repo.dir, env: { SOPS_AGE_KEY: repo.identity } }) }).connection("main");
+    const admin = new PgAdmin("main", resolveConnection(connection!));
+    try {
+      const next = `${password.slice(0, 10)}-Rotated9`;
+      expect(await changeLoginPassword(admin, { username, password: next, statements: [], passwordAuthentication: "scram-sha-256" })).toBe(true);
+      expect(await loginFails(username, password)).toBe(true);
+      expect(await loginFails(username, next)).toBe(false);
+      const stored = await db.admin<{ p: string }>("SELECT rolpassword AS p FROM pg_authid WHERE rolname = $1", [username]);
+      expect(stored.rows[0]?.p).toMatch(/^SCRAM-SHA-256\$4096:/);
+      expect(await changeLoginPassword(admin, { username: "v-nobody", password: next, statements: [], passwordAuthentication: "password" })).toBe(false);
+    } finally {
+      await admin.close();
+    }
+    await leases.revoke(lease.lease_id, { now: now() });
   });
 });
 

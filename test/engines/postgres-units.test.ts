@@ -66,6 +66,7 @@ describe("filling statements", () => {
       `DO $$ BEGIN EXECUTE format('x %I', 'a"b''c'); CREATE ROLE "a""b'c"; END $$;`,
     );
     expect(() => fillStatement(`DO $body$ SELECT '{{name}}' $body$`, { name: "x$body$y" })).toThrow(SecretsError);
+    expect(() => fillStatement(`DO $o$ SELECT $i$ {{name}} $i$ $o$`, { name: "x$o$y" })).toThrow("a value holds $o$");
     expect(fillStatement(`SELECT $1, $a$ {{name}} $a$`, { name: "n" })).toBe(`SELECT $1, $a$ "n" $a$`);
   });
 

@@ -78,14 +78,15 @@ function valueOf(values: StatementValues, key: keyof StatementValues): string | 
 }
 
 /**
- * `sql` with the placeholders filled in (see above). `closing` is the tag of the dollar-quoted
- * body being read (undefined at the top): a value holding it is refused (kind `usage`).
+ * `sql` with the placeholders filled in (see above). `closing` holds the tags of the dollar-quoted
+ * bodies being read, innermost last ([] at the top): a value holding one is refused (kind `usage`).
  */
-export function fillStatement(sql: string, values: StatementValues, closing?: string): string {
+export function fillStatement(sql: string, values: StatementValues, closing: readonly string[] = []): string {
   let out = "";
   let i = 0;
   const guard = (v: string): string => {
-    if (closing !== undefined && v.includes(closing)) throw new SecretsError("usage", `a value holds ${closing}, which would end the dollar-quoted body it is placed in`);
+    const tag = closing.find((t) => v.includes(t));
+    if (tag !== undefined) throw new SecretsError("usage", `a value holds ${tag}, which would end the dollar-quoted body it is placed in`);
     return v;
   };
   while (i < sql.length) {
@@ -129,7 +130,7 @@ export function fillStatement(sql: string, values: StatementValues, closing?: st
       const end = sql.indexOf(tag, i + tag.length);
       const bodyEnd = end === -1 ? sql.length : end;
       const body = sql.slice(i + tag.length, bodyEnd);
-      out += tag + fillStatement(body, values, tag) + (end === -1 ? "" : tag);
+      out += tag + fillStatement(body, values, [...closing, tag]) + (end === -1 ? "" : tag);
       i = end === -1 ? sql.length : end + tag.length;
       continue;
     }
