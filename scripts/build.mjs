@@ -11,9 +11,9 @@
 //                         each one file, run with its V8 code cache (src/cli/code-cache.ts), which the
 //                         build writes beside it from a run on a made-up file: a cold start neither
 //                         parses the bundle nor compiles what that run compiled;
-//     yaml-lib.cjs, zod-lib.cjs, age-lib.cjs
+//     yaml-lib.cjs, zod-lib.cjs, age-lib.cjs, pg-lib.cjs
 //                         third-party libraries both require() only when they need them (the full YAML
-//                         parser, a .sops.yaml, a post-quantum or passphrase key).
+//                         parser, a .sops.yaml, a post-quantum or passphrase key, a database engine).
 //   dist/lib/             the library (the package's `exports`), ESM (its own package.json).
 //   dist/types/           its declarations (tsc).
 //
@@ -64,11 +64,25 @@ const libs = {
   // HashiCorp's HCL parser as WebAssembly (Vault policies, `secrets serve`): it reads
   // `../main.wasm.gz` from its own folder, so the file is copied beside dist/chunks below.
   "hcl2json-lib.cjs": `export * from "@cdktn/hcl2json";`,
+  // node-postgres, for the database engine (src/engines/postgres/admin.ts imports it on first use).
+  "pg-lib.cjs": `module.exports = require("pg");`,
+};
+// pg's optional native binding (pg.native, which nothing here uses) is not bundled: its require()
+// fails as a missing module does, which pg's lazy `native` getter expects.
+const noPgNative = {
+  name: "no-pg-native",
+  setup(b) {
+    b.onResolve({ filter: /^pg-native$/ }, () => ({ path: "pg-native", namespace: "no-pg-native" }));
+    b.onLoad({ filter: /.*/, namespace: "no-pg-native" }, () => ({
+      loader: "js",
+      contents: `const e = new Error("pg-native is not bundled"); e.code = "MODULE_NOT_FOUND"; throw e;`,
+    }));
+  },
 };
 for (const [name, contents] of Object.entries(libs)) {
   // `performance`: the Go WebAssembly loader's fallback for runtimes without globalThis.performance
   // (Node has it since 16), never reached here; left as a require that is never run.
-  await build({ ...common, stdin: { contents, resolveDir: process.cwd() }, format: "cjs", outfile: `dist/chunks/${name}`, external: ["performance"] });
+  await build({ ...common, stdin: { contents, resolveDir: process.cwd() }, format: "cjs", outfile: `dist/chunks/${name}`, external: ["performance"], plugins: [noPgNative] });
 }
 // How bundled code reaches them: `yaml` and src/sops/stores/yaml-lib.ts (the full parser), zod and
 // age-encryption, each a module that require()s its file when it is first evaluated.
@@ -79,6 +93,7 @@ const libModules = {
   "zod/v4/core": ["zod-lib.cjs", ".core"],
   "age-encryption": ["age-lib.cjs", ""],
   "@cdktn/hcl2json": ["hcl2json-lib.cjs", ""],
+  pg: ["pg-lib.cjs", ""],
 };
 // The parser's WebAssembly, where its bundled loader (dist/chunks/hcl2json-lib.cjs) looks: `${__dirname}/../main.wasm.gz`.
 copyFileSync(join("node_modules", "@cdktn", "hcl2json", "main.wasm.gz"), join("dist", "main.wasm.gz"));

@@ -5,7 +5,9 @@
  * schemas/secrets-tokens.schema.json (the repository's token file, .secrets/tokens.yaml) from
  * src/auth/tokens/repository-file-schema.ts, and the JWT auth method's files
  * (.secrets/auth/<mount>/config.yaml and roles/<name>.yaml) from src/auth/jwt/config-schema.ts and
- * src/auth/jwt/role-schema.ts.
+ * src/auth/jwt/role-schema.ts, and schemas/database-connection.schema.json and
+ * schemas/database-role.schema.json (the database engine's files under .secrets/engines/database/)
+ * from src/engines/postgres/schema.ts.
  *
  * Plain node (no tsx): esbuild bundles schema.ts and what it imports (zod included) into memory, and
  * the bundle is imported from a data: URL, so no temp file is written. `--check` exits 1 when the
@@ -28,6 +30,8 @@ const targets = [
   { out: join(root, "schemas", "secrets-tokens.schema.json"), entry: join(root, "src", "auth", "tokens", "repository-file-schema.ts"), render: "renderTokenFileJsonSchema" },
   { out: join(root, "schemas", "secrets-jwt-config.schema.json"), entry: join(root, "src", "auth", "jwt", "config-schema.ts"), render: "renderJwtConfigJsonSchema" },
   { out: join(root, "schemas", "secrets-jwt-role.schema.json"), entry: join(root, "src", "auth", "jwt", "role-schema.ts"), render: "renderJwtRoleJsonSchema" },
+  { out: join(root, "schemas", "database-connection.schema.json"), entry: join(root, "src", "engines", "postgres", "schema.ts"), render: "renderConnectionJsonSchema" },
+  { out: join(root, "schemas", "database-role.schema.json"), entry: join(root, "src", "engines", "postgres", "schema.ts"), render: "renderRoleJsonSchema" },
 ];
 
 let stale = false;

@@ -48,6 +48,10 @@ export const ExitCode = {
   OutsideRoot: 60,
   /** Ours (sops has no such case): a secret is not of the type asked for (the SDK's getString). */
   WrongType: 95,
+  /** Ours: an engine's external system (a database) could not be reached; sysexits' EX_UNAVAILABLE. */
+  EngineUnavailable: 69,
+  /** Ours: an engine's external system refused an operation (a statement failed, a login was refused). */
+  EngineFailed: 70,
   /** Ours: the user pressed Ctrl-C at one of our prompts (128 + SIGINT, as for the signal itself). */
   Interrupted: 130,
 } as const;
@@ -176,6 +180,14 @@ const kinds = {
    * overloaded, a proxy without a backend) after the client's bounded retries. The CLI never raises it.
    */
   unavailable: { exitCode: ExitCode.Generic, httpStatus: HttpStatus.ServiceUnavailable },
+  /**
+   * An engine's external system (a database) could not be reached, or dropped the connection: it
+   * may work on a retry. 500, as Vault answers a plugin's connection error (a 503 would read as
+   * Vault being sealed or a standby to its clients).
+   */
+  "engine-unavailable": { exitCode: ExitCode.EngineUnavailable, httpStatus: HttpStatus.InternalServerError },
+  /** An engine's external system refused what the repository's configuration asked of it (a statement, the admin login). */
+  "engine-failed": { exitCode: ExitCode.EngineFailed, httpStatus: HttpStatus.InternalServerError },
   /** `run`'s command does not exist (a server runs no command; as a usage error, 400). */
   "command-not-found": { exitCode: ExitCode.CommandNotFound, httpStatus: HttpStatus.BadRequest },
   /** `run`'s command exists but cannot be executed (permission denied). */

@@ -74,3 +74,17 @@ export function parseOptionsWithSchemaMessages<T extends z.ZodMiniType>(schema: 
 
 // --- serve ---
 export const ServeOptions = z.object({ listen: z._default(z.string(), "127.0.0.1:8200"), tlsCert: str, tlsKey: str, auditFile: str, stateDir: str, insecureListen: flag, pullInterval: str });
+
+// --- dynamic credentials and leases (messages by parseOptionsWithSchemaMessages) ---
+export const CredsOptions = z.object({
+  ttl: str,
+  format: formatEnum(["json", "env", "shell"] as const, "json"),
+  prefix: z.optional(z.string().check(z.regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "a variable name prefix is letters, digits and '_', not starting with a digit"))),
+  displayName: str,
+  stateDir: str,
+});
+export const LeaseListOptions = z.object({ prefix: str, irrevocable: flag, format: formatEnum(["table", "json"] as const, "table"), stateDir: str });
+export const LeaseLookupOptions = z.object({ format: formatEnum(["table", "json"] as const, "table"), stateDir: str });
+export const LeaseRenewOptions = z.object({ increment: str, format: formatEnum(["table", "json"] as const, "table"), stateDir: str });
+export const LeaseRevokeOptions = z.object({ force: flag, stateDir: str });
+export const LeaseTidyOptions = z.object({ format: formatEnum(["table", "json"] as const, "table"), stateDir: str });

@@ -17,6 +17,7 @@ import {
 } from "./declare/files.js";
 import { registerCheckCommand, registerGitCommands, registerMergeDriverCommand } from "./declare/git.js";
 import { registerAuditCommand, registerDiffCommand, registerLogCommand, registerShowCommand } from "./declare/history.js";
+import { registerCredsCommand, registerLeaseCommands } from "./declare/leases.js";
 import { registerServeCommand } from "./declare/server.js";
 import { registerInitCommand, registerKeygenCommand } from "./declare/setup.js";
 import { registerTokenCommands } from "./declare/tokens.js";
@@ -75,6 +76,8 @@ export function buildProgram(onUsageError: (text: string) => void = (t) => proce
   registerVerifyCommand(program);
   registerPolicyCommands(program);
   registerTokenCommands(program);
+  registerCredsCommand(program);
+  registerLeaseCommands(program);
   registerServeCommand(program);
 
   return program;
