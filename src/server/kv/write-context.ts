@@ -11,9 +11,11 @@ import { relativeSlash } from "../kv-files.js";
 import type { KeySource } from "../../sops/keysource.js";
 import type { CreationPolicy } from "../../workspace/creation.js";
 import { CommitQueue, type GitIdentity } from "./commit-queue.js";
-import { KV_METADATA_FILE, parseKvMetadataFile, secretMetadata, type KvConfig, type KvMetadataFile, type SecretKvMetadata } from "./metadata-file.js";
+import { KvHistoryCache } from "./history-cache.js";
+import { DecryptedVersions } from "./version-cache.js";
+import { KV_METADATA_FILE, KvMetadataFiles, secretMetadata, type KvConfig, type KvMetadataFile, type SecretKvMetadata } from "./metadata-file.js";
 import { readKvMetadataText, tidyRecord, withSecretRecord } from "./metadata-store.js";
-import { kvVersions, type KvHistory } from "./versions.js";
+import { versionsFromHistory, type KvHistory } from "./versions.js";
 
 /**
  * What every KV version 2 write shares (docs/server.md, "KV version 2 over git"), and the steps
@@ -29,7 +31,11 @@ import { kvVersions, type KvHistory } from "./versions.js";
  * commits the file as it is, so either picks the change up.
  */
 
-/** The server's repository and what writes to it need; one per repository, no module state. */
+/**
+ * The server's repository and what writes to it need, with the caches its reads share (a write
+ * commits through the queue, which tells the history cache of each commit); one per repository,
+ * no module state.
+ */
 export interface KvWriteContext {
   repo: Repo;
   /** How new files are encrypted (the `.sops.yaml` rule), the output indent, and the identity that re-encrypts: the server's Workspace. */
@@ -38,6 +44,12 @@ export interface KvWriteContext {
   commits: CommitQueue;
   /** This server's per-file write queues in front of the file locks shared with other processes. */
   locks: LockSet;
+  /** Each file's history at HEAD (history-cache.ts): reads and writes ask it, never `git log` directly. */
+  history: KvHistoryCache;
+  /** Versions already decrypted, by blob (version-cache.ts). */
+  versions: DecryptedVersions;
+  /** The mounts' metadata files, parsed once per content (metadata-file.ts). */
+  metadata: KvMetadataFiles;
   /** The clock (tests fix it). */
   now?: () => Date;
   /**
@@ -47,10 +59,17 @@ export interface KvWriteContext {
   beforeCommit?: (paths: readonly string[]) => Promise<void>;
 }
 
-/** A context with a new commit queue and lock set for `repo`: make one per repository and keep it. */
+/** A context with a new commit queue, lock set and caches for `repo`: make one per repository and keep it. */
 export function createKvWriteContext(opts: Pick<KvWriteContext, "repo" | "workspace" | "now" | "beforeCommit"> & { committer: GitIdentity; lock?: LockOptions }): KvWriteContext {
   const { committer, lock, ...rest } = opts;
-  return { ...rest, commits: new CommitQueue(opts.repo.top, { committer }), locks: new LockSet(lock) };
+  const history = new KvHistoryCache(opts.repo);
+  const commits = new CommitQueue(opts.repo.top, { committer, onCommit: (commit, changes) => history.committed(commit, changes) });
+  return { ...rest, commits, locks: new LockSet(lock), history, versions: new DecryptedVersions(), metadata: new KvMetadataFiles() };
+}
+
+/** The versions of `file` (repo-relative) at HEAD, from the context's history cache. */
+export async function versionsOf(ctx: Pick<KvWriteContext, "history">, file: string, opts: { metadata?: SecretKvMetadata; config?: KvConfig } = {}): Promise<KvHistory> {
+  return versionsFromHistory(await ctx.history.changes(file), opts);
 }
 
 /** A KV version 2 mount: its name in Vault paths and the folder that holds its secrets. */
@@ -112,13 +131,12 @@ export async function withSecret<T>(ctx: KvWriteContext, mount: KvMount, kvPath:
   const { abs, mountDir } = secretFileOf(ctx, mount, kvPath);
   await fsp.mkdir(path.dirname(abs), { recursive: true });
   return ctx.locks.run(abs, async () => {
-    const text = await readKvMetadataText(mountDir);
-    const metadataFile = text === null ? {} : parseKvMetadataFile(text);
+    const metadataFile = ctx.metadata.load(mountDir);
     const relative = path.relative(mountDir, abs).split(path.sep).join("/");
     const record = secretMetadata(metadataFile, relative);
     const config = metadataFile.config ?? {};
     const file = toRepoPath(ctx, abs);
-    const history = await kvVersions(ctx.repo, file, { metadata: record, config });
+    const history = await versionsOf(ctx, file, { metadata: record, config });
     return fn({ file, abs, relative, path: kvPath, mountDir, metadataFile, record, config, history });
   });
 }

@@ -63,7 +63,7 @@ export async function patchSecret(ctx: KvWriteContext, mount: KvMount, kvPath: s
     if (!keyExists(s)) return { status: 404, body: null };
     const refused = checkCas(s.history.currentVersion, req.options, casRequired(s.record, s.config));
     if (refused) throw refused;
-    const current = await readVersion({ repo: ctx.repo, keys: await ctx.workspace.keys() }, s.file, 0, { history: s.history, metadata: s.record, now: ctx.now?.() });
+    const current = await readVersion({ repo: ctx.repo, keys: await ctx.workspace.keys(), versions: ctx.versions }, s.file, 0, { history: s.history, metadata: s.record, now: ctx.now?.() });
     if (current === null) return { status: 404, body: null };
     if (current.status === 404 || current.body.data === null) return { status: 404, body: current.body.metadata };
     const merged = mergePatch(current.body.data, patch) as KvData;

@@ -14,12 +14,11 @@ import { SecretsError } from "../../errors.js";
 import type { Repo } from "../../git/repo.js";
 import type { KeySource } from "../../sops/keysource.js";
 import type { Operation } from "../../auth/policy/index.js";
-import { loadKvMetadataFile, secretMetadata } from "../kv/metadata-file.js";
+import { secretMetadata } from "../kv/metadata-file.js";
 import { readVersion } from "../kv/read.js";
 import { metadataResponse } from "../kv/responses.js";
 import { goDuration } from "../kv/time.js";
-import { kvVersions } from "../kv/versions.js";
-import { secretFileOf } from "../kv/write-context.js";
+import { secretFileOf, versionsOf } from "../kv/write-context.js";
 import type { GitIdentity } from "../kv/commit-queue.js";
 import { envelope } from "../envelope.js";
 import { canOpen, kvFileFor, listFolder, relativeSlash } from "../kv-files.js";
@@ -93,8 +92,8 @@ function metadataRoute(mount: Kv2Mount, req: MountRequest, sub: string): Promise
 
 const segmentsOf = (p: string): string[] => p.split("/").filter((s) => s !== "");
 
-async function readConfig(mount: Kv2Mount, req: MountRequest): Promise<Reply> {
-  const config = (await loadKvMetadataFile(mount.root)).config ?? {};
+function readConfig(mount: Kv2Mount, req: MountRequest): Reply {
+  const config = mount.writes.metadata.load(mount.root).config ?? {};
   return ok(req, { cas_required: config.cas_required ?? false, delete_version_after: goDuration(0), max_versions: config.max_versions ?? 0 });
 }
 
@@ -121,10 +120,10 @@ async function secretOf(mount: Kv2Mount, sub: string) {
   // create (write-context.ts secretFileOf), so that deleted versions answer with their metadata.
   const file = kvFileFor(mount.root, segments) ?? newFileOf(mount, sub);
   if (!file) return null;
-  const metadataFile = await loadKvMetadataFile(mount.root);
+  const metadataFile = mount.writes.metadata.load(mount.root);
   const metadata = secretMetadata(metadataFile, relativeSlash(mount.root, file));
   const repoFile = relativeSlash(mount.repo.top, file);
-  const history = await kvVersions(mount.repo, repoFile, { metadata, config: metadataFile.config ?? {} });
+  const history = await versionsOf(mount.writes, repoFile, { metadata, config: metadataFile.config ?? {} });
   return { file, repoFile, metadata, history };
 }
 
@@ -135,7 +134,7 @@ async function readData(mount: Kv2Mount, req: MountRequest, sub: string): Promis
   if (!secret) return NOT_FOUND;
   let read;
   try {
-    read = await readVersion(mount, secret.repoFile, n, { history: secret.history, metadata: secret.metadata });
+    read = await readVersion({ repo: mount.repo, keys: mount.keys, versions: mount.writes.versions }, secret.repoFile, n, { history: secret.history, metadata: secret.metadata });
   } catch (e) {
     // A version the server's identity cannot open is not served (kv-files.ts).
     if (e instanceof SecretsError && e.kind === "no-key") return NOT_FOUND;
