@@ -7,7 +7,22 @@ import { commitChanges, type CommitInfo, type FileChange } from "../../git/histo
  * index (`.git/index.lock`): two `git commit`s at once fail, so every commit of one repository goes
  * through one queue (one instance per repository, held by the KV write context: no module state).
  *
- * After each commit, one `git log` reads what it holds, for the history cache (`onCommit`).
+ * **Group commit.** A commit costs git processes (`add`, `commit`, and one `log` to learn what it
+ * holds), tens of milliseconds; the writes that arrive while one commit runs are committed together
+ * in the next one, so the rate of writes is not bounded by the rate of commits. Each write is
+ * acknowledged (its promise resolves) only after the commit that holds it, and every writer still
+ * holds its file's lock until then, so a commit holds at most one change of each file and a
+ * check-and-set is always checked against committed history. A group holds only writes of one
+ * author (the token's display name) at one second (the author date is the version's
+ * `created_time`, which the write answers without reading the commit back); others wait for the
+ * next commit. Its message names every write: the first write's message and how many more in the
+ * subject line, then each write's message on a line of its own in the body. When a group's commit
+ * fails for another reason than a lock, its writes are committed again one by one, so that one bad
+ * write (a hook that refuses it) fails alone.
+ *
+ * **Durability.** Git by default leaves loose objects and refs to the page cache (core.fsync);
+ * the server's commits flush them (`core.fsync=committed,reference`) before a write is
+ * acknowledged, so an acknowledged write survives a power cut, not only a killed process.
  *
  * A commit still finding the index locked (the operator's own `git status` or `git pull` in the
  * checkout) is retried with backoff for up to `timeoutMs`, then fails with kind `locked` (503,
@@ -23,7 +38,8 @@ export interface GitIdentity {
 /** Why git found the index locked: git's "Unable to create '…/index.lock': File exists." */
 const INDEX_LOCKED = /index\.lock/;
 
-const DURABLE: string[] = [];
+/** What makes a commit durable (git-config(1) core.fsync): objects and the ref that names them. */
+const DURABLE = ["-c", "core.fsync=committed,reference"];
 
 export interface CommitRequest {
   /** Repo-relative, `/`-separated; each changed in the work tree (a removal included). */
@@ -41,7 +57,7 @@ export interface CommitQueueOptions {
   timeoutMs?: number;
   /** The environment git otherwise runs with (default: this process's). */
   env?: NodeJS.ProcessEnv;
-  /** At most this many writes in one commit (default 1). */
+  /** At most this many writes in one commit (default 256). */
   maxGroup?: number;
   /**
    * Told of each commit the queue made (its header and every change it holds, as git lists them),
@@ -114,7 +130,7 @@ export class CommitQueue {
     const group: Pending[] = [];
     const rest: Pending[] = [];
     const paths = new Set<string>();
-    const max = this.#opts.maxGroup ?? 1;
+    const max = this.#opts.maxGroup ?? 256;
     for (const p of this.#pending) {
       const fits =
         group.length < max &&
