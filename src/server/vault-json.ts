@@ -13,10 +13,16 @@ function toGo(value: unknown, maps: boolean): GoJsonValue {
   if (value === undefined || value === null) return null;
   if (typeof value === "string" || typeof value === "number" || typeof value === "boolean" || typeof value === "bigint") return value;
   if (Array.isArray(value)) return value.map((v) => toGo(v, maps));
-  const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
+  const record = value as Record<string, unknown>;
+  if (maps) {
+    const entries = new Map<string, GoJsonValue>();
+    for (const k of Object.keys(record)) if (record[k] !== undefined) entries.set(k, toGo(record[k], maps));
+    return new GoMap(entries);
+  }
   const fields: Record<string, GoJsonValue> = {};
-  for (const [k, v] of entries) Object.defineProperty(fields, k, { value: toGo(v, maps), enumerable: true, writable: true, configurable: true });
-  return maps ? GoMap.from(fields) : fields;
+  // Defined, not assigned: a `__proto__` member is a field here, as in Go.
+  for (const k of Object.keys(record)) if (record[k] !== undefined) Object.defineProperty(fields, k, { value: toGo(record[k], maps), enumerable: true, writable: true, configurable: true });
+  return fields;
 }
 
 /** `value` as JSON text; `maps`: its objects are Go maps (keys sorted), else structs (kept in order). */
