@@ -1,6 +1,6 @@
 import { SecretsError } from "../errors.js";
 import { catFileBatch, git } from "./exec.js";
-import type { Repo } from "./repo.js";
+import { inRepo, type Repo } from "./repo.js";
 
 /**
  * The history of some files in one `git log` walk: for every commit that changed one of them, the
@@ -60,7 +60,7 @@ const FORMAT = "%x1e%H%x1f%P%x1f%an%x1f%ae%x1f%aI%x1f%s";
  */
 export async function commitChanges(repo: Repo, commit: string): Promise<{ commit: CommitInfo; changes: FileChange[] }> {
   const args = ["-c", "core.quotePath=false", "log", "-1", "-z", "-c", "--raw", "--no-abbrev", "--no-renames", `--format=${FORMAT}`, "--end-of-options", commit, "--"];
-  const text = (await git(args, { cwd: repo.top })).stdout.toString("utf8");
+  const text = (await git(args, inRepo(repo))).stdout.toString("utf8");
   const chunk = text.split("\x1e").find((c) => c !== "");
   const info = chunk === undefined ? undefined : parseHeader(chunk.split("\0")[0]!);
   if (!info) throw new SecretsError("generic", "git log: no such commit");
@@ -77,7 +77,7 @@ export async function commitChanges(repo: Repo, commit: string): Promise<{ commi
 export async function pathsEverChanged(repo: Repo, at: string): Promise<Set<string>> {
   if (!/^(?:[0-9a-f]{40}|[0-9a-f]{64})$/.test(at)) throw new SecretsError("usage", `not a commit id: "${at}"`);
   const args = ["-c", "core.quotePath=false", "log", "-z", "-c", "--raw", "--root", "--no-abbrev", "--no-renames", `--format=${FORMAT}`, at, "--"];
-  const { stdout } = await git(args, { cwd: repo.top });
+  const { stdout } = await git(args, inRepo(repo));
   return new Set(parseLog(stdout.toString("utf8")).map((c) => c.path));
 }
 
@@ -92,7 +92,7 @@ export async function fileHistory(repo: Repo, paths: readonly string[], opts: Hi
     if (!/^(?:[0-9a-f]{40}|[0-9a-f]{64})$/.test(opts.at)) throw new SecretsError("usage", `not a commit id: "${opts.at}"`);
     args.push(opts.at);
   } else {
-    const head = await git(["rev-parse", "--verify", "--quiet", opts.rev ?? "HEAD"], { cwd: repo.top, okCodes: [0, 1, 128] });
+    const head = await git(["rev-parse", "--verify", "--quiet", opts.rev ?? "HEAD"], { ...inRepo(repo), okCodes: [0, 1, 128] });
     if (head.code !== 0) {
       if (opts.rev) throw new SecretsError("usage", `unknown revision "${opts.rev}"`);
       return []; // a repository without commits has no history
@@ -100,7 +100,7 @@ export async function fileHistory(repo: Repo, paths: readonly string[], opts: Hi
     args.push(head.stdout.toString("utf8").trim());
   }
   args.push("--", ...paths.map((p) => `:(literal)${p}`));
-  const { stdout } = await git(args, { cwd: repo.top });
+  const { stdout } = await git(args, inRepo(repo));
   return parseLog(stdout.toString("utf8"));
 }
 
@@ -147,7 +147,7 @@ function parseHeader(header: string): CommitInfo | undefined {
 /** The contents of the given blobs (distinct ids), fetched through one `git cat-file --batch`. */
 export async function readBlobs(repo: Repo, ids: Iterable<string | null>): Promise<Map<string, Buffer>> {
   const unique = [...new Set([...ids].filter((x): x is string => x !== null))];
-  const bodies = await catFileBatch(unique, { cwd: repo.top });
+  const bodies = await catFileBatch(unique, inRepo(repo));
   const out = new Map<string, Buffer>();
   unique.forEach((id, i) => {
     const b = bodies[i];
