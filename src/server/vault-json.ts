@@ -6,11 +6,12 @@
  * the envelope and the sys/ bodies are structs and keep their order. Integers beyond 2^53 (read
  * from a file as bigint) are written as their exact digits, as Go writes a json.Number.
  */
-import { GoMap, goJson, goJsonString, type GoJsonValue } from "../util/go-json.js";
+import { GoEncoded, GoMap, goJson, goJsonString, type GoJsonValue } from "../util/go-json.js";
 
 /** `value` as the encoder's model: objects are Go maps when `maps` (keys sorted), else structs; undefined fields are left out. */
 function toGo(value: unknown, maps: boolean): GoJsonValue {
   if (value === undefined || value === null) return null;
+  if (value instanceof GoEncoded) return value;
   if (typeof value === "string" || typeof value === "number" || typeof value === "boolean" || typeof value === "bigint") return value;
   if (Array.isArray(value)) return value.map((v) => toGo(v, maps));
   const record = value as Record<string, unknown>;
@@ -40,3 +41,21 @@ export function envelopeJson(body: Readonly<Record<string, unknown>>): string {
 export function structJson(body: Readonly<Record<string, unknown>>): string {
   return `${goEncode(body, false)}\n`;
 }
+
+/**
+ * A frozen value's encoding as a Go map (see `goEncode`), made once per value: the decrypted
+ * secret data the server hands out is frozen and shared (kv/version-cache.ts), and answering it
+ * again must not encode every value again. A memo of a pure function (architecture rule 1),
+ * weakly held; a value that is not frozen is encoded each time.
+ */
+export function goMapOnce(value: Readonly<Record<string, unknown>>): GoEncoded {
+  if (!Object.isFrozen(value)) return new GoEncoded(goEncode(value, true));
+  let encoded = ENCODED_MAPS.get(value);
+  if (!encoded) {
+    encoded = new GoEncoded(goEncode(value, true));
+    ENCODED_MAPS.set(value, encoded);
+  }
+  return encoded;
+}
+
+const ENCODED_MAPS = new WeakMap<object, GoEncoded>();

@@ -20,8 +20,13 @@ export class GoMap {
   }
 }
 
+/** JSON text already encoded by this encoder, written as it is (a value encoded once and sent many times). */
+export class GoEncoded {
+  constructor(readonly text: string) {}
+}
+
 /** What the encoder takes: JSON values, with GoMap for maps and plain objects for structs. */
-export type GoJsonValue = string | number | bigint | boolean | null | GoMap | readonly GoJsonValue[] | { readonly [field: string]: GoJsonValue };
+export type GoJsonValue = string | number | bigint | boolean | null | GoMap | GoEncoded | readonly GoJsonValue[] | { readonly [field: string]: GoJsonValue };
 
 const HTML_UNSAFE = /[<>&\u2028\u2029]/g;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
@@ -73,6 +78,7 @@ export function goJson(value: GoJsonValue): string {
       if (!Number.isFinite(value)) throw new TypeError("a value to encode holds a non-finite number");
       return JSON.stringify(value);
   }
+  if (value instanceof GoEncoded) return value.text;
   if (value instanceof GoMap) {
     const keys = sortUtf8([...value.entries.keys()]);
     return `{${keys.map((k) => `${goJsonString(k)}:${goJson(value.entries.get(k)!)}`).join(",")}}`;

@@ -74,6 +74,17 @@ describe("HeadReader", () => {
     }
   });
 
+  it("reads a new commit's parents, author and message from its loose object; a packed one is not read", async () => {
+    const r = repo();
+    const c1 = r.commit();
+    const c2 = r.commit();
+    const head = new HeadReader({ top: r.top });
+    expect(await head.looseCommit(c2)).toEqual({ parents: [c1], author: "a", email: "a@x", message: "c2\n" });
+    expect((await head.looseCommit(c1))?.parents).toEqual([]);
+    r.git("gc", "-q");
+    expect(await head.looseCommit(c2)).toBeUndefined();
+  });
+
   it("reads a linked work tree's own HEAD, with the branches of the main repository", async () => {
     const r = repo();
     const c1 = r.commit();

@@ -38,6 +38,8 @@ interface Entry {
 export interface HistoryCacheOptions {
   /** At most this many files are kept (the least recently used go first). Default 20,000. */
   maxFiles?: number;
+  /** Where HEAD is read (default: a reader of its own). */
+  head?: HeadReader;
 }
 
 export class KvHistoryCache {
@@ -53,12 +55,14 @@ export class KvHistoryCache {
   /** Every path changed in the history of `head` (see the note above), once known. */
   #ever: { head: string; paths: Set<string> } | undefined;
   #everWalking: Promise<void> | undefined;
+  /** The server's commits being read back (`committing`). */
+  readonly #reading = new Set<Promise<void>>();
   /** The server's latest commits, to bring an `#ever` that finished late up to date. */
   readonly #recent: Array<{ commit: CommitInfo; paths: readonly string[] }> = [];
 
   constructor(repo: Repo, opts: HistoryCacheOptions = {}) {
     this.#repo = repo;
-    this.#head = new HeadReader(repo);
+    this.#head = opts.head ?? new HeadReader(repo);
     this.#maxFiles = opts.maxFiles ?? 20_000;
   }
 
@@ -74,21 +78,45 @@ export class KvHistoryCache {
 
   /** Resolves once no walk is running (tests, and a clean shutdown). */
   async settled(): Promise<void> {
-    while (this.#everWalking || this.#walking.size > 0) await Promise.allSettled([this.#everWalking, ...this.#walking.values()]);
+    while (this.#everWalking || this.#walking.size > 0 || this.#reading.size > 0) await Promise.allSettled([this.#everWalking, ...this.#walking.values(), ...this.#reading]);
   }
 
   /** The changes of `file` (repo-relative, `/`-separated) in the history of HEAD as it is now, oldest first. */
   async changes(file: string): Promise<FileHistory> {
-    const head = await this.#head.commit();
+    return this.changesAt(await this.#head.commit(), file);
+  }
+
+  /** The changes of `file` at `head`, a commit `head()` answered a moment ago (one HEAD read for a request's several questions). */
+  changesAt(head: string | null, file: string): Promise<FileHistory> {
+    const hit = this.#hit(head, file);
+    if (hit) return Promise.resolve(hit);
+    // A commit of the server's own being read back may carry this file's entry to `head`.
+    if (this.#reading.size > 0) return Promise.allSettled([...this.#reading]).then(() => this.#hit(head, file) ?? this.#walk(head, file));
+    return this.#walk(head, file);
+  }
+
+  #hit(head: string | null, file: string): FileHistory | undefined {
     this.#latest = head;
     const entry = this.#entries.get(file);
-    if (entry && entry.head === head) {
-      // Most recently used last: Map keeps insertion order.
-      this.#entries.delete(file);
-      this.#entries.set(file, entry);
-      return entry.changes;
-    }
-    return this.#walk(head, file);
+    if (!entry || entry.head !== head) return undefined;
+    // Most recently used last: Map keeps insertion order.
+    this.#entries.delete(file);
+    this.#entries.set(file, entry);
+    return entry.changes;
+  }
+
+  /**
+   * The server's commit just made, with what it holds once git has said (commit-queue.ts): applied
+   * as `committed` when it comes; until then, asks that miss wait for it.
+   */
+  committing(made: Promise<{ commit: CommitInfo; changes: readonly FileChange[] } | null>, early: { id: string; parent: string; paths: readonly string[] } | null = null): void {
+    if (early) this.#moveUntouched(early.id, early.parent, early.paths);
+    const applied = made.then((m) => {
+      if (m) this.committed(m.commit, m.changes);
+    });
+    this.#reading.add(applied);
+    const done = () => this.#reading.delete(applied);
+    applied.then(done, done);
   }
 
   #walk(head: string | null, file: string): Promise<FileHistory> {
@@ -145,6 +173,23 @@ export class KvHistoryCache {
     this.#entries.delete(file);
     this.#entries.set(file, entry);
     while (this.#entries.size > this.#maxFiles) this.#entries.delete(this.#entries.keys().next().value!);
+  }
+
+  /**
+   * Entries at `parent` of files commit `id` did not touch (it holds changes of `paths` only) move
+   * to it at once; the others wait at `parent` for `committed`, which extends them.
+   */
+  #moveUntouched(id: string, parent: string, paths: readonly string[]): void {
+    this.#latest = id;
+    const touched = new Set(paths);
+    for (const [file, entry] of this.#entries) if (entry.head === parent && !touched.has(file)) entry.head = id;
+    // More paths than the commit may have changed: the set may only hold too many.
+    if (this.#ever?.head === parent) {
+      for (const p of paths) this.#ever.paths.add(p);
+      this.#ever.head = id;
+    }
+    this.#recent.push({ commit: { id, parents: [parent], author: "", email: "", date: "", subject: "" }, paths });
+    if (this.#recent.length > 1000) this.#recent.shift();
   }
 
   /**

@@ -1,13 +1,14 @@
 import { promises as fsp } from "node:fs";
 import path from "node:path";
 import { SecretsError } from "../../errors.js";
+import { HeadReader } from "../../git/head.js";
 import { objectId, type Repo } from "../../git/repo.js";
 import { writeFileAtomic } from "../../io/atomic.js";
 import { confinedPath } from "../../io/confine.js";
 import { LockSet, type LockOptions } from "../../io/lock.js";
 import { parseSecretPath } from "../../secrets/path.js";
 import { NEW_FILE_EXTENSION, soleFileFor } from "../../secrets/resolve.js";
-import { relativeSlash } from "../kv-files.js";
+import { KvFileResolver, relativeSlash } from "../kv-files.js";
 import type { KeySource } from "../../sops/keysource.js";
 import type { CreationPolicy } from "../../workspace/creation.js";
 import { CommitQueue, type GitIdentity } from "./commit-queue.js";
@@ -15,7 +16,7 @@ import { KvHistoryCache } from "./history-cache.js";
 import { DecryptedVersions } from "./version-cache.js";
 import { KV_METADATA_FILE, KvMetadataFiles, secretMetadata, type KvConfig, type KvMetadataFile, type SecretKvMetadata } from "./metadata-file.js";
 import { readKvMetadataText, tidyRecord, withSecretRecord } from "./metadata-store.js";
-import { versionsFromHistory, type KvHistory } from "./versions.js";
+import { versionsFromHistoryOnce, type KvHistory } from "./versions.js";
 
 /**
  * What every KV version 2 write shares (docs/server.md, "KV version 2 over git"), and the steps
@@ -50,6 +51,8 @@ export interface KvWriteContext {
   versions: DecryptedVersions;
   /** The mounts' metadata files, parsed once per content (metadata-file.ts). */
   metadata: KvMetadataFiles;
+  /** Which file a KV path names, remembered per folder (kv-files.ts). */
+  files: KvFileResolver;
   /** The clock (tests fix it). */
   now?: () => Date;
   /**
@@ -62,14 +65,16 @@ export interface KvWriteContext {
 /** A context with a new commit queue, lock set and caches for `repo`: make one per repository and keep it. */
 export function createKvWriteContext(opts: Pick<KvWriteContext, "repo" | "workspace" | "now" | "beforeCommit"> & { committer: GitIdentity; lock?: LockOptions }): KvWriteContext {
   const { committer, lock, ...rest } = opts;
-  const history = new KvHistoryCache(opts.repo);
-  const commits = new CommitQueue(opts.repo.top, { committer, onCommit: (commit, changes) => history.committed(commit, changes) });
-  return { ...rest, commits, locks: new LockSet(lock), history, versions: new DecryptedVersions(), metadata: new KvMetadataFiles() };
+  // One reader of HEAD for both: what the queue learns of a commit, the cache's next read finds.
+  const head = new HeadReader(opts.repo);
+  const history = new KvHistoryCache(opts.repo, { head });
+  const commits = new CommitQueue(opts.repo.top, { committer, onCommit: (made, early) => history.committing(made, early), head, ...(opts.repo.via ? { via: opts.repo.via } : {}) });
+  return { ...rest, commits, locks: new LockSet(lock), history, versions: new DecryptedVersions(), metadata: new KvMetadataFiles(), files: new KvFileResolver() };
 }
 
-/** The versions of `file` (repo-relative) at HEAD, from the context's history cache. */
-export async function versionsOf(ctx: Pick<KvWriteContext, "history">, file: string, opts: { metadata?: SecretKvMetadata; config?: KvConfig } = {}): Promise<KvHistory> {
-  return versionsFromHistory(await ctx.history.changes(file), opts);
+/** The versions of `file` (repo-relative) at HEAD (or at `head`, read from it a moment ago), from the context's history cache. */
+export async function versionsOf(ctx: Pick<KvWriteContext, "history">, file: string, opts: { metadata?: SecretKvMetadata; config?: KvConfig } = {}, head?: string | null): Promise<KvHistory> {
+  return versionsFromHistoryOnce(await (head === undefined ? ctx.history.changes(file) : ctx.history.changesAt(head, file)), opts);
 }
 
 /** A KV version 2 mount: its name in Vault paths and the folder that holds its secrets. */
@@ -180,16 +185,17 @@ export async function headHolds(ctx: KvWriteContext, file: string, blob: string)
 }
 
 /**
- * Commits the changed files as one commit by `actor`, at `date`; the commit id. When the commit
+ * Commits the changed files as one commit by `actor`, at `date`; the commit id. `tracked`: every
+ * file is in HEAD already (git need not add it first). When the commit
  * fails, each file is put back as it was (see the durability note above) and the error is rethrown.
  */
-export async function commitChanges(ctx: KvWriteContext, changes: readonly (Change | null)[], message: string, actor: KvActor, date: Date): Promise<string | null> {
+export async function commitChanges(ctx: KvWriteContext, changes: readonly (Change | null)[], message: string, actor: KvActor, date: Date, opts: { tracked?: boolean } = {}): Promise<string | null> {
   const real = changes.filter((c): c is Change => c !== null);
   if (real.length === 0) return null;
   const paths = real.map((c) => toRepoPath(ctx, c.abs));
   await ctx.beforeCommit?.(paths);
   try {
-    return await ctx.commits.commit({ paths, message, author: actor.author, date });
+    return await ctx.commits.commit({ paths, message, author: actor.author, date, ...(opts.tracked ? { tracked: true } : {}) });
   } catch (e) {
     await Promise.all(real.map((c) => (c.before === null ? fsp.rm(c.abs, { force: true }) : writeFileAtomic(c.abs, c.before)))).catch(() => undefined);
     throw e;

@@ -120,7 +120,8 @@ async function putVersion(ctx: KvWriteContext, mount: KvMount, s: SecretState, d
   await writeData(ctx, s, before !== null, data);
   const date = writeTime(ctx);
   const version = s.history.currentVersion + 1;
-  await commitChanges(ctx, [{ abs: s.abs, before }], `write ${vaultPathOf(mount, s)} (version ${version})`, actor, date);
+  // A file HEAD holds is one git tracks: committed without an `add` first.
+  await commitChanges(ctx, [{ abs: s.abs, before }], `write ${vaultPathOf(mount, s)} (version ${version})`, actor, date, { tracked: s.history.present && before !== null });
   const created: KvVersion = {
     version,
     commit: "",

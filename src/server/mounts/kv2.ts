@@ -21,9 +21,9 @@ import { goDuration } from "../kv/time.js";
 import { secretFileOf, versionsOf } from "../kv/write-context.js";
 import type { GitIdentity } from "../kv/commit-queue.js";
 import { envelope } from "../envelope.js";
-import { canOpen, kvFileFor, listFolder, relativeSlash } from "../kv-files.js";
+import { canOpen, listFolder, relativeSlash } from "../kv-files.js";
 import { errorReply, type Reply } from "../reply.js";
-import { envelopeJson } from "../vault-json.js";
+import { envelopeJson, goMapOnce } from "../vault-json.js";
 import { kvInvalidPathWarning, multiError, UNSUPPORTED_OPERATION } from "../vault-errors.js";
 import { changeVersions, deleteData, deleteKeyMetadata, patchData, writeData, writeKeyMetadata, type Kv2WriteMount } from "./kv2-write.js";
 
@@ -118,12 +118,13 @@ async function secretOf(mount: Kv2Mount, sub: string) {
   if (segments.length === 0) return null;
   // A file removed by a delete still has its history: the secret is then the file a write would
   // create (write-context.ts secretFileOf), so that deleted versions answer with their metadata.
-  const file = kvFileFor(mount.root, segments) ?? newFileOf(mount, sub);
+  const head = await mount.writes.history.head();
+  const file = mount.writes.files.fileFor(mount.root, segments, head) ?? newFileOf(mount, sub);
   if (!file) return null;
   const metadataFile = mount.writes.metadata.load(mount.root);
   const metadata = secretMetadata(metadataFile, relativeSlash(mount.root, file));
   const repoFile = relativeSlash(mount.repo.top, file);
-  const history = await versionsOf(mount.writes, repoFile, { metadata, config: metadataFile.config ?? {} });
+  const history = await versionsOf(mount.writes, repoFile, { metadata, config: metadataFile.config ?? {} }, head);
   return { file, repoFile, metadata, history };
 }
 
@@ -141,7 +142,10 @@ async function readData(mount: Kv2Mount, req: MountRequest, sub: string): Promis
     throw e;
   }
   if (!read) return NOT_FOUND;
-  return ok(req, read.body as unknown as Record<string, unknown>, read.status);
+  const body = read.body as unknown as Record<string, unknown>;
+  // The secret's data is encoded once per version (it is the same frozen object every time).
+  const sent = read.body.data === null ? body : { ...body, data: goMapOnce(read.body.data) };
+  return { status: read.status, body: envelopeJson({ ...envelope(req.id, KV_MOUNT_TYPE, sent) }), auditData: body as Reply["auditData"] };
 }
 
 async function readMetadata(mount: Kv2Mount, req: MountRequest, sub: string): Promise<Reply> {

@@ -27,14 +27,14 @@ function repo() {
   git("add", "README");
   git("commit", "-q", "-m", "init");
   const told: Array<{ commit: CommitInfo; changes: readonly FileChange[] }> = [];
-  const queue = new CommitQueue(top, { committer: { name: "secrets-serve", email: "server@secrets-serve" }, onCommit: (commit, changes) => told.push({ commit, changes }) });
+  const queue = new CommitQueue(top, { committer: { name: "secrets-serve", email: "server@secrets-serve" }, onCommit: (made) => void made.then((m) => m && told.push(m)) });
   return { top, git, queue, told };
 }
 
 const ci = { name: "token-ci", email: "token-ci@secrets-serve" };
 const DATE = new Date("2024-05-01T10:00:00Z");
-const write = (top: string, file: string, author = ci, date = DATE): CommitRequest => {
-  writeFileSync(join(top, file), `${file}\n`);
+const write = (top: string, file: string, author = ci, date = DATE, text = `${file}\n`): CommitRequest => {
+  writeFileSync(join(top, file), text);
   return { paths: [file], message: `write secret/${file}`, author, date };
 };
 
@@ -55,9 +55,33 @@ describe("CommitQueue: group commit", () => {
     expect(group.split("\n")).toEqual(["write secret/w1 and 8 more", "", ...Array.from({ length: 9 }, (_, i) => `write secret/w${i + 1}`)]);
     expect(r.git("log", "-1", "--format=%an <%ae>|%cn|%aI", ids[1]!)).toBe("token-ci <token-ci@secrets-serve>|secrets-serve|2024-05-01T10:00:00+00:00");
     // The history cache was told of each commit, with git's own account of what it holds.
+    await r.queue.settled();
     expect(r.told.map((t) => t.changes.map((c) => c.path).sort())).toEqual([["w0"], ["w1", "w2", "w3", "w4", "w5", "w6", "w7", "w8", "w9"]]);
     expect(r.told[1]!.commit.id).toBe(ids[1]);
     expect(r.git("status", "--porcelain")).toBe("");
+  });
+
+  it("waits a little for as many writes as the last commit held: writers in step share one commit a round, not two", async () => {
+    const r = repo();
+    const writers = 8;
+    const rounds = 4;
+    await Promise.all(
+      Array.from({ length: writers }, async (_, w) => {
+        for (let round = 0; round < rounds; round++) {
+          await r.queue.commit(write(r.top, `w${w}`, ci, DATE, `round ${round}\n`));
+          // What a writer does before its next write (read the file, encrypt): a few milliseconds.
+          await new Promise((resolve) => setTimeout(resolve, 3));
+        }
+      }),
+    );
+    // Without the wait, the first writer back would commit alone each round: 1 + 2 × 3 commits.
+    expect(r.queue.commits).toBeLessThanOrEqual(rounds + 1);
+  });
+
+  it("commits a file said to be tracked that git does not know yet: added first after all", async () => {
+    const r = repo();
+    await r.queue.commit({ ...write(r.top, "new"), tracked: true });
+    expect(r.git("show", "--name-only", "--format=", "HEAD")).toBe("new");
   });
 
   it("keeps one author and one second per commit: others wait for the next", async () => {

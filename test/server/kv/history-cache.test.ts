@@ -94,7 +94,7 @@ describe("KvHistoryCache", () => {
     r.commit("a.txt", "1");
     r.commit("b.txt", "1");
     const cache = new KvHistoryCache({ top: r.top });
-    const queue = new CommitQueue(r.top, { committer: { name: "server", email: "s@x" }, onCommit: (c, changes) => cache.committed(c, changes) });
+    const queue = new CommitQueue(r.top, { committer: { name: "server", email: "s@x" }, onCommit: (made) => cache.committing(made) });
     for (const f of ["a.txt", "b.txt", "new.txt"]) await cache.changes(f);
     await cache.settled();
     const walks = cache.walks;
