@@ -11,8 +11,10 @@
 //
 // The repository: 1,000 files of 20 values under secrets/bench/, made by copying one file the CLI
 // encrypted and then setting one value of each copy through the SDK, so that every file is a blob of
-// its own (copies alone would share one blob, and one decryption, between all 1,000). Both servers
-// run in processes of their own; autocannon runs in this one.
+// its own (copies alone would share one blob, and one decryption, between all 1,000). Requests carry
+// a repository token with an HCL policy, as an application's would. Reads go round all 1,000
+// files; writes replace the data of those files (one value changed each time). Both servers run in
+// processes of their own; autocannon runs in this one.
 import { execFileSync, spawn } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import http from "node:http";
@@ -30,7 +32,6 @@ const quick = args.includes("--quick");
 const SECONDS = Number(args[args.indexOf("--seconds") + 1]) || (quick ? 1 : 3);
 const FILES = 1000;
 const VALUES = 20;
-const WRITE_PATHS = 256;
 if (!existsSync(CLI) || !existsSync(join(ROOT, "dist", "lib", "index.js"))) {
   console.error("bench/server.mjs: dist/ is missing; run `npm run build` first");
   process.exit(1);
@@ -73,6 +74,11 @@ process.env.SOPS_AGE_KEY_FILE = join(env.XDG_CONFIG_HOME, "sops", "age", "keys.t
   const client = new SecretsClient({ root: join(repo, "secrets") });
   for (let i = 0; i < FILES; i++) await client.set(`bench/${name(i)}/key_00`, `own-value-${i}-${"y".repeat(16)}`);
 }
+// The token the load runs with: an application's, with a policy from the repository (read on
+// every request, as the server does), not the root token, which no policy is looked up for.
+mkdirSync(join(repo, ".secrets", "policies"), { recursive: true });
+writeFileSync(join(repo, ".secrets", "policies", "bench.hcl"), 'path "secret/data/bench/*" {\n  capabilities = ["create", "read", "update"]\n}\n');
+const token = secrets("token", "create", "bench", "--policy", "bench").trim();
 git("add", "-A");
 git("commit", "-q", "-m", "1,000 files of 20 values");
 const fixtureSeconds = (Date.now() - t0) / 1000;
@@ -156,20 +162,12 @@ const port = await freePort();
 const serveArgs = [CLI, "serve", "--listen", `127.0.0.1:${port}`];
 const starts = [];
 let served;
-let rootToken;
 for (let i = 0; i < 3; i++) {
   if (served) await stop(served.proc);
   served = await startAndTime(serveArgs, port, "/v1/sys/health");
   starts.push(served.ms);
-  rootToken ??= /^Root Token: (\S+)$/m.exec(served.stderr())?.[1];
-  // The token line comes with the listening line; wait for it on the first start.
-  for (let j = 0; !rootToken && j < 500; j++) {
-    await sleep(10);
-    rootToken = /^Root Token: (\S+)$/m.exec(served.stderr())?.[1];
-  }
 }
-if (!rootToken) throw new Error("no root token printed");
-const auth = { "X-Vault-Token": rootToken };
+const auth = { "X-Vault-Token": token };
 const pid = served.proc.pid;
 const rssStarted = status(pid, "VmRSS");
 
@@ -202,11 +200,11 @@ const readRequests = () => {
   let n = 0;
   return [{ method: "GET", headers: auth, setupRequest: (req) => ({ ...req, path: `/v1/secret/data/bench/${name(n++ % FILES)}` }) }];
 };
-const writeBody = (i) => JSON.stringify({ data: Object.fromEntries(Array.from({ length: 5 }, (_, k) => [`key_${k}`, `written-${i}-${k}-${"z".repeat(16)}`])) });
-const writeRequests = () => {
-  let n = 0;
-  return [{ method: "POST", headers: { ...auth, "Content-Type": "application/json" }, setupRequest: (req) => ({ ...req, path: `/v1/secret/data/bench-w/k${n % WRITE_PATHS}`, body: writeBody(n++) }) }];
-};
+// Writes replace the data of the secrets read above (vault-benchmark's KV write test also writes
+// over a fixed set of keys), one value changed each time, so most ciphertexts are kept.
+const writeBody = (i) => JSON.stringify({ data: Object.fromEntries(Array.from({ length: VALUES }, (_, k) => [`key_${String(k).padStart(2, "0")}`, k === 0 ? `written-${i}` : `value-${k}-${"x".repeat(24)}`])) });
+let written = 0;
+const writeRequests = () => [{ method: "POST", headers: { ...auth, "Content-Type": "application/json" }, setupRequest: (req) => ({ ...req, path: `/v1/secret/data/bench/${name(written % FILES)}`, body: writeBody(written++) }) }];
 
 const rows = [];
 for (const c of [1, 16, 64]) {
@@ -264,5 +262,5 @@ if (errors > 0 || dirty) {
   failed = true;
 }
 if (failed) process.exitCode = 1;
-if (process.env.KEEP) console.log(`\nkept: ${repo} (root token in the state directory's hash only; start it with: node ${CLI} serve)`);
+if (process.env.KEEP) console.log(`\nkept: ${repo} (start it with: node ${CLI} serve; the bench token's hash is in .secrets/tokens.yaml)`);
 else rmSync(work, { recursive: true, force: true });
