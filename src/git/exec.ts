@@ -25,12 +25,35 @@ export interface GitOptions {
   timeoutMs?: number;
   /** Kills git when aborted (kind `generic` "was stopped"): a long-running git a caller no longer wants (a fetch when the server stops). */
   signal?: AbortSignal;
+  /**
+   * Who starts the git process (default: this process, `spawn`); see {@link GitLauncher}. A git
+   * with `timeoutMs` or `signal` is always started here: cutting it short kills its process group.
+   */
+  via?: GitLauncher;
 }
 
 export interface GitResult {
   code: number;
   stdout: Buffer;
   stderr: string;
+}
+
+/** One git process to run: what `git()` hands a launcher (the environment is always given). */
+export interface GitLaunch {
+  args: readonly string[];
+  cwd?: string;
+  env: NodeJS.ProcessEnv;
+  input?: Uint8Array;
+}
+
+/**
+ * Starts git processes and reports how they ended (any exit code: `git()` judges it). Rejects only
+ * when git could not be run, with kind `generic`. The default launches from this process; a
+ * long-running server launches through a small helper process (git/launcher-process.ts), because
+ * forking a large process stalls its event loop for milliseconds.
+ */
+export interface GitLauncher {
+  launch(run: GitLaunch): Promise<GitResult>;
 }
 
 function firstLine(s: string): string {
@@ -41,8 +64,37 @@ function firstLine(s: string): string {
 /** The subcommand among git's arguments, for messages (`-c k=v` pairs skipped). */
 const subcommand = (args: readonly string[]): string => args.find((a, i) => !a.startsWith("-") && args[i - 1] !== "-c") ?? "";
 
+/** What a git that cannot be started is reported as, by every launcher. */
+export const CANNOT_RUN_GIT = "cannot run git (is it installed and on PATH?)";
+
+/** Starts git from this process. */
+export function launchHere(run: GitLaunch): Promise<GitResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn("git", run.args, { cwd: run.cwd, env: run.env, stdio: ["pipe", "pipe", "pipe"] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on("data", (c: Buffer) => out.push(c));
+    child.stderr.on("data", (c: Buffer) => err.push(c));
+    child.on("error", (e) => reject(new SecretsError("generic", CANNOT_RUN_GIT, { cause: e })));
+    child.on("close", (code) => resolve({ code: code ?? 1, stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString("utf8") }));
+    // A git that exits early (bad revision) closes its stdin: that is reported by the exit code.
+    child.stdin.on("error", () => undefined);
+    if (run.input !== undefined) child.stdin.end(run.input);
+    else child.stdin.end();
+  });
+}
+
 /** Runs `git ARGS`; resolves with its output, or throws when it exits with a code not in okCodes. */
-export function git(args: string[], opts: GitOptions = {}): Promise<GitResult> {
+export async function git(args: string[], opts: GitOptions = {}): Promise<GitResult> {
+  if (opts.via === undefined || opts.timeoutMs !== undefined || opts.signal !== undefined) return gitHere(args, opts);
+  const input = typeof opts.input === "string" ? Buffer.from(opts.input, "utf8") : opts.input;
+  const r = await opts.via.launch({ args, env: opts.env ?? process.env, ...(opts.cwd !== undefined ? { cwd: opts.cwd } : {}), ...(input !== undefined ? { input } : {}) });
+  if (!(opts.okCodes ?? [0]).includes(r.code)) throw new SecretsError("generic", `git ${subcommand(args)} failed: ${firstLine(r.stderr) || `exit status ${r.code}`}`);
+  return r;
+}
+
+/** `git()` from this process, which can cut it short (timeoutMs, signal). */
+function gitHere(args: string[], opts: GitOptions): Promise<GitResult> {
   return new Promise((resolve, reject) => {
     // A git that may be cut short runs in a process group of its own, so that killing it also ends
     // what it started (a remote helper, an upload-pack), which would otherwise live on.
@@ -77,7 +129,7 @@ export function git(args: string[], opts: GitOptions = {}): Promise<GitResult> {
     child.stderr.on("data", (c: Buffer) => err.push(c));
     child.on("error", (e) => {
       settle();
-      reject(new SecretsError("generic", "cannot run git (is it installed and on PATH?)", { cause: e }));
+      reject(new SecretsError("generic", CANNOT_RUN_GIT, { cause: e }));
     });
     child.on("close", (code) => {
       settle();
@@ -107,12 +159,12 @@ export async function gitText(args: string[], opts: GitOptions = {}): Promise<st
  * understands (`<oid>`, `<rev>:<path>`, `:<path>` for the index). The result has one entry per name,
  * in order: the object's bytes, or null when it does not exist.
  */
-export async function catFileBatch(names: readonly string[], opts: { cwd?: string } = {}): Promise<Array<Buffer | null>> {
+export async function catFileBatch(names: readonly string[], opts: { cwd?: string; via?: GitLauncher } = {}): Promise<Array<Buffer | null>> {
   if (names.length === 0) return [];
   for (const n of names) {
     if (n.includes("\n")) throw new SecretsError("usage", "a path with a newline cannot be read from git");
   }
-  const { stdout } = await git(["cat-file", "--batch"], { cwd: opts.cwd, input: names.join("\n") + "\n" });
+  const { stdout } = await git(["cat-file", "--batch"], { cwd: opts.cwd, input: names.join("\n") + "\n", ...(opts.via ? { via: opts.via } : {}) });
   const out: Array<Buffer | null> = [];
   let pos = 0;
   for (let i = 0; i < names.length; i++) {

@@ -1,12 +1,19 @@
 import path from "node:path";
 import { SecretsError } from "../errors.js";
-import { git, gitText } from "./exec.js";
+import { git, gitText, type GitLauncher } from "./exec.js";
 
 /** Where we are in a work tree: its top level, and paths relative to it (git's own form, `/`-separated). */
 
 export interface Repo {
   /** Absolute path of the work tree's top level. */
   top: string;
+  /** Who starts the git processes run for this repository (default: this process; a server passes git/launcher-process.ts's). */
+  via?: GitLauncher;
+}
+
+/** git options for a command run in `repo`: its top level, and its launcher when it has one. */
+export function inRepo(repo: Repo): { cwd: string; via?: GitLauncher } {
+  return repo.via ? { cwd: repo.top, via: repo.via } : { cwd: repo.top };
 }
 
 /** The top level of the work tree holding `dir`, or null outside of one; throws when git cannot run. */
@@ -49,7 +56,7 @@ export function repoPath(repo: Repo, file: string, cwd: string = process.cwd()):
  * null when it names none. The name is one argument, so any path (a newline included) can be asked for.
  */
 export async function objectId(repo: Repo, name: string): Promise<string | null> {
-  const r = await git(["rev-parse", "--verify", "--quiet", "--end-of-options", name], { cwd: repo.top, okCodes: [0, 1, 128] });
+  const r = await git(["rev-parse", "--verify", "--quiet", "--end-of-options", name], { ...inRepo(repo), okCodes: [0, 1, 128] });
   const id = r.stdout.toString("utf8").trim();
   return r.code === 0 && id ? id : null;
 }

@@ -4,7 +4,7 @@
  * `stat`. Writers here replace files by rename (src/io/atomic.ts), so a new inode, size or mtime
  * marks a new content. One per store instance: nothing is shared between instances.
  */
-import { promises as fsp } from "node:fs";
+import { promises as fsp, statSync } from "node:fs";
 import { SecretsError } from "../errors.js";
 
 export class CachedFile<T> {
@@ -20,10 +20,12 @@ export class CachedFile<T> {
   async read(): Promise<T> {
     let key: string;
     try {
-      const st = await fsp.stat(this.path);
+      // Synchronous, and without an error for a missing file: one system call on every request,
+      // where an asynchronous stat costs thread-pool round trips and an absent file an exception.
+      const st = statSync(this.path, { throwIfNoEntry: false });
+      if (st === undefined) return this.absent();
       key = `${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`;
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === "ENOENT") return this.absent();
       throw new SecretsError("read-input", `could not read ${this.path}`, { cause: e });
     }
     if (this.#seen?.key === key) return this.#seen.value;

@@ -36,22 +36,27 @@ export function displayPath(file: string): string {
   return rel && !rel.startsWith("..") && !path.isAbsolute(rel) ? rel : file;
 }
 
-function isFile(p: string): boolean {
-  const st = fs.statSync(p, { throwIfNoEntry: false });
-  return st !== undefined && st.isFile();
-}
-
 /** `file` (below `root`), once its real location is known to stay under the root's. */
 function confined(root: string, file: string): string {
   confinedPath(root, file, { shown: displayPath(file), rootName: `the secrets root ${displayPath(root)}` });
   return file;
 }
 
+/**
+ * Whether a name holds a file or a link: a regular file, or a symbolic link whatever it leads to.
+ * A dangling link is no file to read, but writing it would create its target: confined() refuses it.
+ * (What `stat` says of a link's target does not matter, so one `lstat` per name: the server
+ * resolves a path on every request.)
+ */
+function isFileOrLink(p: string): boolean {
+  const st = fs.lstatSync(p, { throwIfNoEntry: false });
+  return st !== undefined && (st.isFile() || st.isSymbolicLink());
+}
+
 /** The existing files that the segments could name (normally zero or one). */
 export function filesFor(root: string, segs: SecretPath): string[] {
   const base = path.join(root, ...segs);
-  // A dangling link is no file to read, but writing it would create its target: confined() refuses it.
-  return SECRET_FILE_EXTENSIONS.map((ext) => base + ext).filter((f) => isFile(f) || fs.lstatSync(f, { throwIfNoEntry: false })?.isSymbolicLink()).map((f) => confined(root, f));
+  return SECRET_FILE_EXTENSIONS.map((ext) => base + ext).filter(isFileOrLink).map((f) => confined(root, f));
 }
 
 function ambiguous(files: string[]): SecretPathError {

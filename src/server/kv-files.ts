@@ -9,6 +9,7 @@
  * which neither the token's policies nor a request can change (the file's recipients decide), and
  * Vault answers a path it holds nothing for with 404.
  */
+import { statSync } from "node:fs";
 import path from "node:path";
 import { parseEncryptedFile } from "../files/secret-file.js";
 import { formatForPath, loadStore } from "../files/format.js";
@@ -44,6 +45,48 @@ export function kvPathProblem(kvPath: string): string | null {
 export function kvFileFor(root: string, segments: readonly string[]): string | null {
   return soleFileFor(root, [...segments]);
 }
+
+/**
+ * `kvFileFor` for a server, remembered per folder: finding the file a path names costs a system
+ * call per secret-file extension, and a path to confirm it stays under the root, on every request.
+ * A folder's answers are kept while one `stat` of the folder finds it the same (the same inode, and
+ * the same change and modification times, to the microsecond: adding, removing or renaming an entry,
+ * the atomic replacement of a file included, changes them) and HEAD names the same commit (files
+ * arriving by a pull or checkout on a file system with coarse times). An ambiguous path (two
+ * files) is never kept: it throws each time. One per server, no module state; bounded.
+ */
+export class KvFileResolver {
+  readonly #folders = new Map<string, { stamp: string; names: Map<string, string | null> }>();
+
+  fileFor(root: string, segments: readonly string[], head: string | null): string | null {
+    const folder = path.join(root, ...segments.slice(0, -1));
+    let st;
+    try {
+      st = statSync(folder, { throwIfNoEntry: false });
+    } catch {
+      st = undefined;
+    }
+    if (!st) return kvFileFor(root, segments);
+    const stamp = `${head ?? ""}:${st.dev}:${st.ino}:${st.mtimeMs}:${st.ctimeMs}`;
+    let known = this.#folders.get(folder);
+    if (known?.stamp !== stamp) {
+      if (!known && this.#folders.size >= MAX_FOLDERS) this.#folders.clear();
+      known = { stamp, names: new Map() };
+      this.#folders.set(folder, known);
+    }
+    const name = segments.at(-1)!;
+    const hit = known.names.get(name);
+    if (hit !== undefined) return hit;
+    const file = kvFileFor(root, segments);
+    // Names asked for that hold nothing are kept too, up to a bound (a client may ask for many).
+    if (known.names.size >= MAX_NAMES) known.names.clear();
+    known.names.set(name, file);
+    return file;
+  }
+}
+
+const MAX_FOLDERS = 10_000;
+const MAX_NAMES = 100_000;
 
 /** Whether one of the server's identities opens the file's data key (nothing else is decrypted). */
 export async function canOpen(file: string, keys: KeySource): Promise<boolean> {

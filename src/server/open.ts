@@ -12,6 +12,7 @@ import type { TokenAuthority } from "../auth/tokens/authority.js";
 import { REPOSITORY_TOKEN_FILE } from "../auth/tokens/repository-file.js";
 import { RepositoryTokenStore } from "../auth/tokens/repository-store.js";
 import { RuntimeTokenStore } from "../auth/tokens/runtime-store.js";
+import { ProcessGitLauncher } from "../git/launcher-process.js";
 import { gitPath, openRepo } from "../git/repo.js";
 import { loadIdentities } from "../keys/identities.js";
 import { VERSION } from "../version.js";
@@ -66,7 +67,9 @@ export interface OpenedServer {
 const SERVER_COMMITTER = { name: "secrets-serve", email: "server@secrets-serve" };
 
 export async function openServer(options: OpenServerOptions): Promise<OpenedServer> {
-  const repo = await openRepo(options.cwd);
+  // Every git the server runs starts from a small helper process (git/launcher-process.ts): a fork
+  // of the server itself would stall its event loop.
+  const repo = { ...(await openRepo(options.cwd)), via: new ProcessGitLauncher() };
   const stateDir = options.stateDir ? path.resolve(options.cwd, options.stateDir) : await gitPath(repo, "secrets-server");
   const workspace = new Workspace({ startDir: options.cwd, env: options.env });
   // Sealed: no identity at all. Then no secret route answers (503), as Vault sealed.

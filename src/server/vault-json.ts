@@ -6,19 +6,26 @@
  * the envelope and the sys/ bodies are structs and keep their order. Integers beyond 2^53 (read
  * from a file as bigint) are written as their exact digits, as Go writes a json.Number.
  */
-import { GoMap, goJson, goJsonString, type GoJsonValue } from "../util/go-json.js";
+import { GoEncoded, GoMap, goJson, goJsonString, type GoJsonValue } from "../util/go-json.js";
 
 /** `value` as the encoder's model: objects are Go maps when `maps` (keys sorted), else structs; undefined fields are left out. */
 function toGo(value: unknown, maps: boolean): GoJsonValue {
   if (value === undefined || value === null) return null;
   // A Go map inside a struct (an `auth` block's `metadata`): its keys sorted, whatever `maps` says.
   if (value instanceof GoMap) return value;
+  if (value instanceof GoEncoded) return value;
   if (typeof value === "string" || typeof value === "number" || typeof value === "boolean" || typeof value === "bigint") return value;
   if (Array.isArray(value)) return value.map((v) => toGo(v, maps));
-  const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
+  const record = value as Record<string, unknown>;
+  if (maps) {
+    const entries = new Map<string, GoJsonValue>();
+    for (const k of Object.keys(record)) if (record[k] !== undefined) entries.set(k, toGo(record[k], maps));
+    return new GoMap(entries);
+  }
   const fields: Record<string, GoJsonValue> = {};
-  for (const [k, v] of entries) Object.defineProperty(fields, k, { value: toGo(v, maps), enumerable: true, writable: true, configurable: true });
-  return maps ? GoMap.from(fields) : fields;
+  // Defined, not assigned: a `__proto__` member is a field here, as in Go.
+  for (const k of Object.keys(record)) if (record[k] !== undefined) Object.defineProperty(fields, k, { value: toGo(record[k], maps), enumerable: true, writable: true, configurable: true });
+  return fields;
 }
 
 /** `value` as JSON text; `maps`: its objects are Go maps (keys sorted), else structs (kept in order). */
@@ -52,3 +59,21 @@ export function injectedEnvelopeJson(body: Readonly<Record<string, unknown>> & {
   const top = copied.map(([k, v]) => `${goJsonString(k)}:${goEncode(v, true)}`);
   return `{${top.join(",")},${envelopeJson(body).slice(1)}`;
 }
+
+/**
+ * A frozen value's encoding as a Go map (see `goEncode`), made once per value: the decrypted
+ * secret data the server hands out is frozen and shared (kv/version-cache.ts), and answering it
+ * again must not encode every value again. A memo of a pure function (architecture rule 1),
+ * weakly held; a value that is not frozen is encoded each time.
+ */
+export function goMapOnce(value: Readonly<Record<string, unknown>>): GoEncoded {
+  if (!Object.isFrozen(value)) return new GoEncoded(goEncode(value, true));
+  let encoded = ENCODED_MAPS.get(value);
+  if (!encoded) {
+    encoded = new GoEncoded(goEncode(value, true));
+    ENCODED_MAPS.set(value, encoded);
+  }
+  return encoded;
+}
+
+const ENCODED_MAPS = new WeakMap<object, GoEncoded>();

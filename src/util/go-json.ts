@@ -20,8 +20,13 @@ export class GoMap {
   }
 }
 
+/** JSON text already encoded by this encoder, written as it is (a value encoded once and sent many times). */
+export class GoEncoded {
+  constructor(readonly text: string) {}
+}
+
 /** What the encoder takes: JSON values, with GoMap for maps and plain objects for structs. */
-export type GoJsonValue = string | number | bigint | boolean | null | GoMap | readonly GoJsonValue[] | { readonly [field: string]: GoJsonValue };
+export type GoJsonValue = string | number | bigint | boolean | null | GoMap | GoEncoded | readonly GoJsonValue[] | { readonly [field: string]: GoJsonValue };
 
 const HTML_UNSAFE = /[<>&\u2028\u2029]/g;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
@@ -30,13 +35,31 @@ function escapeForGo(c: string): string {
   return `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`;
 }
 
+/** Anything JSON.stringify or Go escapes, and surrogates: a string without any is written as it is. */
+// eslint-disable-next-line no-control-regex -- control characters are what JSON escapes: their presence sends a string the long way.
+const NEEDS_ESCAPE = /[\u0000-\u001f"\\<>&\u2028\u2029\uD800-\uDFFF]/;
+
 /** A JSON string literal as encoding/json writes it. */
 export function goJsonString(s: string): string {
+  // The common case (keys, most values) in one scan; the same text the general path gives.
+  if (!NEEDS_ESCAPE.test(s)) return `"${s}"`;
   return JSON.stringify(s.replace(LONE_SURROGATE, "\uFFFD")).replace(HTML_UNSAFE, escapeForGo);
 }
 
+/** Code units from U+D800 up: the only ones whose UTF-16 order differs from UTF-8's byte order. */
+const ABOVE_BMP_ORDER = /[\uD800-\uFFFF]/;
+
 function compareUtf8(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a, "utf8"), Buffer.from(b, "utf8"));
+}
+
+/**
+ * Keys sorted by their UTF-8 bytes. Below U+D800, UTF-16 code units compare as UTF-8 bytes do
+ * (both follow the code points), so such keys sort as JavaScript sorts strings, without encoding
+ * any of them; a key with a code unit from U+D800 up sends all of them through the bytes.
+ */
+function sortUtf8(keys: string[]): string[] {
+  return keys.some((k) => ABOVE_BMP_ORDER.test(k)) ? keys.sort(compareUtf8) : keys.sort();
 }
 
 /** Encodes one value (see the module comment). Throws TypeError for a number JSON cannot hold. */
@@ -55,8 +78,9 @@ export function goJson(value: GoJsonValue): string {
       if (!Number.isFinite(value)) throw new TypeError("a value to encode holds a non-finite number");
       return JSON.stringify(value);
   }
+  if (value instanceof GoEncoded) return value.text;
   if (value instanceof GoMap) {
-    const keys = [...value.entries.keys()].sort(compareUtf8);
+    const keys = sortUtf8([...value.entries.keys()]);
     return `{${keys.map((k) => `${goJsonString(k)}:${goJson(value.entries.get(k)!)}`).join(",")}}`;
   }
   if (isArray(value)) return `[${value.map(goJson).join(",")}]`;

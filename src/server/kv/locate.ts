@@ -10,11 +10,11 @@
 import { SecretsError } from "../../errors.js";
 import type { Repo } from "../../git/repo.js";
 import type { KeySource } from "../../sops/keysource.js";
-import { kvFileFor, relativeSlash } from "../kv-files.js";
+import { relativeSlash } from "../kv-files.js";
 import { readVersion, type KvRead } from "./read.js";
-import { loadKvMetadataFile, secretMetadata, type SecretKvMetadata } from "./metadata-file.js";
-import { kvVersions, type KvHistory } from "./versions.js";
-import { secretFileOf, type KvMount, type KvWriteContext } from "./write-context.js";
+import { secretMetadata, type SecretKvMetadata } from "./metadata-file.js";
+import type { KvHistory } from "./versions.js";
+import { secretFileOf, versionsOf, type KvMount, type KvWriteContext } from "./write-context.js";
 
 /** A KV mount over a folder: where its files are, and the repository's one write context. */
 export interface KvFolderMount extends KvMount {
@@ -51,12 +51,14 @@ function newFileOf(mount: KvFolderMount, sub: string): string | null {
 export async function locateKvSecret(mount: KvFolderMount, sub: string): Promise<KvSecret | null> {
   const segments = segmentsOf(sub);
   if (segments.length === 0) return null;
-  const file = kvFileFor(mount.root, segments) ?? newFileOf(mount, sub);
+  // One HEAD for the lookup and the history: the caches answer both for that commit.
+  const head = await mount.writes.history.head();
+  const file = mount.writes.files.fileFor(mount.root, segments, head) ?? newFileOf(mount, sub);
   if (!file) return null;
-  const metadataFile = await loadKvMetadataFile(mount.root);
+  const metadataFile = mount.writes.metadata.load(mount.root);
   const metadata = secretMetadata(metadataFile, relativeSlash(mount.root, file));
   const repoFile = relativeSlash(mount.repo.top, file);
-  const history = await kvVersions(mount.repo, repoFile, { metadata, config: metadataFile.config ?? {} });
+  const history = await versionsOf(mount.writes, repoFile, { metadata, config: metadataFile.config ?? {} }, head);
   return { file, repoFile, metadata, history };
 }
 
@@ -66,7 +68,7 @@ export async function locateKvSecret(mount: KvFolderMount, sub: string): Promise
  */
 export async function readServedVersion(mount: KvFolderMount, secret: KvSecret, n: number): Promise<KvRead | null> {
   try {
-    return await readVersion(mount, secret.repoFile, n, { history: secret.history, metadata: secret.metadata });
+    return await readVersion({ repo: mount.repo, keys: mount.keys, versions: mount.writes.versions }, secret.repoFile, n, { history: secret.history, metadata: secret.metadata });
   } catch (e) {
     if (e instanceof SecretsError && e.kind === "no-key") return null;
     throw e;

@@ -1,8 +1,10 @@
+import { readFileSync, statSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { SecretsError } from "../../errors.js";
+import { deepFreeze } from "../../util/deep-freeze.js";
 
 /**
  * What Vault keeps in a key's metadata but git history cannot say: the mount's `config`, and per
@@ -130,4 +132,38 @@ export function hasKeyMetadata(record: SecretKvMetadata | undefined): boolean {
 /** The record of one secret file, named relative to the mount folder; empty when there is none. */
 export function secretMetadata(file: KvMetadataFile, relativePath: string): SecretKvMetadata {
   return file.secrets?.[relativePath] ?? {};
+}
+
+/**
+ * Each mount folder's metadata file for a long-running reader (the server): read at every call, so
+ * that a write, a pull or an edit in the checkout is seen by the next request, and parsed again
+ * only when its text changed (the text is compared, not a file time: nothing can be missed). The
+ * file is small and in the page cache, so it is read synchronously (see git/head.ts). Parsed files
+ * are frozen, since every caller shares them. One per server (the KV context), no module state.
+ */
+export class KvMetadataFiles {
+  readonly #seen = new Map<string, { text: string; file: KvMetadataFile }>();
+
+  /** `<mountDir>/.kv-metadata.yaml` as it is now; an absent file is an empty record. Kind `config` when it does not parse. */
+  load(mountDir: string): KvMetadataFile {
+    const text = readTextNow(path.join(mountDir, KV_METADATA_FILE));
+    if (text === null) return EMPTY;
+    const seen = this.#seen.get(mountDir);
+    if (seen?.text === text) return seen.file;
+    const file = deepFreeze(parseKvMetadataFile(text));
+    this.#seen.set(mountDir, { text, file });
+    return file;
+  }
+}
+
+const EMPTY: KvMetadataFile = Object.freeze({});
+
+function readTextNow(file: string): string | null {
+  try {
+    if (statSync(file, { throwIfNoEntry: false }) === undefined) return null;
+    return readFileSync(file, "utf8");
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return null;
+    throw new SecretsError("read-input", `cannot read ${KV_METADATA_FILE}`, { cause: e });
+  }
 }

@@ -6,7 +6,9 @@ import { Opener, parseVersion } from "../../git/versions.js";
 import type { KeySource } from "../../sops/keysource.js";
 import { Branch, toPlain, type ExactPlainValue } from "../../sops/tree.js";
 import { dataResponse, type KvDataResponse } from "./responses.js";
-import { kvVersions, type KvHistory, type KvVersionsOptions } from "./versions.js";
+import { deepFreeze } from "../../util/deep-freeze.js";
+import type { DecryptedVersion, DecryptedVersions } from "./version-cache.js";
+import { kvVersions, type KvHistory, type KvVersion, type KvVersionsOptions } from "./versions.js";
 
 /**
  * Reading one version of a KV version 2 secret, as path_data.go `pathDataRead` answers:
@@ -21,6 +23,8 @@ import { kvVersions, type KvHistory, type KvVersionsOptions } from "./versions.j
 export interface KvSource {
   repo: Repo;
   keys: KeySource;
+  /** Versions already decrypted (the server's); without it every read decrypts. */
+  versions?: DecryptedVersions;
 }
 
 export interface ReadVersionOptions extends KvVersionsOptions {
@@ -48,12 +52,22 @@ export async function readVersion(source: KvSource, file: string, n = 0, opts: R
   const deleted = v.deletionTime !== "" && Date.parse(v.deletionTime) < (opts.now ?? new Date()).getTime();
   if (deleted || v.destroyed) return { status: 404, body: dataResponse(v, null, opts.metadata) };
 
-  const bytes = (await readBlobs(source.repo, [v.blob])).get(v.blob);
-  if (!bytes) throw new SecretsError("generic", `version ${v.version} of ${file} is missing from the repository`);
-  const version = parseVersion(await loadStore(formatForPath(file)), bytes);
-  if (!version.metadata) throw new SecretsError("metadata", `version ${v.version} of ${file} is not an encrypted file`);
-  const open = await new Opener(source.keys).open(version);
-  if (!open) throw new SecretsError("no-key", `no identity here can open version ${v.version} of ${file}`);
-  const data = toPlain(open.branches[0] ?? new Branch()) as Record<string, ExactPlainValue>;
+  const data = await openData(source, file, v);
+  if (!data) throw new SecretsError("no-key", `no identity here can open version ${v.version} of ${file}`);
   return { status: 200, body: dataResponse(v, data, opts.metadata) };
+}
+
+/** The data of a version's blob (null: no identity opens it), from `source.versions` when it has it. */
+function openData(source: KvSource, file: string, v: KvVersion): Promise<DecryptedVersion> {
+  const format = formatForPath(file);
+  const open = async () => {
+    const bytes = (await readBlobs(source.repo, [v.blob])).get(v.blob);
+    if (!bytes) throw new SecretsError("generic", `version ${v.version} of ${file} is missing from the repository`);
+    const version = parseVersion(await loadStore(format), bytes);
+    if (!version.metadata) throw new SecretsError("metadata", `version ${v.version} of ${file} is not an encrypted file`);
+    const doc = await new Opener(source.keys).open(version);
+    const value = doc ? deepFreeze(toPlain(doc.branches[0] ?? new Branch()) as Record<string, ExactPlainValue>) : null;
+    return { value, bytes: bytes.length };
+  };
+  return source.versions ? source.versions.get(v.blob, format, open) : open().then((r) => r.value);
 }

@@ -4,8 +4,8 @@ import { readBlobs } from "../../git/history.js";
 import { objectId } from "../../git/repo.js";
 import { writeFileAtomic } from "../../io/atomic.js";
 import type { SecretKvMetadata, VersionOverride } from "./metadata-file.js";
-import { kvVersions, type KvVersion } from "./versions.js";
-import { bytesOf, commitChanges, editRecord, keyExists, vaultPathOf, withSecret, writeTime, type Change, type KvActor, type KvMount, type KvWriteContext, type SecretState } from "./write-context.js";
+import type { KvVersion } from "./versions.js";
+import { bytesOf, commitChanges, editRecord, keyExists, vaultPathOf, versionsOf, withSecret, writeTime, type Change, type KvActor, type KvMount, type KvWriteContext, type SecretState } from "./write-context.js";
 import { deleteVersionsOf, isDeleted } from "./write.js";
 
 /**
@@ -78,7 +78,7 @@ export async function undeleteVersions(ctx: KvWriteContext, mount: KvMount, kvPa
     const versions = chosen(s, numbers, (v) => v.deletionTime !== "");
     if (versions.length === 0) return;
     // What history alone says of each version: whether clearing the override undeletes it.
-    const plain = await kvVersions(ctx.repo, s.file, { config: s.config });
+    const plain = await versionsOf(ctx, s.file, { config: s.config });
     const headBlob = await objectId(ctx.repo, `HEAD:${s.file}`);
     const overrides: NonNullable<SecretKvMetadata["versions"]> = { ...s.record.versions };
     const changes: Array<Change | null> = [];
@@ -114,5 +114,7 @@ export async function destroyVersions(ctx: KvWriteContext, mount: KvMount, kvPat
     await editRecord(ctx, s, { ...s.record, versions: overrides }, async (meta) => {
       await commitChanges(ctx, [meta], message("destroy", mount, s, versions), actor, date);
     });
+    // Never served again: its plaintext need not stay in memory either.
+    for (const v of versions) ctx.versions.forget(v.blob);
   });
 }

@@ -1,6 +1,7 @@
 import { fileHistory, type CommitInfo, type FileChange } from "../../git/history.js";
 import type { Repo } from "../../git/repo.js";
 import type { KvConfig, SecretKvMetadata } from "./metadata-file.js";
+import { deepFreeze } from "../../util/deep-freeze.js";
 import { vaultTime } from "./time.js";
 
 /**
@@ -55,6 +56,8 @@ export interface KvHistory {
   updatedTime: string;
   /** The last change of any kind (version, removal), for Vault's `last_updated_by`. */
   lastUpdatedBy: Attribution | null;
+  /** Whether the commit the history was read at holds the file (its last change did not remove it). */
+  present: boolean;
 }
 
 export interface KvVersionsOptions {
@@ -78,6 +81,23 @@ export async function kvVersions(repo: Repo, file: string, opts: KvVersionsOptio
 }
 
 const by = (commit: CommitInfo, operation: Attribution["operation"]): Attribution => ({ actor: commit.author, operation });
+
+/**
+ * `versionsFromHistory` for a frozen list of changes (the history cache's), made once per list and
+ * metadata: the server asks it on every request of a secret whose history has not changed. A memo
+ * of a pure function (architecture rule 1), weakly held; the model it returns is frozen.
+ */
+export function versionsFromHistoryOnce(changes: readonly FileChange[], opts: Pick<KvVersionsOptions, "metadata" | "config"> = {}): KvHistory {
+  if (!Object.isFrozen(changes)) return versionsFromHistory(changes, opts);
+  const key = `${JSON.stringify(opts.metadata ?? {})}\n${JSON.stringify(opts.config ?? {})}`;
+  const seen = MODELS.get(changes);
+  if (seen?.key === key) return seen.history;
+  const history = deepFreeze(versionsFromHistory(changes, opts));
+  MODELS.set(changes, { key, history });
+  return history;
+}
+
+const MODELS = new WeakMap<readonly FileChange[], { key: string; history: KvHistory }>();
 
 /** The model over a file's changes, oldest first. Exported for tests of the rules alone. */
 export function versionsFromHistory(changes: readonly FileChange[], opts: Pick<KvVersionsOptions, "metadata" | "config"> = {}): KvHistory {
@@ -126,6 +146,7 @@ export function versionsFromHistory(changes: readonly FileChange[], opts: Pick<K
     createdTime: all[0]?.createdTime ?? opts.metadata?.created_time ?? "",
     updatedTime: all.at(-1)?.createdTime ?? opts.metadata?.created_time ?? "",
     lastUpdatedBy,
+    present: (changes.at(-1)?.after ?? null) !== null,
   };
 }
 

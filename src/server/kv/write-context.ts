@@ -1,21 +1,24 @@
 import { promises as fsp } from "node:fs";
 import path from "node:path";
 import { SecretsError } from "../../errors.js";
+import { HeadReader } from "../../git/head.js";
 import { objectId, type Repo } from "../../git/repo.js";
 import { writeFileAtomic } from "../../io/atomic.js";
 import { confinedPath } from "../../io/confine.js";
 import { LockSet, type LockOptions } from "../../io/lock.js";
 import { parseSecretPath } from "../../secrets/path.js";
 import { NEW_FILE_EXTENSION, soleFileFor } from "../../secrets/resolve.js";
-import { relativeSlash } from "../kv-files.js";
+import { KvFileResolver, relativeSlash } from "../kv-files.js";
 import type { KeySource } from "../../sops/keysource.js";
 import type { CreationPolicy } from "../../workspace/creation.js";
 import type { GitOperationMarks } from "../../git/stale-locks.js";
 import { CommitQueue, type GitIdentity } from "./commit-queue.js";
 import { WriteGate } from "./write-gate.js";
-import { hasKeyMetadata, KV_METADATA_FILE, parseKvMetadataFile, secretMetadata, type KvConfig, type KvMetadataFile, type SecretKvMetadata } from "./metadata-file.js";
+import { KvHistoryCache } from "./history-cache.js";
+import { DecryptedVersions } from "./version-cache.js";
+import { hasKeyMetadata, KV_METADATA_FILE, KvMetadataFiles, secretMetadata, type KvConfig, type KvMetadataFile, type SecretKvMetadata } from "./metadata-file.js";
 import { readKvMetadataText, tidyRecord, withSecretRecord } from "./metadata-store.js";
-import { kvVersions, type KvHistory } from "./versions.js";
+import { kvVersions, versionsFromHistoryOnce, type KvHistory } from "./versions.js";
 
 /**
  * What every KV version 2 write shares (docs/server.md, "KV version 2 over git"), and the steps
@@ -31,7 +34,11 @@ import { kvVersions, type KvHistory } from "./versions.js";
  * commits the file as it is, so either picks the change up.
  */
 
-/** The server's repository and what writes to it need; one per repository, no module state. */
+/**
+ * The server's repository and what writes to it need, with the caches its reads share (a write
+ * commits through the queue, which tells the history cache of each commit); one per repository,
+ * no module state.
+ */
 export interface KvWriteContext {
   repo: Repo;
   /** How new files are encrypted (the `.sops.yaml` rule), the output indent, and the identity that re-encrypts: the server's Workspace. */
@@ -42,6 +49,14 @@ export interface KvWriteContext {
   locks: LockSet;
   /** Every write runs in its `shared` side; a fast-forward of the checkout in its `exclusive` one (write-gate.ts). */
   gate: WriteGate;
+  /** Each file's history at HEAD (history-cache.ts): reads and writes ask it, never `git log` directly. */
+  history: KvHistoryCache;
+  /** Versions already decrypted, by blob (version-cache.ts). */
+  versions: DecryptedVersions;
+  /** The mounts' metadata files, parsed once per content (metadata-file.ts). */
+  metadata: KvMetadataFiles;
+  /** Which file a KV path names, remembered per folder (kv-files.ts). */
+  files: KvFileResolver;
   /** The clock (tests fix it). */
   now?: () => Date;
   /**
@@ -51,10 +66,24 @@ export interface KvWriteContext {
   beforeCommit?: (paths: readonly string[]) => Promise<void>;
 }
 
-/** A context with a new commit queue and lock set for `repo`: make one per repository and keep it. */
+/** A context with a new commit queue, lock set, write gate and caches for `repo`: make one per repository and keep it. */
 export function createKvWriteContext(opts: Pick<KvWriteContext, "repo" | "workspace" | "now" | "beforeCommit"> & { committer: GitIdentity; lock?: LockOptions; marks?: GitOperationMarks }): KvWriteContext {
   const { committer, lock, marks, ...rest } = opts;
-  return { ...rest, commits: new CommitQueue(opts.repo.top, { committer, ...(marks ? { marks } : {}) }), locks: new LockSet(lock), gate: new WriteGate() };
+  // One reader of HEAD for both: what the queue learns of a commit, the cache's next read finds.
+  const head = new HeadReader(opts.repo);
+  const history = new KvHistoryCache(opts.repo, { head });
+  const commits = new CommitQueue(opts.repo.top, { committer, onCommit: (made, early) => history.committing(made, early), head, ...(opts.repo.via ? { via: opts.repo.via } : {}), ...(marks ? { marks } : {}) });
+  return { ...rest, commits, locks: new LockSet(lock), gate: new WriteGate(), history, versions: new DecryptedVersions(), metadata: new KvMetadataFiles(), files: new KvFileResolver() };
+}
+
+/**
+ * The versions of `file` (repo-relative) at HEAD (or at `head`, read from it a moment ago), from the
+ * context's history cache. After a metadata delete (`versions_after`), only the commits since the
+ * marker are versions: that rare case asks git for the range instead of the cache.
+ */
+export async function versionsOf(ctx: Pick<KvWriteContext, "history" | "repo">, file: string, opts: { metadata?: SecretKvMetadata; config?: KvConfig } = {}, head?: string | null): Promise<KvHistory> {
+  if (opts.metadata?.versions_after !== undefined) return kvVersions(ctx.repo, file, { ...opts, ...(head ? { rev: head } : {}) });
+  return versionsFromHistoryOnce(await (head === undefined ? ctx.history.changes(file) : ctx.history.changesAt(head, file)), opts);
 }
 
 /** A KV version 2 mount: its name in Vault paths and the folder that holds its secrets. */
@@ -122,13 +151,12 @@ export async function withSecret<T>(ctx: KvWriteContext, mount: KvMount, kvPath:
 
 /** The secret's file, metadata record and history, as they are now (the caller holds the file's lock). */
 async function readSecretState(ctx: KvWriteContext, kvPath: string, abs: string, mountDir: string): Promise<SecretState> {
-  const text = await readKvMetadataText(mountDir);
-  const metadataFile = text === null ? {} : parseKvMetadataFile(text);
+  const metadataFile = ctx.metadata.load(mountDir);
   const relative = path.relative(mountDir, abs).split(path.sep).join("/");
   const record = secretMetadata(metadataFile, relative);
   const config = metadataFile.config ?? {};
   const file = toRepoPath(ctx, abs);
-  const history = await kvVersions(ctx.repo, file, { metadata: record, config });
+  const history = await versionsOf(ctx, file, { metadata: record, config });
   return { file, abs, relative, path: kvPath, mountDir, metadataFile, record, config, history };
 }
 
@@ -171,16 +199,17 @@ export async function headHolds(ctx: KvWriteContext, file: string, blob: string)
 }
 
 /**
- * Commits the changed files as one commit by `actor`, at `date`; the commit id. When the commit
+ * Commits the changed files as one commit by `actor`, at `date`; the commit id. `tracked`: every
+ * file is in HEAD already (git need not add it first). When the commit
  * fails, each file is put back as it was (see the durability note above) and the error is rethrown.
  */
-export async function commitChanges(ctx: KvWriteContext, changes: readonly (Change | null)[], message: string, actor: KvActor, date: Date): Promise<string | null> {
+export async function commitChanges(ctx: KvWriteContext, changes: readonly (Change | null)[], message: string, actor: KvActor, date: Date, opts: { tracked?: boolean } = {}): Promise<string | null> {
   const real = changes.filter((c): c is Change => c !== null);
   if (real.length === 0) return null;
   const paths = real.map((c) => toRepoPath(ctx, c.abs));
   await ctx.beforeCommit?.(paths);
   try {
-    return await ctx.commits.commit({ paths, message, author: actor.author, date });
+    return await ctx.commits.commit({ paths, message, author: actor.author, date, ...(opts.tracked ? { tracked: true } : {}) });
   } catch (e) {
     await Promise.all(real.map((c) => (c.before === null ? fsp.rm(c.abs, { force: true }) : writeFileAtomic(c.abs, c.before)))).catch(() => undefined);
     throw e;

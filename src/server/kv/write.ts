@@ -64,7 +64,7 @@ export async function patchSecret(ctx: KvWriteContext, mount: KvMount, kvPath: s
     if (!keyExists(s)) return { status: 404, body: null };
     const refused = checkCas(s.history.currentVersion, req.options, casRequired(s.record, s.config));
     if (refused) throw refused;
-    const current = await readVersion({ repo: ctx.repo, keys: await ctx.workspace.keys() }, s.file, 0, { history: s.history, metadata: s.record, now: ctx.now?.() });
+    const current = await readVersion({ repo: ctx.repo, keys: await ctx.workspace.keys(), versions: ctx.versions }, s.file, 0, { history: s.history, metadata: s.record, now: ctx.now?.() });
     if (current === null) return { status: 404, body: null };
     if (current.status === 404 || current.body.data === null) return { status: 404, body: current.body.metadata };
     const merged = mergePatch(current.body.data, patch) as KvData;
@@ -121,7 +121,8 @@ async function putVersion(ctx: KvWriteContext, mount: KvMount, s: SecretState, d
   await writeData(ctx, s, before !== null, data);
   const date = writeTime(ctx);
   const version = s.history.currentVersion + 1;
-  await commitChanges(ctx, [{ abs: s.abs, before }], `write ${vaultPathOf(mount, s)} (version ${version})`, actor, date);
+  // A file HEAD holds is one git tracks: committed without an `add` first.
+  await commitChanges(ctx, [{ abs: s.abs, before }], `write ${vaultPathOf(mount, s)} (version ${version})`, actor, date, { tracked: s.history.present && before !== null });
   const created: KvVersion = {
     version,
     commit: "",

@@ -15,11 +15,10 @@ import { isSecretsError, SecretsError } from "../../errors.js";
 import type { GitIdentity } from "../kv/commit-queue.js";
 import { writeKvConfig } from "../kv/config-write.js";
 import { deleteMetadata, patchMetadata, writeMetadata } from "../kv/metadata-write.js";
-import { kvVersions } from "../kv/versions.js";
 import { deleteVersions, destroyVersions, undeleteVersions, VersionsField } from "../kv/versions-write.js";
 import { deleteLatest, patchSecret, writeSecret } from "../kv/write.js";
-import { secretFileOf, type KvMount, type KvWriteContext } from "../kv/write-context.js";
-import { hasKeyMetadata, loadKvMetadataFile, secretMetadata } from "../kv/metadata-file.js";
+import { secretFileOf, versionsOf, type KvMount, type KvWriteContext } from "../kv/write-context.js";
+import { hasKeyMetadata, secretMetadata } from "../kv/metadata-file.js";
 import { envelope } from "../envelope.js";
 import { errorReply, type Reply } from "../reply.js";
 import { envelopeJson } from "../vault-json.js";
@@ -156,10 +155,10 @@ export async function kvWriteExists(mount: Kv2WriteMount, sub: string): Promise<
     // A bad path: the write itself answers why.
     return undefined;
   }
-  const metadataFile = await loadKvMetadataFile(mountDir);
+  const metadataFile = mount.writes.metadata.load(mountDir);
   const relative = path.relative(mountDir, abs).split(path.sep).join("/");
   if (hasKeyMetadata(metadataFile.secrets?.[relative])) return true;
   const file = path.relative(mount.writes.repo.top, abs).split(path.sep).join("/");
-  const history = await kvVersions(mount.writes.repo, file, { metadata: secretMetadata(metadataFile, relative), config: metadataFile.config ?? {} });
+  const history = await versionsOf(mount.writes, file, { metadata: secretMetadata(metadataFile, relative), config: metadataFile.config ?? {} });
   return history.currentVersion > 0;
 }

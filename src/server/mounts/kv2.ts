@@ -13,7 +13,6 @@
 import { existsSync } from "node:fs";
 import { SecretsError } from "../../errors.js";
 import type { Operation } from "../../auth/policy/index.js";
-import { loadKvMetadataFile } from "../kv/metadata-file.js";
 import { locateKvSecret, readServedVersion, segmentsOf, type KvFolderMount, type KvSecret } from "../kv/locate.js";
 import type { KvRead } from "../kv/read.js";
 import { subkeysOf } from "../kv/subkeys.js";
@@ -22,7 +21,7 @@ import { goDuration } from "../kv/time.js";
 import { envelope } from "../envelope.js";
 import { canOpen, canOpenBlob, kvPathProblem, listFolder } from "../kv-files.js";
 import { errorReply, type Reply } from "../reply.js";
-import { envelopeJson } from "../vault-json.js";
+import { envelopeJson, goMapOnce } from "../vault-json.js";
 import { kvInvalidPathWarning, multiError, UNSUPPORTED_OPERATION } from "../vault-errors.js";
 import { changeVersions, deleteData, deleteKeyMetadata, kvWriteExists, patchData, patchKeyMetadata, writeConfig, writeData, writeKeyMetadata, type Kv2WriteMount } from "./kv2-write.js";
 import type { LogicalRequest, Mount } from "./mount.js";
@@ -68,7 +67,7 @@ export async function handleKv2(mount: Kv2Mount, req: MountRequest): Promise<Rep
     if (req.operation === "read" || req.operation === "list") return NOT_FOUND;
     return req.operation === "delete" ? { status: 204 } : errorReply(400, problem);
   }
-  if (p === "config") return req.operation === "read" ? readConfig(mount, req) : isWrite(req.operation) ? writeConfig(mount, req) : Promise.resolve(unsupported());
+  if (p === "config") return req.operation === "read" ? Promise.resolve(readConfig(mount, req)) : isWrite(req.operation) ? writeConfig(mount, req) : Promise.resolve(unsupported());
   if (p.startsWith("data/")) return dataRoute(mount, req, p.slice("data/".length));
   if (p.startsWith("subkeys/")) return req.operation === "read" ? readSubkeys(mount, req, p.slice("subkeys/".length)) : Promise.resolve(unsupported());
   if (p.startsWith("metadata/") || p === "metadata") return metadataRoute(mount, req, p.slice("metadata/".length));
@@ -97,8 +96,8 @@ function metadataRoute(mount: Kv2Mount, req: MountRequest, sub: string): Promise
   return Promise.resolve(unsupported());
 }
 
-async function readConfig(mount: Kv2Mount, req: MountRequest): Promise<Reply> {
-  const config = (await loadKvMetadataFile(mount.root)).config ?? {};
+function readConfig(mount: Kv2Mount, req: MountRequest): Reply {
+  const config = mount.writes.metadata.load(mount.root).config ?? {};
   return ok(req, { cas_required: config.cas_required ?? false, delete_version_after: goDuration(0), max_versions: config.max_versions ?? 0 });
 }
 
@@ -122,7 +121,10 @@ async function readData(mount: Kv2Mount, req: MountRequest, sub: string): Promis
   const read = await readAt(mount, req, sub);
   if (read instanceof SecretsError) return errorReply(400, read.message);
   if (!read) return NOT_FOUND;
-  return ok(req, read.body as unknown as Record<string, unknown>, read.status);
+  const body = read.body as unknown as Record<string, unknown>;
+  // The secret's data is encoded once per version (it is the same frozen object every time).
+  const sent = read.body.data === null ? body : { ...body, data: goMapOnce(read.body.data) };
+  return { status: read.status, body: envelopeJson({ ...envelope(req.id, KV_MOUNT_TYPE, sent) }), auditData: body as Reply["auditData"] };
 }
 
 /** `subkeys/<path>` (path_subkeys.go): the keys of a version without its values; a deleted or destroyed version is a 404 with `subkeys: null` and its metadata. */
