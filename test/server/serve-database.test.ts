@@ -118,6 +118,18 @@ describe("database/creds/:role", () => {
   });
 });
 
+describe("sys/mounts", () => {
+  it("enables a database mount through the API (one commit), listed with its type; it reads .secrets/engines/<point>/", async () => {
+    expect((await req("POST", "sys/mounts/db2", { type: "database" })).status).toBe(204);
+    expect(readFileSync(sb.path(".secrets/mounts.yaml"), "utf8")).toMatch(/db2\/:\s*\n?\s*type: database/);
+    const listed = JSON.parse((await req("GET", "sys/mounts")).body) as Record<string, { type: string }>;
+    expect(listed["db2/"]?.type).toBe("database");
+    expect(listed["database/"]?.type).toBe("database");
+    // No files under .secrets/engines/db2/: the role is unknown there.
+    expect((await req("GET", "db2/creds/app")).status).toBe(400);
+  });
+});
+
 describe("sys/leases/*", () => {
   it("lookup: Vault's data, times as Go writes them; lease_id required; an unknown lease is invalid", async () => {
     const c = JSON.parse((await req("GET", "database/creds/app")).body) as Creds;
