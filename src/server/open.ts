@@ -63,6 +63,8 @@ export interface OpenedServer {
   recoveredLocks: string[];
   /** With `pull`: the puller, not yet started (the CLI starts it once it listens, and stops it first on shutdown). */
   puller: CheckoutPuller | null;
+  /** The dynamic secrets' lease manager: closed on shutdown, after the last request (it holds the engines' connection pools). */
+  leases: LeaseManager;
 }
 
 /** The committer of every write (docs/server.md: the author is the token's display name, the committer the server). */
@@ -135,7 +137,7 @@ export async function openServer(options: OpenServerOptions): Promise<OpenedServ
   const mounts = table;
   const context: ServerContext = { sys, tokens: authority, policies, mounts, audit };
   const puller = options.pull ? new CheckoutPuller({ repo, writes, marks, intervalMs: options.pull.intervalMs, report: options.pull.report }) : null;
-  return { context, stateDir, recoveredLocks, puller, ...(root.generated ? { generatedRootToken: root.generated } : {}) };
+  return { context, stateDir, recoveredLocks, puller, leases, ...(root.generated ? { generatedRootToken: root.generated } : {}) };
 }
 
 async function openAudit(audit: NonNullable<OpenServerOptions["audit"]>, stateDir: string): Promise<AuditDevice> {

@@ -213,3 +213,11 @@ describe("sys/leases/*", () => {
     await req("PUT", "sys/leases/revoke", { lease_id: c.lease_id });
   });
 });
+
+describe("shutdown", () => {
+  it("SIGTERM with the engines' pools open: exits 0, no admin session left behind", async () => {
+    expect(await served.stop()).toBe(0);
+    const left = await db.admin("SELECT count(*)::int AS n FROM pg_stat_activity WHERE usename = 'postgres' AND pid <> pg_backend_pid() AND backend_type = 'client backend'");
+    expect(left.rows[0]!.n).toBe(0);
+  });
+});
