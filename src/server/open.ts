@@ -37,6 +37,9 @@ import { httpGet } from "../auth/jwt/http-get.js";
 import { GitOperationMarks, recoverStaleGitLocks } from "../git/stale-locks.js";
 import { FollowingCreationPolicy } from "./following-policy.js";
 import { CheckoutPuller } from "./pull.js";
+import { DirectoryLeaseStore } from "../leases/directory-store.js";
+import { LeaseManager } from "../leases/manager.js";
+import { databaseFactory, ServerEngines } from "./mounts/database.js";
 
 export interface OpenServerOptions {
   /** Where the checkout is (any folder inside it). */
@@ -61,6 +64,8 @@ export interface OpenedServer {
   recoveredLocks: string[];
   /** With `pull`: the puller, not yet started (the CLI starts it once it listens, and stops it first on shutdown). */
   puller: CheckoutPuller | null;
+  /** The dynamic secrets' lease manager: closed on shutdown, after the last request (it holds the engines' connection pools). */
+  leases: LeaseManager;
 }
 
 /** The committer of every write (docs/server.md: the author is the token's display name, the committer the server). */
@@ -101,8 +106,12 @@ export async function openServer(options: OpenServerOptions): Promise<OpenedServ
   if (!sealed) await tokens.sweep(sys.now()).catch(() => undefined);
   // The workspace's secrets root is the folder of `secret/` when the mounts file names none.
   const defaultFolder = relativeSlash(repo.top, workspace.secretsRoot());
+  // Dynamic secrets: one lease manager, its records in the state directory (the CLI's default
+  // too, so `secrets lease` in this checkout sees what the server issued); engines by mount.
+  const engines = new ServerEngines();
+  const leases = new LeaseManager({ engines, store: new DirectoryLeaseStore(stateDir) });
   const factories: MountFactories = {
-    secrets: { kv: kvFactory({ repo, keys, writes, defaultFolder }) },
+    secrets: { kv: kvFactory({ repo, keys, writes, defaultFolder }), database: databaseFactory({ repoTop: repo.top, workspace, engines, leases }) },
     auth: {
       jwt: ({ point }) => jwtAuthMount({ point, repoTop: repo.top, writes, tokens: runtimeTokens, get: httpGet }),
     },
@@ -125,12 +134,13 @@ export async function openServer(options: OpenServerOptions): Promise<OpenedServ
     declared: () => table.declared(),
     authTypes: Object.keys(factories.auth),
     engineTypes: Object.keys(factories.secrets),
+    leases,
   };
   const table = new RepositoryMountTable(repo.top, [tokenMount({ tokens, policies }), cubbyhole, sysMount(sysRoutes(sysDeps))], factories, defaultFolder);
   const mounts = table;
   const context: ServerContext = { sys, tokens: authority, policies, mounts, audit };
   const puller = options.pull ? new CheckoutPuller({ repo, writes, marks, intervalMs: options.pull.intervalMs, report: options.pull.report }) : null;
-  return { context, stateDir, recoveredLocks, puller, ...(root.generated ? { generatedRootToken: root.generated } : {}) };
+  return { context, stateDir, recoveredLocks, puller, leases, ...(root.generated ? { generatedRootToken: root.generated } : {}) };
 }
 
 async function openAudit(audit: NonNullable<OpenServerOptions["audit"]>, stateDir: string): Promise<AuditDevice> {

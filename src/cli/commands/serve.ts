@@ -41,7 +41,7 @@ export async function serveCommand(raw: unknown): Promise<void> {
   await new Promise<void>((resolve, reject) => {
     const stop = (): void => {
       // No pull starts once stopping; one running is let finish (it is a fast-forward or a fetch).
-      void (opened.puller?.stop() ?? Promise.resolve()).then(() => server.close()).then(resolve, (e: unknown) => {
+      void (opened.puller?.stop() ?? Promise.resolve()).then(() => server.close()).then(() => opened.leases.close()).then(resolve, (e: unknown) => {
         reject(e instanceof SecretsError ? e : new SecretsError("write-output", "could not close the audit log", { cause: e }));
       });
     };

@@ -8,7 +8,9 @@ import type { TokenAuthority, TokenInfo } from "../../auth/tokens/authority.js";
 import type { KvWriteContext } from "../kv/write-context.js";
 import type { RepositoryPolicies } from "../policies.js";
 import type { RepositoryMountTable } from "../config/mount-table.js";
+import type { LeaseManager } from "../../leases/manager.js";
 import { auditRoutes } from "./sys-audit.js";
+import { leaseRoutes } from "./sys-leases.js";
 import { capabilitiesRoutes } from "./sys-capabilities.js";
 import type { DeclaredMount } from "../config/mount-table.js";
 import { authRoutes } from "./sys-auth.js";
@@ -39,8 +41,10 @@ export interface SysDeps {
   readonly authTypes: readonly string[];
   /** The secrets engine types the server can build (`kv`). */
   readonly engineTypes: readonly string[];
+  /** The server's leases (`sys/leases/*`): the one manager the dynamic engines' mounts issue through. */
+  readonly leases: LeaseManager;
 }
 
 export function sysRoutes(deps: SysDeps): SysRoute[] {
-  return [...policyRoutes(deps), ...capabilitiesRoutes(deps), ...auditRoutes(deps), ...authRoutes(deps), ...mountsRoutes(deps), ...uiMountsRoutes(deps)];
+  return [...policyRoutes(deps), ...capabilitiesRoutes(deps), ...auditRoutes(deps), ...authRoutes(deps), ...mountsRoutes(deps), ...uiMountsRoutes(deps), ...leaseRoutes(deps)];
 }
