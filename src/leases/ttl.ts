@@ -8,6 +8,7 @@
  * is no mount tuning here.
  */
 import { SecretsError } from "../errors.js";
+import { humanDuration } from "../util/go-duration.js";
 
 /** Vault's default `default_lease_ttl` and `max_lease_ttl`: 768h (32 days). */
 export const SYSTEM_DEFAULT_LEASE_TTL = 768 * 3600;
@@ -50,22 +51,3 @@ export function leaseTtl(input: LeaseTtlInput): LeaseTtl {
   return { ttl: wanted, warnings: [] };
 }
 
-/**
- * Go's time.Duration String() of whole seconds with the zero parts dropped, as Vault's
- * humanDuration prints it: `1h`, `1h30m`, `1h5s`, `90s` is `1m30s`, `0s`.
- */
-export function humanDuration(seconds: number): string {
-  if (seconds === 0) return "0s";
-  const sign = seconds < 0 ? "-" : "";
-  let rest = Math.abs(Math.trunc(seconds));
-  const h = Math.floor(rest / 3600);
-  rest -= h * 3600;
-  const m = Math.floor(rest / 60);
-  const s = rest - m * 60;
-  // Go: "1h0m0s", "2m0s", "5s"; then humanDuration trims "m0s" at the end and "h0m" inside.
-  let text = h > 0 ? `${h}h${m}m${s}s` : m > 0 ? `${m}m${s}s` : `${s}s`;
-  if (text.endsWith("m0s")) text = text.slice(0, -2);
-  const at = text.indexOf("h0m");
-  if (at > 0) text = text.slice(0, at + 1) + text.slice(at + 3);
-  return sign + text;
-}

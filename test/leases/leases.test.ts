@@ -10,7 +10,8 @@ import { LeaseManager } from "../../src/leases/manager.js";
 import type { LeaseRecord } from "../../src/leases/record.js";
 import type { LeaseStore } from "../../src/leases/store.js";
 import { backoffMs, withRetries } from "../../src/leases/retry.js";
-import { humanDuration, leaseTtl } from "../../src/leases/ttl.js";
+import { leaseTtl } from "../../src/leases/ttl.js";
+import { humanDuration } from "../../src/util/go-duration.js";
 
 /** Leases without a database: ids, TTLs, the state-directory store, retries, and the manager over an engine double. */
 

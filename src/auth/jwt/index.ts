@@ -9,6 +9,6 @@ export { JwtRoleFile, renderJwtRoleJsonSchema } from "./role-schema.js";
 export { checkConfig, checkConfigReachable, configFileText, configFromRequest, configReadData, parseConfigFile, type JwtConfig } from "./config.js";
 export { ROLE_FIELDS, ROLE_NAME, checkRole, emptyRole, parseRoleFile, roleFileText, roleFromRequest, roleReadData, type JwtRole } from "./role.js";
 export { AUTH_FOLDER, JwtMountFiles } from "./files.js";
-export { JwtKeySets, humanDuration, jwtLogin, loginToken, type JwtLogin, type LoginContext, type LoginTokenRequest } from "./login.js";
+export { JwtKeySets, jwtLogin, loginToken, type JwtLogin, type LoginContext, type LoginTokenRequest } from "./login.js";
 export { httpGet, type HttpGetter, type HttpGetOptions, type HttpGetResult } from "./http-get.js";
 export { ignoredFieldsWarning, rawFields } from "./field-data.js";

@@ -14,6 +14,7 @@
 import { SecretsError } from "../../errors.js";
 import { ROOT_POLICY_NAME, sanitizePolicies } from "../tokens/policies.js";
 import { SYSTEM_DEFAULT_TTL, SYSTEM_MAX_TTL } from "../tokens/ttl.js";
+import { humanDuration } from "../../util/go-duration.js";
 import { checkGroupsClaim, extractMetadata, getClaim, userClaimValue, validateBoundClaims } from "./claims.js";
 import { SUPPORTED_ALGORITHMS } from "./config-schema.js";
 import type { JwtConfig } from "./config.js";
@@ -162,19 +163,6 @@ export interface LoginTokenRequest {
   readonly explicitMaxTtl: number;
   readonly metadata: Readonly<Record<string, string>>;
   readonly warnings: string[];
-}
-
-/** Go's time.Duration.String of whole seconds, shortened as sdk/framework humanDuration does (`1h`, `1m30s`, `768h`). */
-export function humanDuration(seconds: number): string {
-  if (seconds === 0) return "0s";
-  const h = Math.floor(seconds / 3600);
-  const m = Math.floor((seconds % 3600) / 60);
-  const s = seconds % 60;
-  let text = h > 0 ? `${h}h${m}m${s}s` : m > 0 ? `${m}m${s}s` : `${s}s`;
-  if (text.endsWith("m0s")) text = text.slice(0, -2);
-  const i = text.indexOf("h0m");
-  if (i > 0) text = text.slice(0, i + 1) + text.slice(i + 3);
-  return text;
 }
 
 /**

@@ -7,6 +7,7 @@
  * (Vault's server configuration docs); there is no mount tuning here.
  */
 import { SecretsError } from "../../errors.js";
+import { humanDuration } from "../../util/go-duration.js";
 
 /** Vault's default `default_lease_ttl` and `max_lease_ttl`: 768h. */
 export const SYSTEM_DEFAULT_TTL = 768 * 3600;
@@ -63,22 +64,6 @@ export function renewalTtl(input: RenewalTtlInput): number {
   const left = input.issueTime + maxTtl(input.explicitMaxTtl) - input.now;
   if (left <= 0) throw new SecretsError("usage", "past the max TTL, cannot renew");
   return Math.min(wanted, left);
-}
-
-/**
- * sdk/framework/lease.go humanDuration: Go's time.Duration String for whole seconds (`1h2m3s`,
- * `2m0s`, `45s`), without its zero elements (`2m`, `1h5s`, `768h`).
- */
-export function humanDuration(seconds: number): string {
-  if (seconds === 0) return "0s";
-  const h = Math.floor(seconds / 3600);
-  const m = Math.floor((seconds % 3600) / 60);
-  const s = seconds % 60;
-  let text = h > 0 ? `${h}h${m}m${s}s` : m > 0 ? `${m}m${s}s` : `${s}s`;
-  if (text.endsWith("m0s")) text = text.slice(0, -2);
-  const i = text.indexOf("h0m");
-  if (i > 0) text = text.slice(0, i + 1) + text.slice(i + 3);
-  return text;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { userInfo } from "node:os";
 import { formatEnvironment } from "../../secrets/env-format.js";
-import { humanDuration } from "../../leases/ttl.js";
+import { humanDuration } from "../../util/go-duration.js";
 import { info, writeStdout } from "../io.js";
 import { durationOption, nowSeconds, withLeases } from "../leases.js";
 import { CredsOptions, parseOptionsWithSchemaMessages } from "../option-schemas.js";

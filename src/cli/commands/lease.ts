@@ -1,7 +1,7 @@
 import { renderTable } from "../../access/report.js";
 import { SecretsError } from "../../errors.js";
 import type { LeaseInfo } from "../../leases/manager.js";
-import { humanDuration } from "../../leases/ttl.js";
+import { humanDuration } from "../../util/go-duration.js";
 import { info, writeStdout } from "../io.js";
 import { durationOption, isoTime, nowSeconds, withLeases } from "../leases.js";
 import { LeaseListOptions, LeaseLookupOptions, LeaseRenewOptions, LeaseRevokeOptions, LeaseTidyOptions, parseOptionsWithSchemaMessages } from "../option-schemas.js";

@@ -1,6 +1,7 @@
 import { SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { checkConfig, emptyRole, httpGet, humanDuration, JwtKeySets, jwtLogin, loginToken, type JwtConfig, type JwtRole } from "../../../src/auth/jwt/index.js";
+import { checkConfig, emptyRole, httpGet, JwtKeySets, jwtLogin, loginToken, type JwtConfig, type JwtRole } from "../../../src/auth/jwt/index.js";
+import { humanDuration } from "../../../src/util/go-duration.js";
 import { glob } from "../../../src/auth/jwt/claims.js";
 import { configFromRequest } from "../../../src/auth/jwt/config.js";
 import { makeKey, sign, startIssuer, type LocalIssuer, type SigningKey } from "../../helpers/jwt-issuer.js";

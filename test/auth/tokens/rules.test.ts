@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { childPolicies, sanitizePolicies } from "../../../src/auth/tokens/policies.js";
-import { creationTtl, humanDuration, renewalTtl, SYSTEM_DEFAULT_TTL, SYSTEM_MAX_TTL, ttlCappedWarning } from "../../../src/auth/tokens/ttl.js";
+import { creationTtl, renewalTtl, SYSTEM_DEFAULT_TTL, SYSTEM_MAX_TTL, ttlCappedWarning } from "../../../src/auth/tokens/ttl.js";
+import { humanDuration } from "../../../src/util/go-duration.js";
 import { displayNameFor } from "../../../src/auth/tokens/display-name.js";
 import { generateAccessor, generateToken, hashToken, randomBase62 } from "../../../src/auth/tokens/format.js";
 
