@@ -163,3 +163,35 @@ describe("exec-env and exec-file, as sops", () => {
     expect(readdirSync(sb.tmp).filter((n) => n.startsWith(".secrets-exec-"))).toEqual([]);
   });
 });
+
+describe("sops' environment variables, listed in --help and honoured", () => {
+  it("--help lists each", async () => {
+    const help = await sb.ok(["--help"]);
+    for (const v of ["SOPS_AGE_KEY ", "SOPS_AGE_KEY_FILE", "SOPS_AGE_KEY_CMD", "SOPS_AGE_RECIPIENTS", "SOPS_CONFIG", "SOPS_EDITOR, EDITOR"]) expect(help).toContain(v);
+  });
+
+  it("SOPS_AGE_KEY, SOPS_AGE_KEY_FILE, SOPS_AGE_KEY_CMD each open the file; SOPS_AGE_RECIPIENTS encrypts; SOPS_CONFIG picks the config; SOPS_EDITOR beats EDITOR", async () => {
+    const recipient = (await sb.ok(["keygen", "-o", sb.path("k.txt")])).trim();
+    writeFileSync(sb.path("app.yaml"), PLAIN);
+    const noDefault = { XDG_CONFIG_HOME: sb.path("none"), HOME: sb.path("none") };
+    await sb.ok(["encrypt", "-i", "app.yaml"], { env: { ...noDefault, SOPS_AGE_RECIPIENTS: recipient } });
+    expect((await sb.run(["decrypt", "app.yaml"], { env: noDefault })).code).toBe(128);
+    const key = readFileSync(sb.path("k.txt"), "utf8");
+    expect(await sb.ok(["decrypt", "app.yaml"], { env: { ...noDefault, SOPS_AGE_KEY: key } })).toBe(PLAIN);
+    expect(await sb.ok(["decrypt", "app.yaml"], { env: { ...noDefault, SOPS_AGE_KEY_FILE: sb.path("k.txt") } })).toBe(PLAIN);
+    expect(await sb.ok(["decrypt", "app.yaml"], { env: { ...noDefault, SOPS_AGE_KEY_CMD: `cat ${sb.path("k.txt")}` } })).toBe(PLAIN);
+    // SOPS_CONFIG: a config elsewhere whose rule encrypts new files to the recipient.
+    writeFileSync(sb.path("other.sops.yaml"), `creation_rules:\n  - age: ${recipient}\n`);
+    writeFileSync(sb.path("b.yaml"), "a: 1\n");
+    expect((await sb.run(["encrypt", "b.yaml"], { env: noDefault })).code).not.toBe(0);
+    expect(await sb.ok(["encrypt", "b.yaml"], { env: { ...noDefault, SOPS_CONFIG: sb.path("other.sops.yaml") } })).toContain(recipient);
+    const mark = (name: string) => {
+      const p = sb.path(`${name}.sh`);
+      writeFileSync(p, `#!/bin/sh\nsed -i "s/tok_123/${name}/" "$1"\n`);
+      chmodSync(p, 0o755);
+      return p;
+    };
+    await sb.ok(["edit", "app.yaml"], { env: { SOPS_AGE_KEY_FILE: sb.path("k.txt"), SOPS_EDITOR: mark("sopseditor"), EDITOR: mark("editor") } });
+    expect(await sb.ok(["get", "app.yaml", "api_token"], { env: { SOPS_AGE_KEY_FILE: sb.path("k.txt") } })).toBe("sopseditor");
+  });
+});
