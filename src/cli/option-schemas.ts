@@ -72,6 +72,16 @@ export function parseOptionsWithSchemaMessages<T extends z.ZodMiniType>(schema: 
   });
 }
 
+// --- the file commands ---
+
+/** sops' `--indent N`: an integer, -1 (JSON's tab) or more. */
+export const IndentOption = z.optional(z.coerce.number().check(z.int(), z.minimum(-1)));
+
+/** `--indent` from a command's options, validated (undefined when not given). */
+export function parseIndent(value: string | undefined): number | undefined {
+  return parseOptions(z.object({ indent: IndentOption }), { indent: value }).indent;
+}
+
 // --- serve ---
 export const ServeOptions = z.object({ listen: z._default(z.string(), "127.0.0.1:8200"), tlsCert: str, tlsKey: str, auditFile: str, stateDir: str, insecureListen: flag, pullInterval: str });
 

@@ -13,6 +13,9 @@ export function examples(...lines: string[]): string {
 
 export const inputType = (cmd: Command): Command => cmd.option("--input-type <type>", "file format: yaml, json, dotenv, ini or binary (default: from the extension)");
 export const outputType = (cmd: Command): Command => cmd.option("--output-type <type>", "output format (default: the input's)");
+/** sops' `--indent N` (a global flag there, honoured by its subcommands since 3.13). */
+export const indentOption = (cmd: Command): Command =>
+  cmd.option("--indent <n>", "spaces per level in YAML and JSON output (-1: a tab, JSON only); replaces .sops.yaml's stores indent, as in sops");
 export const ignoreMac = (cmd: Command): Command => cmd.option("--ignore-mac", "do not verify the MAC (a tampered file will decrypt)");
 
 /** `--config FILE`, for the commands that read the creation rules or recipient names. */
@@ -20,7 +23,7 @@ export const configOption = (cmd: Command): Command => cmd.option("--config <fil
 
 /** The options that override the `.sops.yaml` creation rule (`encrypt`, `edit`). */
 export function creationOptions(cmd: Command): Command {
-  return configOption(cmd.option("--age <recipients>", "age recipients, comma-separated (replaces the .sops.yaml rule's keys)"))
+  return configOption(cmd.option("-a, --age <recipients>", "age recipients, comma-separated (replaces the .sops.yaml rule's keys)"))
     .option("--unencrypted-suffix <suffix>", "keys ending with this stay in clear")
     .option("--encrypted-suffix <suffix>", "only keys ending with this are encrypted")
     .option("--unencrypted-regex <re>", "keys matching this stay in clear")

@@ -3,7 +3,7 @@ import { VERSION } from "../version.js";
 import { SecretsError } from "../errors.js";
 import { reportError, runAction } from "./report.js";
 import { registerAccessCommands, registerPolicyCommands, registerVerifyCommand } from "./declare/access.js";
-import { registerExportCommand, registerImportCommand, registerRunCommand } from "./declare/env.js";
+import { registerExecEnvCommand, registerExecFileCommand, registerExportCommand, registerImportCommand, registerRunCommand } from "./declare/env.js";
 import {
   registerDecryptCommand,
   registerEditCommand,
@@ -19,7 +19,7 @@ import { registerCheckCommand, registerGitCommands, registerMergeDriverCommand }
 import { registerAuditCommand, registerDiffCommand, registerLogCommand, registerShowCommand } from "./declare/history.js";
 import { registerCredsCommand, registerLeaseCommands } from "./declare/leases.js";
 import { registerServeCommand } from "./declare/server.js";
-import { registerInitCommand, registerKeygenCommand } from "./declare/setup.js";
+import { registerInitCommand, registerKeygenCommand, registerVersionCommand } from "./declare/setup.js";
 import { registerTokenCommands } from "./declare/tokens.js";
 
 /**
@@ -65,6 +65,8 @@ export function buildProgram(onUsageError: (text: string) => void = (t) => proce
   registerImportCommand(program);
   registerRunCommand(program);
   registerExportCommand(program);
+  registerExecEnvCommand(program);
+  registerExecFileCommand(program);
   registerLogCommand(program);
   registerShowCommand(program);
   registerDiffCommand(program);
@@ -79,9 +81,28 @@ export function buildProgram(onUsageError: (text: string) => void = (t) => proce
   registerCredsCommand(program);
   registerLeaseCommands(program);
   registerServeCommand(program);
+  registerVersionCommand(program, `secrets ${VERSION}`);
+  program.addHelpText("after", ENVIRONMENT_HELP);
 
   return program;
 }
+
+/** The environment variables that change what the CLI does, sops' first (each honoured as sops does). */
+export const ENVIRONMENT_HELP = `
+sops' command forms work too: \`secrets FILE\` (edit), \`secrets -d|-e|-r [-i] FILE\`.
+
+Environment:
+  SOPS_AGE_KEY               age identities (the AGE-SECRET-KEY-1… lines) to decrypt with
+  SOPS_AGE_KEY_FILE          a file of age identities (default: ~/.config/sops/age/keys.txt)
+  SOPS_AGE_KEY_CMD           a command whose output is age identities
+  SOPS_AGE_RECIPIENTS        the default of --age (recipients for new files)
+  SOPS_CONFIG                the .sops.yaml to use (like --config)
+  SOPS_EDITOR, EDITOR        the editor of \`edit\` (SOPS_EDITOR first, split like a shell word list; default vi)
+  SECRETS_ROOT               the secrets root for secret paths (default: secrets/ beside .sops.yaml)
+  SECRETS_LOCK_TIMEOUT       how long a writer waits for a file's write lock (default 10s)
+  SECRETS_MAX_INPUT_BYTES    the largest input file or stdin accepted (default 64 MiB)
+  SECRETS_DEBUG=1            print an internal error's stack
+`;
 
 /**
  * Commander's error text, made safe to print. It quotes what the user typed in two places: an

@@ -8,13 +8,14 @@ import { info } from "./io.js";
  * environment and the command's `--config`. Keys sops ignores and a config without rules are warned
  * about on stderr when the config is first loaded, unless `quiet` (verify reports them as errors).
  */
-export function cliWorkspace(opts: { config?: string | undefined; quiet?: boolean } = {}): Workspace {
+export function cliWorkspace(opts: { config?: string | undefined; quiet?: boolean; indent?: number | undefined } = {}): Workspace {
   return new Workspace({
     startDir: process.cwd(),
     env: process.env,
     configPath: opts.config || undefined,
     // sops' --age flag takes its default from this variable.
     defaultAge: process.env.SOPS_AGE_RECIPIENTS,
+    ...(opts.indent !== undefined ? { indent: opts.indent } : {}),
     onConfigFindings: opts.quiet
       ? undefined
       : (findings, config) => {

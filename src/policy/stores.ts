@@ -11,17 +11,28 @@ import type { LoadedConfig } from "./load.js";
 export function storeIndent(config: LoadedConfig | null | undefined, format: Format | "json_binary"): number | undefined {
   const stores = config?.data.stores;
   switch (format) {
-    case "yaml": {
-      const v = stores?.yaml?.indent ?? 0;
-      if (v === 0) return 4;
-      return v < 2 || v > 9 ? 2 : v;
-    }
+    case "yaml":
+      return indentFor("yaml", stores?.yaml?.indent);
     case "json":
-      return stores?.json?.indent ?? -1;
+      return indentFor("json", stores?.json?.indent);
     case "binary":
     case "json_binary":
-      return stores?.json_binary?.indent ?? -1;
+      return indentFor("json", stores?.json_binary?.indent);
     default:
       return undefined;
   }
+}
+
+/**
+ * The indent a store uses for a configured value (from `stores:` or sops' `--indent N`, which sets
+ * all three at once), by the same rules as storeIndent; undefined for dotenv and INI.
+ */
+export function indentFor(format: Format | "json_binary", value: number | null | undefined): number | undefined {
+  if (format === "yaml") {
+    const v = value ?? 0;
+    if (v === 0) return 4;
+    return v < 2 || v > 9 ? 2 : v;
+  }
+  if (format === "json" || format === "binary" || format === "json_binary") return value ?? -1;
+  return undefined;
 }

@@ -156,7 +156,7 @@ export function parseJsonValue(text: string): Value {
   try {
     parsed = JSON.parse(t);
   } catch {
-    throw new SecretsError("set-format", "the value is not valid JSON (quote strings: '\"text\"', or use --value-stdin for raw text)");
+    throw new SecretsError("set-format", "the value is not valid JSON (quote strings: '\"text\"', or add --raw for text as it is)");
   }
   // Before fromPlain, which recurses: a value nested too deep is a bad `set` value (exit 7).
   try {

@@ -40,6 +40,8 @@ export interface WorkspaceOptions {
    * (unknown keys, no creation rules). The CLI prints them as warnings; `verify` reports them itself.
    */
   onConfigFindings?(findings: readonly ConfigFinding[], config: LoadedConfig): void;
+  /** sops' `--indent N`: replaces every `stores.*.indent` of the config for YAML, JSON and binary output. */
+  indent?: number;
 }
 
 export class Workspace implements CreationPolicy {
@@ -109,6 +111,7 @@ export class Workspace implements CreationPolicy {
    */
   async indentFor(format: Format): Promise<number | undefined> {
     if (format !== "yaml" && format !== "json" && format !== "binary") return undefined;
+    if (this.#options.indent !== undefined) return (await import("../policy/stores.js")).indentFor(format, this.#options.indent);
     const path = await this.configPath();
     if (!path) return undefined;
     let text: string;

@@ -125,7 +125,7 @@ describe("verify", () => {
 describe("drift", () => {
   it("a file re-encrypted by hand is caught by verify and repaired (with a new data key) by updatekeys --all", async () => {
     const before = await dataKeyOf("secrets/prod/app.yaml", {});
-    await sb.ok(["rotate", "--add-age", bob, "secrets/prod/app.yaml"]);
+    await sb.ok(["rotate", "-i", "--add-age", bob, "secrets/prod/app.yaml"]);
     expect(await sb.ok(["decrypt", "secrets/prod/app.yaml"], { env: asBob })).toBe(APP);
 
     const v = await sb.run(["verify"]);
@@ -165,7 +165,7 @@ describe("drift", () => {
     // A file only bob can open, drifting from its rule (which names me only).
     writeFileSync(sb.path("secrets/prod/bob.yaml"), "k: v\n");
     await sb.ok(["encrypt", "-i", "--age", bob, "secrets/prod/bob.yaml"]);
-    await sb.ok(["rotate", "--add-age", bob, "secrets/prod/app.yaml"]);
+    await sb.ok(["rotate", "-i", "--add-age", bob, "secrets/prod/app.yaml"]);
     const snapshot = ["secrets/prod/bob.yaml", "secrets/prod/app.yaml"].map((f) => readFileSync(sb.path(f), "utf8"));
     const r = await sb.run(["updatekeys", "--all", "--yes"]);
     expect(r.code).toBe(128);
@@ -244,7 +244,7 @@ describe("access grant / revoke", () => {
   });
 
   it("single-file updatekeys also gives a new data key when its rule drops a recipient", async () => {
-    await sb.ok(["rotate", "--add-age", bob, "secrets/dev/app.yaml"]);
+    await sb.ok(["rotate", "-i", "--add-age", bob, "secrets/dev/app.yaml"]);
     const before = await dataKeyOf("secrets/dev/app.yaml", {});
     const r = await sb.run(["updatekeys", "-y", "secrets/dev/app.yaml"]);
     expect(r.code, r.stderr).toBe(0);
@@ -262,7 +262,7 @@ describe("access grant / revoke", () => {
   });
 
   it("access list shows each file's own readers beside the policy's, by name", async () => {
-    await sb.ok(["rotate", "--add-age", bob, "secrets/dev/app.yaml"]);
+    await sb.ok(["rotate", "-i", "--add-age", bob, "secrets/dev/app.yaml"]);
     const table = await sb.ok(["access", "list"]);
     expect(table.split("\n")[0]).toMatch(/^FILE\s+RULE\s+CAN READ \(file\)\s+SHOULD READ \(policy\)\s+STATUS$/);
     expect(table).toMatch(/^secrets\/dev\/app\.yaml\s+#1\s+me, age1\S+\s+me\s+DRIFT$/m);
@@ -274,7 +274,7 @@ describe("access grant / revoke", () => {
   });
 
   it("access list --recipient: only the files that recipient can open on its own (by key or by name)", async () => {
-    await sb.ok(["rotate", "--add-age", bob, "secrets/dev/app.yaml"]);
+    await sb.ok(["rotate", "-i", "--add-age", bob, "secrets/dev/app.yaml"]);
     const files = async (...args: string[]) => (JSON.parse(await sb.ok(["access", "list", "--format", "json", ...args])) as { files: Array<{ file: string }> }).files.map((f) => f.file);
     expect(await files("--recipient", bob)).toEqual(["secrets/dev/app.yaml"]);
     expect(await files("--recipient", "me")).toEqual(["secrets/dev/app.env", "secrets/dev/app.yaml", "secrets/prod/app.yaml", "secrets/prod/db.json"]);
@@ -314,7 +314,7 @@ describe("policy diff", () => {
   });
 
   it("finds a recipient gained by a file re-encrypted by hand, without any policy edit", async () => {
-    await sb.ok(["rotate", "--add-age", bob, "secrets/dev/app.env"]);
+    await sb.ok(["rotate", "-i", "--add-age", bob, "secrets/dev/app.env"]);
     const changes = await diffJson("HEAD");
     expect(changes).toEqual([{ file: "secrets/dev/app.env", name: null, recipient: bob, change: "gained", source: "file" }]);
     await git.add(".").commit("sneaky");

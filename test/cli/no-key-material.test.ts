@@ -61,7 +61,7 @@ describe("CLI: key material is named by kind, never printed", () => {
   for (const [name, args, env] of [
     ["encrypt --age SECRET", () => ["encrypt", "--age", secretKey, "plain.yaml"], () => ({})],
     ["SOPS_AGE_RECIPIENTS=SECRET", () => ["encrypt", "plain.yaml"], () => ({ SOPS_AGE_RECIPIENTS: secretKey })],
-    ["rotate --add-age SECRET", () => ["rotate", "--add-age", `${recipient},${secretKey}`, "enc.yaml"], () => ({ SOPS_AGE_KEY_FILE: sb.path("k.txt") })],
+    ["rotate --add-age SECRET", () => ["rotate", "-i", "--add-age", `${recipient},${secretKey}`, "enc.yaml"], () => ({ SOPS_AGE_KEY_FILE: sb.path("k.txt") })],
   ] as const) {
     it(`a secret key where a recipient belongs (${name}) is named by kind`, async () => {
       const r = await sb.run([...args()], { env: env() });

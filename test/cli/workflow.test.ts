@@ -110,10 +110,10 @@ describe("set / unset: minimal diffs in git", () => {
     expect(await sb.ok(["get", "app.yaml", "db.password"])).toBe("n3w-passw0rd");
   });
 
-  it("set --value-stdin takes raw bytes; set creates missing paths; unset removes; --idempotent", async () => {
+  it("set --raw --value-stdin takes raw bytes; set creates missing paths; unset removes; --idempotent", async () => {
     const r = await setupRepo();
     await sb.ok(["encrypt", "-i", "--age", r, "app.yaml"]);
-    await sb.ok(["set", "app.yaml", "new.nested.key", "--value-stdin"], { input: "line1\nline2 \"quoted\"\n" });
+    await sb.ok(["set", "--raw", "app.yaml", "new.nested.key", "--value-stdin"], { input: "line1\nline2 \"quoted\"\n" });
     expect(await sb.ok(["get", "app.yaml", "new.nested.key"])).toBe("line1\nline2 \"quoted\"\n");
     await sb.ok(["set", "app.yaml", "replicas", "5"]);
     expect(await sb.ok(["get", "app.yaml", "replicas"])).toBe("5");
@@ -145,7 +145,7 @@ describe("rotate and updatekeys", () => {
     const r = await setupRepo();
     await sb.ok(["encrypt", "-i", "--age", r, "app.yaml"]);
     const before = readFileSync(sb.path("app.yaml"), "utf8");
-    await sb.ok(["rotate", "app.yaml"]);
+    await sb.ok(["rotate", "-i", "app.yaml"]);
     const after = readFileSync(sb.path("app.yaml"), "utf8");
     const encs = (s: string) => s.match(/ENC\[[^\]]+\]/g)!;
     const b = encs(before);
@@ -162,9 +162,9 @@ describe("rotate and updatekeys", () => {
     await sb.ok(["encrypt", "-i", "--age", me, "app.yaml"]);
     const asBob = { SOPS_AGE_KEY_FILE: bobKey, XDG_CONFIG_HOME: sb.path("none") };
     expect((await sb.run(["decrypt", "app.yaml"], { env: asBob })).code).toBe(128);
-    await sb.ok(["rotate", "--add-age", bob, "app.yaml"]);
+    await sb.ok(["rotate", "-i", "--add-age", bob, "app.yaml"]);
     expect(await sb.ok(["decrypt", "app.yaml"], { env: asBob })).toBe(PLAIN);
-    await sb.ok(["rotate", "--rm-age", bob, "app.yaml"]);
+    await sb.ok(["rotate", "-i", "--rm-age", bob, "app.yaml"]);
     expect((await sb.run(["decrypt", "app.yaml"], { env: asBob })).code).toBe(128);
   });
 

@@ -163,7 +163,7 @@ writeFileSync(f, t);
   it("merges a branch that rotated the data key with one that edited a value", async () => {
     setupRepo();
     sb.git("checkout", "-q", "-b", "rotated");
-    await sb.ok(["rotate", FILE]);
+    await sb.ok(["rotate", "-i", FILE]);
     commitAll("rotate data key");
     const rotated = readFileSync(sb.path(FILE), "utf8");
     sb.git("checkout", "-q", "main");
@@ -352,7 +352,7 @@ describe("history: log, show, diff, audit", () => {
 
     expect(await sb.ok(["diff", "HEAD~1", "HEAD"])).toBe(`${FILE}\n  ~ ["api_token"]\n`);
     expect(await sb.ok(["diff", "HEAD~1", "HEAD", "--values"])).toBe(`${FILE}\n  ~ ["api_token"]: "tok-base" -> "tok-2"\n`);
-    await sb.ok(["rotate", FILE]);
+    await sb.ok(["rotate", "-i", FILE]);
     await set("port", "7");
     // Work tree against HEAD: decrypted on both sides, so the rotation is not mistaken for changes.
     expect(await sb.ok(["diff"])).toBe(`${FILE}\n  ~ ["port"]\n  data key rotated\n`);

@@ -12,11 +12,31 @@ export interface DecryptOptions {
   inputType?: string;
   outputType?: string;
   ignoreMac?: boolean;
+  inPlace?: boolean;
+  indent?: string;
 }
 
-/** `secrets decrypt FILE`: the plaintext to stdout (or `--output`, mode 0600). */
+/** `--indent` validated; the schemas (zod) are loaded only when it is given: decrypt's start-up stays lean. */
+export async function indentOf(opts: { indent?: string | undefined }): Promise<number | undefined> {
+  return opts.indent === undefined ? undefined : (await import("../option-schemas.js")).parseIndent(opts.indent);
+}
+
+/**
+ * `secrets decrypt FILE`: the plaintext to stdout (or `--output`, mode 0600); with `-i` it replaces
+ * the file (atomically, mode 0600, under the file's write lock), as `sops decrypt -i` does.
+ */
 export async function decryptCommand(file: string, opts: DecryptOptions): Promise<void> {
-  const ws = cliWorkspace();
+  if (opts.inPlace && opts.output !== undefined) throw new SecretsError("conflict", "--in-place and --output cannot be used together");
+  if (opts.inPlace && opts.extract !== undefined) throw new SecretsError("conflict", "--in-place and --extract cannot be used together");
+  const ws = cliWorkspace({ indent: await indentOf(opts) });
+  if (opts.inPlace) {
+    const { withFileLock } = await import("../../io/lock.js");
+    return withFileLock(file, () => decryptTo(ws, file, opts, file));
+  }
+  return decryptTo(ws, file, opts, opts.output);
+}
+
+async function decryptTo(ws: ReturnType<typeof cliWorkspace>, file: string, opts: DecryptOptions, output: string | undefined): Promise<void> {
   const keys = await ws.keys();
   const opened = await openSecretFile(file, keys, { inputType: opts.inputType, ignoreMac: opts.ignoreMac, readOnly: true });
   await withFileAsync(file, async () => {
@@ -37,6 +57,6 @@ export async function decryptCommand(file: string, opts: DecryptOptions): Promis
     } else {
       data = store.emitPlain(opened.doc.branches, { indent });
     }
-    await writeResult(data, opts.output, { plaintext: true });
+    await writeResult(data, output, { plaintext: true });
   });
 }

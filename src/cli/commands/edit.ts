@@ -17,12 +17,14 @@ import { shlexSplit } from "../../util/shlex.js";
 import type { CreationFlags } from "../../workspace/creation.js";
 import { info } from "../io.js";
 import { exitForSignal } from "../report.js";
+import { parseIndent } from "../option-schemas.js";
 import { cliWorkspace } from "../workspace.js";
 
 export interface EditOptions extends CreationFlags {
   config?: string;
   ignoreMac?: boolean;
   inputType?: string;
+  indent?: string;
 }
 
 const templates: Record<Format, string> = {
@@ -136,7 +138,7 @@ export async function editCommand(file: string, opts: EditOptions): Promise<void
   for (const dir of await removeStaleEditDirs()) info(`secrets: removed a stale edit folder of a killed edit: ${safeText(dir)}`);
   const format = resolveFormat(opts.inputType, file);
   const store = await loadStore(format);
-  const ws = cliWorkspace(opts);
+  const ws = cliWorkspace({ ...opts, indent: parseIndent(opts.indent) });
   const indent = await ws.indentFor(format);
   const keys = await ws.keys();
   const exists = existsSync(file);

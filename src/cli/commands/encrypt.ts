@@ -7,6 +7,7 @@ import { emitEncrypted, encryptNew, hasData, reencrypt, recipientsFromMetadata, 
 import type { EncryptionRule } from "../../sops/metadata.js";
 import type { CreationFlags } from "../../workspace/creation.js";
 import { readStdin, writeResult } from "../io.js";
+import { parseIndent } from "../option-schemas.js";
 import { cliWorkspace } from "../workspace.js";
 
 export interface EncryptOptions extends CreationFlags {
@@ -16,6 +17,7 @@ export interface EncryptOptions extends CreationFlags {
   inputType?: string;
   outputType?: string;
   filenameOverride?: string;
+  indent?: string;
 }
 
 function sameRecipients(a: Recipients, b: Recipients): boolean {
@@ -40,7 +42,7 @@ export async function encryptCommand(file: string | undefined, opts: EncryptOpti
   }
   if (file === undefined && opts.inPlace) throw new SecretsError("conflict", "--in-place needs a file");
   const name = opts.filenameOverride ?? file!;
-  const ws = cliWorkspace(opts);
+  const ws = cliWorkspace({ ...opts, indent: parseIndent(opts.indent) });
   const target = opts.inPlace ? file : opts.output;
   // The destination is read (in place: the plaintext; else the previous encryption) and rewritten:
   // under its write lock, like every other writer of a secrets file.

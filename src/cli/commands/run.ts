@@ -26,6 +26,11 @@ export async function environmentFor(o: SelectionOptions): Promise<Map<string, s
 /** Where sops looks for age identities; never inherited by `run`'s command unless asked. */
 const KEY_SOURCE_VARIABLES: ReadonlySet<string> = new Set(["SOPS_AGE_KEY", "SOPS_AGE_KEY_FILE", "SOPS_AGE_KEY_CMD", "SOPS_AGE_SSH_PRIVATE_KEY_FILE"]);
 
+/** Our environment for a command: the command gets the secrets it was given, not the means to decrypt every other one. */
+export function childEnvironment(keepKeyEnv: boolean | undefined): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(process.env).filter(([k]) => keepKeyEnv || !KEY_SOURCE_VARIABLES.has(k)));
+}
+
 /** The options of `secrets run`: a selection, and whether the key variables are passed on. */
 export interface RunCommandOptions extends SelectionOptions {
   keepKeyEnv?: boolean;
@@ -35,8 +40,7 @@ export interface RunCommandOptions extends SelectionOptions {
 export async function runCommand(command: string[], o: RunCommandOptions): Promise<void> {
   const vars = await environmentFor(o);
   const { runWithEnvironment } = await import("../../secrets/child.js");
-  // The command gets the secrets it was given, not the means to decrypt every other one.
-  const env: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => o.keepKeyEnv || !KEY_SOURCE_VARIABLES.has(k)));
+  const env = childEnvironment(o.keepKeyEnv);
   for (const [k, v] of vars) env[k] = v;
   // The command's own status is the result, not an error: `secrets run` exits with it as given.
   process.exitCode = await runWithEnvironment(command[0]!, command.slice(1), env);

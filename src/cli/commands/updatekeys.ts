@@ -1,6 +1,7 @@
 import { SecretsError } from "../../errors.js";
 import type { Workspace } from "../../workspace/workspace.js";
 import { confirm, info } from "../io.js";
+import { parseIndent } from "../option-schemas.js";
 import { cliWorkspace, requireConfig } from "../workspace.js";
 import { describePlan, printExposure, updateSummary, warnSkippedLinks } from "./plan-report.js";
 
@@ -10,6 +11,7 @@ export interface UpdatekeysOptions {
   ignoreMac?: boolean;
   inputType?: string;
   config?: string;
+  indent?: string;
 }
 
 /**
@@ -20,7 +22,7 @@ export interface UpdatekeysOptions {
  * file is not blessed with new recipients) unless `--ignore-mac`.
  */
 export async function updatekeysCommand(files: string[], opts: UpdatekeysOptions): Promise<void> {
-  const ws = cliWorkspace(opts);
+  const ws = cliWorkspace({ ...opts, indent: parseIndent(opts.indent) });
   if (opts.all) {
     if (files.length) throw new SecretsError("usage", "give either --all or files, not both");
     if (opts.inputType) throw new SecretsError("usage", "--input-type applies to named files, not to --all");

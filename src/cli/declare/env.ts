@@ -1,8 +1,9 @@
 import type { Command } from "commander";
+import type { ExecEnvOptions, ExecFileOptions } from "../commands/exec.js";
 import type { ExportCommandOptions } from "../commands/export.js";
 import type { ImportCommandOptions } from "../commands/import.js";
 import type { RunCommandOptions } from "../commands/run.js";
-import { examples, selectionOptions } from "../options.js";
+import { examples, ignoreMac, indentOption, inputType, outputType, selectionOptions } from "../options.js";
 
 /** Secrets in and out of a process's environment: `import` a .env, `run` a command, `export` the variables. */
 
@@ -29,8 +30,39 @@ export function registerRunCommand(program: Command): void {
       .argument("<command...>", "the command and its arguments, after --"),
   )
     .addHelpText("after", examples("secrets run -- node server.js", "secrets run --only app/DATABASE_URL,app/API_KEY -- ./migrate.sh", "secrets run --file secrets/ci.yaml -- npm test"))
-    .option("--keep-key-env", "pass the age key variables (SOPS_AGE_KEY, SOPS_AGE_KEY_FILE, SOPS_AGE_KEY_CMD, SOPS_AGE_SSH_PRIVATE_KEY_FILE) on to the command")
+    .option("--keep-key-env", KEEP_KEY_ENV)
     .action(async (command: string[], o: RunCommandOptions) => (await import("../commands/run.js")).runCommand(command, o));
+}
+
+const KEEP_KEY_ENV = "pass the age key variables (SOPS_AGE_KEY, SOPS_AGE_KEY_FILE, SOPS_AGE_KEY_CMD, SOPS_AGE_SSH_PRIVATE_KEY_FILE) on to the command";
+
+/** sops' `exec-env FILE COMMAND`: COMMAND is one argument, run by /bin/sh -c. */
+export function registerExecEnvCommand(program: Command): void {
+  const cmd = program
+    .command("exec-env")
+    .description("run COMMAND (through /bin/sh -c, as sops) with FILE's top-level values as environment variables, keys as they are; exits with its status")
+    .argument("<file>")
+    .argument("<command>", "one argument: a shell command line")
+    .option("--pristine", "the command's environment is the secrets only")
+    .option("--keep-key-env", KEEP_KEY_ENV);
+  ignoreMac(inputType(cmd))
+    .addHelpText("after", examples("secrets exec-env secrets/app.env './server'", `secrets exec-env secrets/app.yaml 'echo "$DATABASE_URL" | wc -c'`))
+    .action(async (file: string, command: string, o: ExecEnvOptions) => (await import("../commands/exec.js")).execEnvCommand(file, command, o));
+}
+
+/** sops' `exec-file FILE COMMAND`: `{}` in COMMAND is the plaintext's path (a FIFO unless --no-fifo). */
+export function registerExecFileCommand(program: Command): void {
+  const cmd = program
+    .command("exec-file")
+    .description("run COMMAND (through /bin/sh -c, as sops) with {} replaced by the path of FILE's plaintext: a FIFO, or with --no-fifo a 0600 file; removed when it ends, however it ends")
+    .argument("<file>")
+    .argument("<command>", "one argument: a shell command line, {} for the path")
+    .option("--no-fifo", "a regular file (0600, in a private directory) instead of a FIFO, for commands that read it twice or seek")
+    .option("--filename <name>", "the plaintext's file name (default tmp-file), e.g. to give it the extension a tool wants")
+    .option("--keep-key-env", KEEP_KEY_ENV);
+  indentOption(ignoreMac(outputType(inputType(cmd))))
+    .addHelpText("after", examples("secrets exec-file secrets/kubeconfig.yaml 'kubectl --kubeconfig {} get pods'", "secrets exec-file --no-fifo --filename app.json secrets/app.yaml --output-type json 'jq . {}'"))
+    .action(async (file: string, command: string, o: ExecFileOptions) => (await import("../commands/exec.js")).execFileCommand(file, command, o));
 }
 
 export function registerExportCommand(program: Command): void {

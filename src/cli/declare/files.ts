@@ -7,7 +7,7 @@ import type { getSecretCommand } from "../commands/get.js";
 import type { RotateOptions } from "../commands/rotate.js";
 import type { SetOptions } from "../commands/set.js";
 import type { UpdatekeysOptions } from "../commands/updatekeys.js";
-import { creationOptions, examples, ignoreMac, inputType, outputType } from "../options.js";
+import { creationOptions, examples, ignoreMac, indentOption, inputType, outputType } from "../options.js";
 
 /** The commands on one encrypted file at a time, named and flagged as sops names them. */
 
@@ -19,7 +19,7 @@ export function registerEncryptCommand(program: Command): void {
     .option("-i, --in-place", "replace the file with its encrypted form")
     .option("--output <file>", "write here (an existing encrypted file keeps its data key: minimal diff)");
   outputType(inputType(cmd)).option("--filename-override <path>", "pick the rule and format as if the file were at this path");
-  creationOptions(cmd)
+  indentOption(creationOptions(cmd))
     .addHelpText("after", examples("secrets encrypt -i secrets/app.yaml", "secrets encrypt --age age1… app.env > app.enc.env", "secrets encrypt app.dec.yaml --output secrets/app.yaml"))
     .action(async (file: string | undefined, o: EncryptOptions) => (await import("../commands/encrypt.js")).encryptCommand(file, o));
 }
@@ -28,11 +28,12 @@ export function registerEncryptCommand(program: Command): void {
 export function registerDecryptCommand(program: Command): void {
   const cmd = program
     .command("decrypt")
-    .description("decrypt a file to stdout (or --output, mode 0600)")
+    .description("decrypt a file to stdout (or --output, or in place with -i; plaintext files get mode 0600)")
     .argument("<file>")
+    .option("-i, --in-place", "replace the file with its plaintext (as sops decrypt -i)")
     .option("--extract <path>", `one value, e.g. '["db"]["password"]' (strings printed raw)`)
     .option("--output <file>", "write the plaintext here instead of stdout");
-  ignoreMac(outputType(inputType(cmd)))
+  indentOption(ignoreMac(outputType(inputType(cmd))))
     .addHelpText("after", examples("secrets decrypt secrets/app.yaml", `secrets decrypt --extract '["db"]["password"]' secrets/app.yaml`, "secrets decrypt --output-type json secrets/app.yaml"))
     .action(async (file: string, o: DecryptOptions) => (await import("../commands/decrypt.js")).decryptCommand(file, o));
 }
@@ -42,7 +43,7 @@ export function registerEditCommand(program: Command): void {
     .command("edit")
     .description("edit an encrypted file in $SOPS_EDITOR/$EDITOR (a new file starts from a template)")
     .argument("<file>");
-  creationOptions(ignoreMac(inputType(cmd)))
+  indentOption(creationOptions(ignoreMac(inputType(cmd))))
     .addHelpText("after", examples("secrets edit secrets/app.yaml", "EDITOR='code --wait' secrets edit secrets/new.yaml"))
     .action(async (file: string, o: EditOptions) => (await import("../commands/edit.js")).editCommand(file, o));
 }
@@ -53,11 +54,13 @@ export function registerSetCommand(program: Command): void {
     .description("set one value (VALUE is JSON, as in sops set); other values keep their ciphertext")
     .argument("<file>")
     .argument("<path>", `["a"]["b"] or a.b`)
-    .argument("[value]", `JSON: '"text"', 5, true, {"k":"v"}`)
-    .option("--value-stdin", "read the value from stdin as a raw string (keeps it off the command line)")
+    .argument("[value]", `JSON: '"text"', 5, true, {"k":"v"} (with --value-file: the file holding it)`)
+    .option("--value-file", "VALUE names a file whose contents are the value (keeps it off the command line)")
+    .option("--value-stdin", "read the value from stdin, no VALUE (keeps it off the command line)")
+    .option("--raw", "the value is the text as it is (a string), not JSON")
     .option("--idempotent", "do not write the file when the value is unchanged");
-  ignoreMac(inputType(cmd))
-    .addHelpText("after", examples(`secrets set secrets/app.yaml '["db"]["password"]' '"s3cr3t"'`, "printf %s \"$TOKEN\" | secrets set secrets/app.yaml api.token --value-stdin"))
+  indentOption(ignoreMac(inputType(cmd)))
+    .addHelpText("after", examples(`secrets set secrets/app.yaml '["db"]["password"]' '"s3cr3t"'`, "printf %s \"$TOKEN\" | secrets set --raw --value-stdin secrets/app.yaml api.token", "secrets set --value-file secrets/app.yaml tls.cert cert.json"))
     .action(async (file: string, path: string, value: string | undefined, o: SetOptions) => (await import("../commands/set.js")).setCommand(file, path, value, o));
 }
 
@@ -68,7 +71,7 @@ export function registerUnsetCommand(program: Command): void {
     .argument("<file>")
     .argument("<path>")
     .option("--idempotent", "no error when the value is not there");
-  ignoreMac(inputType(cmd))
+  indentOption(ignoreMac(inputType(cmd)))
     .addHelpText("after", examples(`secrets unset secrets/app.yaml '["db"]["password"]'`))
     .action(async (file: string, path: string, o: SetOptions) => (await import("../commands/set.js")).unsetCommand(file, path, o));
 }
@@ -91,12 +94,14 @@ export function registerGetCommand(program: Command): void {
 export function registerRotateCommand(program: Command): void {
   const cmd = program
     .command("rotate")
-    .description("give each file a new data key (every ciphertext changes)")
-    .argument("<files...>")
+    .description("give a file a new data key (every ciphertext changes): printed to stdout, or --output, or in place with -i (as sops rotate)")
+    .argument("<files...>", "the file (several only with -i)")
+    .option("-i, --in-place", "rewrite the files instead of printing the result")
+    .option("--output <file>", "write the rotated file here")
     .option("--add-age <recipients>", "also encrypt to these recipients")
     .option("--rm-age <recipients>", "stop encrypting to these recipients");
-  ignoreMac(inputType(cmd))
-    .addHelpText("after", examples("secrets rotate secrets/app.yaml", "secrets rotate --rm-age age1… secrets/*.yaml"))
+  indentOption(ignoreMac(inputType(cmd)))
+    .addHelpText("after", examples("secrets rotate -i secrets/app.yaml", "secrets rotate -i --rm-age age1… secrets/*.yaml", "secrets rotate secrets/app.yaml > rotated.yaml"))
     .action(async (files: string[], o: RotateOptions) => (await import("../commands/rotate.js")).rotateCommand(files, o));
 }
 
@@ -108,7 +113,7 @@ export function registerUpdatekeysCommand(program: Command): void {
     .option("--all", "every secret file of the repository whose recipients differ from its rule")
     .option("-y, --yes", "apply without asking")
     .option("--config <file>", "the .sops.yaml to use");
-  ignoreMac(inputType(cmd))
+  indentOption(ignoreMac(inputType(cmd)))
     .addHelpText("after", examples("secrets updatekeys -y secrets/app.yaml", "secrets updatekeys --all --yes"))
     .action(async (files: string[], o: UpdatekeysOptions) => (await import("../commands/updatekeys.js")).updatekeysCommand(files, o));
 }

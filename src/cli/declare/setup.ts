@@ -15,6 +15,14 @@ export function registerKeygenCommand(program: Command): void {
     .action(async (o: Parameters<typeof keygenCommand>[0]) => (await import("../commands/keygen.js")).keygenCommand(o));
 }
 
+/** sops' `version` command (`--version` and `-V` print the same line). */
+export function registerVersionCommand(program: Command, line: string): void {
+  program
+    .command("version")
+    .description("print the version")
+    .action(async () => (await import("../io.js")).writeStdout(`${line}\n`));
+}
+
 export function registerInitCommand(program: Command): void {
   program
     .command("init")
