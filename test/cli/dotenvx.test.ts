@@ -1,0 +1,62 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { Sandbox } from "../helpers/cli.js";
+
+/** What a dotenvx user relies on (issue #17): `secrets list`, and `secrets run`'s plain .env and empty-root notice. */
+
+const ENV = ["DATABASE_URL=postgresql://user:pw-9f8e7d@host/db", "API_KEY=sk-live-4b3c2a1", "LOG_LEVEL=debug", "WORKERS=4", ""].join("\n");
+const VALUES = ["postgresql://user:pw-9f8e7d@host/db", "sk-live-4b3c2a1"];
+
+let template: Sandbox;
+let sb: Sandbox;
+beforeAll(async () => {
+  const t = (template = new Sandbox());
+  await t.ok(["keygen"]);
+  await t.ok(["init"]);
+  writeFileSync(t.path(".env"), ENV);
+  await t.ok(["import", ".env"]);
+  mkdirSync(t.path("secrets", "database"));
+  writeFileSync(t.path("secrets", "database", "postgres.yaml"), "password: pg-pass-77aa\nuser: app\n");
+  await t.ok(["encrypt", "-i", "secrets/database/postgres.yaml"]);
+});
+afterAll(() => template?.cleanup());
+beforeEach(() => {
+  sb = new Sandbox({ from: template });
+});
+afterEach(() => sb.cleanup());
+
+describe("secrets list", () => {
+  it("prints every secret path with its file, and no value", async () => {
+    const r = await sb.run(["list"]);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trimEnd().split("\n");
+    expect(lines[0]).toMatch(/^PATH\s+FILE$/);
+    expect(lines.slice(1).map((l) => l.split(/\s+/))).toEqual([
+      ["app/API_KEY", "secrets/app.yaml"],
+      ["app/DATABASE_URL", "secrets/app.yaml"],
+      ["database/postgres/password", "secrets/database/postgres.yaml"],
+      ["database/postgres/user", "secrets/database/postgres.yaml"],
+    ]);
+    for (const v of [...VALUES, "pg-pass-77aa"]) expect(r.stdout + r.stderr).not.toContain(v);
+  });
+
+  it("PREFIX narrows it; --format json; an unknown prefix is an error", async () => {
+    const r = await sb.run(["list", "database", "--format", "json"]);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual([
+      { path: "database/postgres/password", file: "secrets/database/postgres.yaml" },
+      { path: "database/postgres/user", file: "secrets/database/postgres.yaml" },
+    ]);
+    expect(r.stdout).not.toContain("pg-pass-77aa");
+    const bad = await sb.run(["list", "nope"]);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain("no secret under nope");
+    expect((await sb.run(["list", "--format", "xml"])).code).not.toBe(0);
+  });
+
+  it("needs no key: nothing is decrypted", async () => {
+    const r = await sb.run(["list", "app"], { env: { XDG_CONFIG_HOME: `${sb.dir}/nowhere`, HOME: `${sb.dir}/nowhere` } });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("app/API_KEY");
+  });
+});
