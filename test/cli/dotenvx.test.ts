@@ -60,3 +60,28 @@ describe("secrets list", () => {
     expect(r.stdout).toContain("app/API_KEY");
   });
 });
+
+describe("secrets run with nothing to inject", () => {
+  it("says on one stderr line that no secrets were found, then still runs the command", async () => {
+    const empty = new Sandbox();
+    try {
+      const r = await empty.run(["run", "--", "node", "-e", "process.stdout.write('ran'); process.exit(3)"]);
+      expect(r.code).toBe(3);
+      expect(r.stdout).toBe("ran");
+      expect(r.stderr.trimEnd().split("\n")).toEqual([expect.stringMatching(/^secrets run: no secrets found under secrets; running the command without any$/)]);
+    } finally {
+      empty.cleanup();
+    }
+  });
+
+  it("--help says what happens when nothing is found", async () => {
+    const help = await sb.ok(["run", "--help"]);
+    expect(help).toMatch(/when there is none, one line on\s+stderr says so and the command still runs/);
+  });
+
+  it("is silent when secrets were injected", async () => {
+    const r = await sb.run(["run", "--", "node", "-e", "process.stdout.write(process.env.API_KEY ? 'yes' : 'no')"]);
+    expect(r.stdout).toBe("yes");
+    expect(r.stderr).toBe("");
+  });
+});

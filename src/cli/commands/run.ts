@@ -39,6 +39,13 @@ export interface RunCommandOptions extends SelectionOptions {
 /** Runs COMMAND with the selected secrets in its environment; its exit status becomes the CLI's. */
 export async function runCommand(command: string[], o: RunCommandOptions): Promise<void> {
   const vars = await environmentFor(o);
+  // As dotenvx does: say so, then run anyway. A command that needs a secret fails on its own, in its
+  // words; one that does not (a build step run the same way everywhere) should not be stopped. With
+  // --file or --only nothing is silent already: a name that matches nothing is an error.
+  if (vars.size === 0 && !o.file?.length && !o.only?.length) {
+    const [{ resolveRoot }, { displayPath }, { info }] = await Promise.all([import("../../secrets/root.js"), import("../../secrets/resolve.js"), import("../io.js")]);
+    info(`secrets run: no secrets found under ${displayPath(resolveRoot({ root: o.root }))}; running the command without any`);
+  }
   const { runWithEnvironment } = await import("../../secrets/child.js");
   const env = childEnvironment(o.keepKeyEnv);
   for (const [k, v] of vars) env[k] = v;

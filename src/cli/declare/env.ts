@@ -30,9 +30,15 @@ export function registerRunCommand(program: Command): void {
       .argument("<command...>", "the command and its arguments, after --"),
   )
     .addHelpText("after", examples("secrets run -- node server.js", "secrets run --only app/DATABASE_URL,app/API_KEY -- ./migrate.sh", "secrets run --file secrets/ci.yaml -- npm test"))
+    .addHelpText("after", RUN_NOTES)
     .option("--keep-key-env", KEEP_KEY_ENV)
     .action(async (command: string[], o: RunCommandOptions) => (await import("../commands/run.js")).runCommand(command, o));
 }
+
+const RUN_NOTES = `
+With no --file and no --only, every secret under the root is injected; when there is none, one line on
+stderr says so and the command still runs (as dotenvx does). With --file or --only, a file or prefix
+that matches nothing is an error and the command does not run.`;
 
 const KEEP_KEY_ENV = "pass the age key variables (SOPS_AGE_KEY, SOPS_AGE_KEY_FILE, SOPS_AGE_KEY_CMD, SOPS_AGE_SSH_PRIVATE_KEY_FILE) on to the command";
 
