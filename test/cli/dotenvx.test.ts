@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { Sandbox } from "../helpers/cli.js";
 
@@ -83,5 +83,40 @@ describe("secrets run with nothing to inject", () => {
     const r = await sb.run(["run", "--", "node", "-e", "process.stdout.write(process.env.API_KEY ? 'yes' : 'no')"]);
     expect(r.stdout).toBe("yes");
     expect(r.stderr).toBe("");
+  });
+});
+
+const PRINT = (names: string[]) => `process.stdout.write(JSON.stringify(Object.fromEntries(${JSON.stringify(names)}.map((k) => [k, process.env[k] ?? null]))))`;
+
+describe("secrets run loads the plain .env import left behind", () => {
+  it("the command gets LOG_LEVEL and WORKERS from .env beside the encrypted secrets", async () => {
+    expect(readFileSync(sb.path(".env"), "utf8")).toBe("LOG_LEVEL=debug\nWORKERS=4\n"); // what import left
+    const out = await sb.ok(["run", "--", "node", "-e", PRINT(["LOG_LEVEL", "WORKERS", "API_KEY"])]);
+    expect(JSON.parse(out)).toEqual({ LOG_LEVEL: "debug", WORKERS: "4", API_KEY: "sk-live-4b3c2a1" });
+  });
+
+  it("the encrypted value wins on a clash; the environment wins over .env", async () => {
+    writeFileSync(sb.path(".env"), "LOG_LEVEL=debug\nAPI_KEY=plain-stale-key\n");
+    const out = await sb.ok(["run", "--", "node", "-e", PRINT(["LOG_LEVEL", "API_KEY"])], { env: { LOG_LEVEL: "warn" } });
+    expect(JSON.parse(out)).toEqual({ LOG_LEVEL: "warn", API_KEY: "sk-live-4b3c2a1" });
+  });
+
+  it("not with --no-dotenv or --only, nor a sops-encrypted .env; --help says so", async () => {
+    const names = PRINT(["LOG_LEVEL", "API_KEY"]);
+    expect(JSON.parse(await sb.ok(["run", "--no-dotenv", "--", "node", "-e", names]))).toEqual({ LOG_LEVEL: null, API_KEY: "sk-live-4b3c2a1" });
+    expect(JSON.parse(await sb.ok(["run", "--only", "app/API_KEY", "--", "node", "-e", names]))).toEqual({ LOG_LEVEL: null, API_KEY: "sk-live-4b3c2a1" });
+    writeFileSync(sb.path(".env"), "LOG_LEVEL=ENC[AES256_GCM,data:x,iv:y,tag:z,type:str]\nsops_version=3.9.0\n");
+    expect(JSON.parse(await sb.ok(["run", "--", "node", "-e", names]))).toEqual({ LOG_LEVEL: null, API_KEY: "sk-live-4b3c2a1" });
+    const help = await sb.ok(["run", "--help"]);
+    expect(help).toContain("--no-dotenv");
+    expect(help).toMatch(/an encrypted secret wins over a \.env entry of the same name/);
+  });
+
+  it("a .env that does not parse is an error naming the file and line, not its text", async () => {
+    writeFileSync(sb.path(".env"), "LOG_LEVEL=debug\nthis is not dotenv sk-live-4b3c2a1\n");
+    const r = await sb.run(["run", "--", "node", "-e", "0"]);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/\.env.*line 2/);
+    expect(r.stderr).not.toContain("sk-live");
   });
 });
