@@ -82,6 +82,9 @@ export function parseIndent(value: string | undefined): number | undefined {
   return parseOptions(z.object({ indent: IndentOption }), { indent: value }).indent;
 }
 
+/** `secrets list [PREFIX]`. */
+export const ListOptions = z.object({ format: formatEnum(["table", "json"] as const, "table"), root: str });
+
 // --- serve ---
 export const ServeOptions = z.object({ listen: z._default(z.string(), "127.0.0.1:8200"), tlsCert: str, tlsKey: str, auditFile: str, stateDir: str, insecureListen: flag, pullInterval: str });
 

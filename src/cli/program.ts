@@ -10,6 +10,7 @@ import {
   registerEncryptCommand,
   registerFilestatusCommand,
   registerGetCommand,
+  registerListCommand,
   registerRotateCommand,
   registerSetCommand,
   registerUnsetCommand,
@@ -59,6 +60,7 @@ export function buildProgram(onUsageError: (text: string) => void = (t) => proce
   registerSetCommand(program);
   registerUnsetCommand(program);
   registerGetCommand(program);
+  registerListCommand(program);
   registerRotateCommand(program);
   registerUpdatekeysCommand(program);
   registerFilestatusCommand(program);

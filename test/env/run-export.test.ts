@@ -16,6 +16,8 @@ const ENV = [
   "WORKERS=4",
   "",
 ].join("\n");
+/** What import leaves in the plain .env, which `run` loads too (unless --only or --no-dotenv). */
+const KEPT = { LOG_LEVEL: "INFO", ENVIRONMENT: "production", WORKERS: "4" };
 const MOVED = {
   DATABASE_URL: "postgresql://user:password@host/db",
   API_KEY: "sk-1234567890",
@@ -41,9 +43,11 @@ beforeEach(() => {
 afterEach(() => sb.cleanup());
 
 describe("secrets run", () => {
-  it("the command sees the imported secrets under their .env names", async () => {
+  it("the command sees the imported secrets under their .env names, and the entries left in .env", async () => {
     const out = await sb.ok(["run", "--", "node", "-e", PRINT_ENV]);
-    expect(JSON.parse(out)).toEqual(MOVED);
+    expect(JSON.parse(out)).toEqual({ ...KEPT, ...MOVED });
+    const secretsOnly = await sb.ok(["run", "--no-dotenv", "--", "node", "-e", PRINT_ENV]);
+    expect(JSON.parse(secretsOnly)).toEqual(MOVED);
   });
 
   it("the command does not inherit the age key variables, unless --keep-key-env", async () => {
@@ -66,7 +70,7 @@ describe("secrets run", () => {
     await sb.ok(["encrypt", "-i", "--age", (await sb.ok(["keygen"])).trim(), "ci.yaml"]);
 
     const all = JSON.parse(await sb.ok(["run", "--", "node", "-e", PRINT_ENV]));
-    expect(all).toEqual({ ...MOVED, PASSWORD: "pg-pw", REPLICA_HOST: "r.internal", REPLICA_MAX_CONNS: "20" });
+    expect(all).toEqual({ ...KEPT, ...MOVED, PASSWORD: "pg-pw", REPLICA_HOST: "r.internal", REPLICA_MAX_CONNS: "20" });
     const only = JSON.parse(await sb.ok(["run", "--only", "app/API_KEY,database/postgres/replica", "--", "node", "-e", PRINT_ENV]));
     expect(only).toEqual({ API_KEY: "sk-1234567890", REPLICA_HOST: "r.internal", REPLICA_MAX_CONNS: "20" });
     const file = JSON.parse(await sb.ok(["run", "--file", "ci.yaml", "--only", "app/SENTRY_DSN", "--", "node", "-e", PRINT_ENV]));

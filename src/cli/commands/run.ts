@@ -31,16 +31,33 @@ export function childEnvironment(keepKeyEnv: boolean | undefined): NodeJS.Proces
   return Object.fromEntries(Object.entries(process.env).filter(([k]) => keepKeyEnv || !KEY_SOURCE_VARIABLES.has(k)));
 }
 
-/** The options of `secrets run`: a selection, and whether the key variables are passed on. */
+/** The options of `secrets run`: a selection, whether the key variables are passed on, whether ./.env is read. */
 export interface RunCommandOptions extends SelectionOptions {
   keepKeyEnv?: boolean;
+  /** commander's `--no-dotenv`: false when given. */
+  dotenv?: boolean;
 }
 
 /** Runs COMMAND with the selected secrets in its environment; its exit status becomes the CLI's. */
 export async function runCommand(command: string[], o: RunCommandOptions): Promise<void> {
   const vars = await environmentFor(o);
+  // As dotenvx does: say so, then run anyway. A command that needs a secret fails on its own, in its
+  // words; one that does not (a build step run the same way everywhere) should not be stopped. With
+  // --file or --only nothing is silent already: a name that matches nothing is an error.
+  if (vars.size === 0 && !o.file?.length && !o.only?.length) {
+    const [{ resolveRoot }, { displayPath }, { info }] = await Promise.all([import("../../secrets/root.js"), import("../../secrets/resolve.js"), import("../io.js")]);
+    info(`secrets run: no secrets found under ${displayPath(resolveRoot({ root: o.root }))}; running the command without any`);
+  }
   const { runWithEnvironment } = await import("../../secrets/child.js");
   const env = childEnvironment(o.keepKeyEnv);
+  // The plain .env import left behind, as dotenvx loads it: below what is already set (dotenvx does
+  // not override the environment either), below the encrypted values (a key in both is a secret that
+  // was moved, or one someone re-added in clear: the encrypted one is the one that is kept up to date).
+  // Not with --only, which names exactly what the command gets.
+  if (o.dotenv !== false && !o.only?.length) {
+    const { readPlainDotenv } = await import("../../secrets/plain-dotenv.js");
+    for (const [k, v] of (await readPlainDotenv(".env")) ?? []) if (env[k] === undefined) env[k] = v;
+  }
   for (const [k, v] of vars) env[k] = v;
   // The command's own status is the result, not an error: `secrets run` exits with it as given.
   process.exitCode = await runWithEnvironment(command[0]!, command.slice(1), env);

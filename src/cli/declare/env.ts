@@ -29,10 +29,22 @@ export function registerRunCommand(program: Command): void {
       .description("run a command with secrets in its environment (nested keys as UPPER_SNAKE)")
       .argument("<command...>", "the command and its arguments, after --"),
   )
-    .addHelpText("after", examples("secrets run -- node server.js", "secrets run --only app/DATABASE_URL,app/API_KEY -- ./migrate.sh", "secrets run --file secrets/ci.yaml -- npm test"))
+    .addHelpText("after", RUN_NOTES)
+    .addHelpText("after", examples("secrets run -- node server.js", "secrets run --no-dotenv -- ./ci-step.sh", "secrets run --only app/DATABASE_URL,app/API_KEY -- ./migrate.sh", "secrets run --file secrets/ci.yaml -- npm test"))
+    .option("--no-dotenv", "do not load the plain .env of the working directory")
     .option("--keep-key-env", KEEP_KEY_ENV)
     .action(async (command: string[], o: RunCommandOptions) => (await import("../commands/run.js")).runCommand(command, o));
 }
+
+const RUN_NOTES = `
+The plain .env in the working directory (what \`secrets import\` left behind: LOG_LEVEL and other
+non-sensitive keys) is loaded too, as dotenvx loads it: a variable already set in the environment
+keeps its value, and an encrypted secret wins over a .env entry of the same name. Not loaded with
+--only or --no-dotenv, nor when .env is itself sops-encrypted (give it to --file instead).
+
+With no --file and no --only, every secret under the root is injected; when there is none, one line on
+stderr says so and the command still runs (as dotenvx does). With --file or --only, a file or prefix
+that matches nothing is an error and the command does not run.`;
 
 const KEEP_KEY_ENV = "pass the age key variables (SOPS_AGE_KEY, SOPS_AGE_KEY_FILE, SOPS_AGE_KEY_CMD, SOPS_AGE_SSH_PRIVATE_KEY_FILE) on to the command";
 
@@ -69,7 +81,7 @@ export function registerExportCommand(program: Command): void {
   selectionOptions(
     program
       .command("export")
-      .description("print the variables `secrets run` would set (dotenv, json or shell)")
+      .description("print the secrets' variables `secrets run` would set, not the plain .env's (dotenv, json or shell)")
       .argument("[files...]", "encrypted files to export (default: every secret under the root)")
       .option("--format <format>", "dotenv, json or shell", "dotenv"),
   )

@@ -91,6 +91,18 @@ export function registerGetCommand(program: Command): void {
     });
 }
 
+/** `secrets list [PREFIX]`: paths and files, never values (nothing is decrypted). */
+export function registerListCommand(program: Command): void {
+  program
+    .command("list")
+    .description("the secret paths under the secrets root (or PREFIX), with the file each lives in; never a value (nothing is decrypted)")
+    .argument("[prefix]", "a folder, file or key path such as app or database/postgres")
+    .option("--format <format>", "table or json", "table")
+    .option("--root <dir>", "the secrets root (default: $SECRETS_ROOT, else secrets/ beside .sops.yaml)")
+    .addHelpText("after", examples("secrets list", "secrets list database", "secrets list --format json"))
+    .action(async (prefix: string | undefined, o: unknown) => (await import("../commands/list.js")).listCommand(prefix, o));
+}
+
 export function registerRotateCommand(program: Command): void {
   const cmd = program
     .command("rotate")
