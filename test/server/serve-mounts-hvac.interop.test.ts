@@ -45,7 +45,7 @@ try:
 except hvac.exceptions.UnexpectedError as e:
     out["again"] = ["UnexpectedError", str(e)]
 try:
-    c.sys.enable_secrets_engine("database", path="db")
+    c.sys.enable_secrets_engine("transit", path="tr")
 except hvac.exceptions.InvalidRequest as e:
     out["unknown"] = ["InvalidRequest", e.errors]
 out["disable"] = c.sys.disable_secrets_engine(path="hv1").status_code
@@ -92,7 +92,7 @@ describe("hvac: sys mounts and KV version 1", () => {
     // Vault's 409, which hvac 0.11 has no exception class for (utils.raise_for_error).
     expect(out.again[0]).toBe("UnexpectedError");
     expect(out.again[1]).toContain("path is already in use at hv1/");
-    expect(out.unknown).toEqual(["InvalidRequest", ["plugin not found in the catalog: database"]]);
+    expect(out.unknown).toEqual(["InvalidRequest", ["plugin not found in the catalog: transit"]]);
     expect([out.disable, out.listed_gone]).toEqual([204, false]);
     // enable, 3 writes, delete, tune, disable: 7 commits, none naming a value.
     const log = sb.git("log", "--format=%an|%s", `-${7}`).trim().split("\n");
