@@ -14,13 +14,15 @@ const FORWARDED: readonly NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP", "SI
 
 export function runWithEnvironment(command: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { env, stdio: "inherit", shell: false, windowsHide: false });
+    // The handlers go in before the spawn: the command runs as soon as it is forked, and a signal
+    // sent once it has spoken (before spawn() returns here) must still be passed on, not kill us.
+    let child: ReturnType<typeof spawn> | undefined;
     const handlers = new Map<NodeJS.Signals, () => void>();
     for (const sig of FORWARDED) {
       const h = () => {
         // The child may already be gone; then there is nobody to tell.
         try {
-          child.kill(sig);
+          child?.kill(sig);
         } catch {
           /* ignore */
         }
@@ -31,6 +33,12 @@ export function runWithEnvironment(command: string, args: readonly string[], env
     const cleanup = () => {
       for (const [sig, h] of handlers) process.off(sig, h);
     };
+    try {
+      child = spawn(command, args, { env, stdio: "inherit", shell: false, windowsHide: false });
+    } catch (e) {
+      cleanup();
+      throw e;
+    }
     child.on("error", (e: NodeJS.ErrnoException) => {
       cleanup();
       if (e.code === "ENOENT") reject(new SecretsError("command-not-found", `command not found: ${command}`));
