@@ -2,7 +2,7 @@ import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "nod
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Sandbox, type RunResult } from "../helpers/cli.js";
-import { freePort, startPostgres, waitFor, type TestPostgres } from "../helpers/postgres.js";
+import { freePort, startPostgres, waitFor, type TestPostgres, DATABASE_CONFIG, writeDatabaseEngine, loginWorks } from "../helpers/postgres.js";
 
 /**
  * `secrets creds` and `secrets lease …` end to end: the built CLI in a git repository whose
@@ -14,7 +14,7 @@ let db: TestPostgres;
 const sb = new Sandbox();
 /** Every output of every run in this file, for the final check. */
 const outputs: string[] = [];
-const CONFIG = ".secrets/engines/database/config/main.yaml";
+const CONFIG = DATABASE_CONFIG;
 
 async function run(args: string[]): Promise<RunResult> {
   const r = await sb.run(args);
@@ -32,31 +32,13 @@ async function creds(...extra: string[]): Promise<{ lease_id: string; lease_dura
   return JSON.parse((await ok(["creds", "database/creds/app", ...extra])).stdout) as never;
 }
 
-async function loginWorks(user: string, password: string): Promise<boolean> {
-  try {
-    const c = await db.connect(user, password);
-    await c.end();
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 function url(port: number): string {
   return `postgresql://{{username}}:{{password}}@127.0.0.1:${port}/postgres?sslmode=disable`;
 }
 
 beforeAll(async () => {
   db = await startPostgres();
-  await db.admin("CREATE ROLE app_rw NOLOGIN");
-  const recipient = (await sb.ok(["keygen"])).trim();
-  writeFileSync(sb.path(".sops.yaml"), `keys:\n  - &me ${recipient}\ncreation_rules:\n  - path_regex: ^\\.secrets/engines/[^/]+/config/\n    age: *me\n`);
-  mkdirSync(sb.path(".secrets/engines/database/config"), { recursive: true });
-  mkdirSync(sb.path(".secrets/engines/database/roles"), { recursive: true });
-  writeFileSync(sb.path(CONFIG), `connection_url: ${url(db.port)}\nusername: postgres\npassword: ${db.adminPassword}\nallowed_roles: [app]\n`);
-  await ok(["encrypt", "-i", CONFIG]);
-  writeFileSync(sb.path(".secrets/engines/database/roles/app.yaml"), "db_name: main\ngroup_role: app_rw\ndefault_ttl: 1h\nmax_ttl: 2h\n");
-  sb.git("add", "-A");
+  await writeDatabaseEngine(sb, db);
 });
 
 afterAll(async () => {
@@ -79,7 +61,7 @@ describe("secrets creds", () => {
     expect(body.lease_id).toBe(`database/creds/app/${body.data.username}`);
     expect(r.stderr).toContain(`lease ${body.lease_id}, for 1h, renewable`);
     expect(r.stderr).not.toContain(body.data.password);
-    expect(await loginWorks(body.data.username, body.data.password)).toBe(true);
+    expect(await loginWorks(db, body.data.username, body.data.password)).toBe(true);
 
     const leases = sb.path(".git", "secrets-server", "leases");
     const records = readdirSync(leases, { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".json"));
@@ -135,7 +117,7 @@ describe("secrets lease", () => {
     await ok(["lease", "revoke", lease.lease_id]);
     await expect(open.query("SELECT 1")).rejects.toThrow();
     await open.end().catch(() => undefined);
-    expect(await loginWorks(lease.data.username, lease.data.password)).toBe(false);
+    expect(await loginWorks(db, lease.data.username, lease.data.password)).toBe(false);
     expect((await db.admin("SELECT 1 FROM pg_roles WHERE rolname = $1", [lease.data.username])).rowCount).toBe(0);
     // Idempotent, and with no record left the lookup says Vault's `invalid lease`.
     await ok(["lease", "revoke", lease.lease_id]);
@@ -174,7 +156,7 @@ describe("secrets lease", () => {
 
     await ok(["set", CONFIG, '["connection_url"]', JSON.stringify(url(db.port))]);
     await ok(["lease", "revoke", lease.lease_id]);
-    expect(await loginWorks(lease.data.username, lease.data.password)).toBe(false);
+    expect(await loginWorks(db, lease.data.username, lease.data.password)).toBe(false);
   });
 });
 

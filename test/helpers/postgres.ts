@@ -146,3 +146,35 @@ export async function waitFor(check: () => Promise<boolean>, ms: number): Promis
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+/** Where the CLI tests and the server tests keep the engine's encrypted connection. */
+export const DATABASE_CONFIG = ".secrets/engines/database/config/main.yaml";
+
+/**
+ * A sandbox's database engine as a user lays it out: a `.sops.yaml` rule over the config folder only,
+ * the connection to `db` encrypted there (`main`), role `app` (group role `app_rw`, 1h, max 2h) and,
+ * with `mount`, `database/` declared in `.secrets/mounts.yaml`. Committed.
+ */
+export async function writeDatabaseEngine(sb: { ok(args: string[]): Promise<string>; path(...p: string[]): string; git(...args: string[]): string }, db: TestPostgres, opts: { mount?: boolean } = {}): Promise<void> {
+  await db.admin("CREATE ROLE app_rw NOLOGIN");
+  const recipient = (await sb.ok(["keygen"])).trim();
+  writeFileSync(sb.path(".sops.yaml"), `keys:\n  - &me ${recipient}\ncreation_rules:\n  - path_regex: ^\\.secrets/engines/[^/]+/config/\n    age: *me\n`);
+  mkdirSync(sb.path(".secrets/engines/database/config"), { recursive: true });
+  mkdirSync(sb.path(".secrets/engines/database/roles"), { recursive: true });
+  writeFileSync(sb.path(DATABASE_CONFIG), `connection_url: postgresql://{{username}}:{{password}}@127.0.0.1:${db.port}/postgres?sslmode=disable\nusername: postgres\npassword: ${db.adminPassword}\nallowed_roles: [app]\n`);
+  await sb.ok(["encrypt", "-i", DATABASE_CONFIG]);
+  writeFileSync(sb.path(".secrets/engines/database/roles/app.yaml"), "db_name: main\ngroup_role: app_rw\ndefault_ttl: 1h\nmax_ttl: 2h\n");
+  if (opts.mount) writeFileSync(sb.path(".secrets/mounts.yaml"), "secrets:\n  database/:\n    type: database\n");
+  sb.git("add", "-A");
+}
+
+/** Whether `user` can log in to `db` with `password` now. */
+export async function loginWorks(db: TestPostgres, user: string, password: string): Promise<boolean> {
+  try {
+    const c = await db.connect(user, password);
+    await c.end();
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -2,7 +2,7 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Sandbox } from "../helpers/cli.js";
-import { startPostgres, type TestPostgres } from "../helpers/postgres.js";
+import { startPostgres, type TestPostgres, DATABASE_CONFIG, writeDatabaseEngine } from "../helpers/postgres.js";
 import { startServe, type Served } from "./serve-helpers.js";
 
 /**
@@ -44,7 +44,7 @@ print(c.sys.revoke_lease(lease_id=os.environ["LEASE_ID"]).status_code)
 let db: TestPostgres;
 const sb = new Sandbox();
 let served: Served;
-const CONFIG = ".secrets/engines/database/config/main.yaml";
+const CONFIG = DATABASE_CONFIG;
 
 function python(script: string, env: Record<string, string> = {}): string {
   const r = spawnSync("/usr/bin/python3", ["-c", script], { env: { ...process.env, VAULT_ADDR: served.url, VAULT_TOKEN: served.rootToken!, ...env }, encoding: "utf8", timeout: 60_000 });
@@ -58,16 +58,7 @@ async function roleExists(name: string): Promise<boolean> {
 
 beforeAll(async () => {
   db = await startPostgres();
-  await db.admin("CREATE ROLE app_rw NOLOGIN");
-  const recipient = (await sb.ok(["keygen"])).trim();
-  writeFileSync(sb.path(".sops.yaml"), `keys:\n  - &me ${recipient}\ncreation_rules:\n  - path_regex: ^\\.secrets/engines/[^/]+/config/\n    age: *me\n`);
-  mkdirSync(sb.path(".secrets/engines/database/config"), { recursive: true });
-  mkdirSync(sb.path(".secrets/engines/database/roles"), { recursive: true });
-  writeFileSync(sb.path(CONFIG), `connection_url: postgresql://{{username}}:{{password}}@127.0.0.1:${db.port}/postgres?sslmode=disable\nusername: postgres\npassword: ${db.adminPassword}\nallowed_roles: [app]\n`);
-  await sb.ok(["encrypt", "-i", CONFIG]);
-  writeFileSync(sb.path(".secrets/engines/database/roles/app.yaml"), "db_name: main\ngroup_role: app_rw\ndefault_ttl: 1h\nmax_ttl: 2h\n");
-  writeFileSync(sb.path(".secrets/mounts.yaml"), "secrets:\n  database/:\n    type: database\n");
-  sb.git("add", "-A");
+  await writeDatabaseEngine(sb, db, { mount: true });
   sb.git("commit", "-q", "-m", "database engine");
   served = await startServe(sb);
 }, 120_000);

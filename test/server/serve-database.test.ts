@@ -3,7 +3,7 @@ import { createRequire } from "node:module";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Sandbox } from "../helpers/cli.js";
-import { startPostgres, waitFor, type TestPostgres } from "../helpers/postgres.js";
+import { startPostgres, waitFor, type TestPostgres, DATABASE_CONFIG, writeDatabaseEngine, loginWorks } from "../helpers/postgres.js";
 import { raw, startServe, type Served } from "./serve-helpers.js";
 
 /**
@@ -21,7 +21,7 @@ const sb = new Sandbox();
 let served: Served;
 let root: string;
 let auditFile: string;
-const CONFIG = ".secrets/engines/database/config/main.yaml";
+const CONFIG = DATABASE_CONFIG;
 
 interface Creds {
   request_id: string;
@@ -31,16 +31,6 @@ interface Creds {
   data: { username: string; password: string };
   warnings: string[] | null;
   mount_type: string;
-}
-
-async function loginWorks(user: string, password: string): Promise<boolean> {
-  try {
-    const c = await db.connect(user, password);
-    await c.end();
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function vault(token = root): NodeVault {
@@ -58,15 +48,7 @@ async function pgRole(name: string): Promise<boolean> {
 
 beforeAll(async () => {
   db = await startPostgres();
-  await db.admin("CREATE ROLE app_rw NOLOGIN");
-  const recipient = (await sb.ok(["keygen"])).trim();
-  writeFileSync(sb.path(".sops.yaml"), `keys:\n  - &me ${recipient}\ncreation_rules:\n  - path_regex: ^\\.secrets/engines/[^/]+/config/\n    age: *me\n`);
-  mkdirSync(sb.path(".secrets/engines/database/config"), { recursive: true });
-  mkdirSync(sb.path(".secrets/engines/database/roles"), { recursive: true });
-  writeFileSync(sb.path(CONFIG), `connection_url: postgresql://{{username}}:{{password}}@127.0.0.1:${db.port}/postgres?sslmode=disable\nusername: postgres\npassword: ${db.adminPassword}\nallowed_roles: [app]\n`);
-  await sb.ok(["encrypt", "-i", CONFIG]);
-  writeFileSync(sb.path(".secrets/engines/database/roles/app.yaml"), "db_name: main\ngroup_role: app_rw\ndefault_ttl: 1h\nmax_ttl: 2h\n");
-  writeFileSync(sb.path(".secrets/mounts.yaml"), "secrets:\n  database/:\n    type: database\n");
+  await writeDatabaseEngine(sb, db, { mount: true });
   mkdirSync(sb.path(".secrets/policies"), { recursive: true });
   writeFileSync(sb.path(".secrets/policies/app.hcl"), 'path "database/creds/app" {\n  capabilities = ["read"]\n}\npath "sys/leases/*" {\n  capabilities = ["update"]\n}\npath "sys/revoke-prefix/*" {\n  capabilities = ["update"]\n}\n');
   sb.git("add", "-A");
@@ -90,7 +72,7 @@ describe("database/creds/:role", () => {
     expect(Object.keys(r.data)).toEqual(["password", "username"]);
     expect(r.data.username).toMatch(/^v-root-app-[A-Za-z0-9]{20}-\d{10}$/);
     expect(r.lease_id).toBe(`database/creds/app/${r.data.username}`);
-    expect(await loginWorks(r.data.username, r.data.password)).toBe(true);
+    expect(await loginWorks(db, r.data.username, r.data.password)).toBe(true);
     // The CLI in the same checkout sees the server's record (the state directory is shared).
     const listed = await sb.ok(["lease", "list"]);
     expect(listed).toContain(r.lease_id);
@@ -171,7 +153,7 @@ describe("sys/leases/*", () => {
     const r = await req("PUT", "sys/leases/revoke", { lease_id: c.lease_id });
     expect(r).toEqual({ status: 204, body: "" });
     expect(await pgRole(c.data.username)).toBe(false);
-    expect(await loginWorks(c.data.username, c.data.password)).toBe(false);
+    expect(await loginWorks(db, c.data.username, c.data.password)).toBe(false);
     expect(await waitFor(async () => (await open.query("SELECT 1").then(() => true, () => false)) === false, 5000)).toBe(true);
     await open.end().catch(() => undefined);
     expect((await req("PUT", "sys/leases/revoke", { lease_id: c.lease_id })).status).toBe(204);
