@@ -99,7 +99,15 @@ export async function openServer(options: OpenServerOptions): Promise<OpenedServ
   });
   // Per-token private storage, encrypted, in the state directory; a token's goes when it ends.
   const cubbyholes = new CubbyholeStore({ stateDir, identities });
-  const tokens = new TokenRegistry({ root: root.authority, repository: repositoryTokens, runtime: runtimeTokens, writes, onTokensEnded: (live) => cubbyholes.sweep(live) });
+  const tokens: TokenRegistry = new TokenRegistry({
+    root: root.authority,
+    repository: repositoryTokens,
+    runtime: runtimeTokens,
+    writes,
+    onTokensEnded: (live) => cubbyholes.sweep(live),
+    // Called per request only for a login token; `table` exists by then.
+    authMounted: async (point: string): Promise<boolean> => (await table.declared()).some((d) => d.kind === "auth" && d.point === point),
+  });
   // Cubbyholes of tokens that ended while the server was stopped go now (not when sealed: no key
   // then, nor any need). A sweep that cannot learn which tokens live (a token file that does not
   // parse: every request answers 500 until it is mended) removes nothing and does not stop the start.
@@ -130,13 +138,14 @@ export async function openServer(options: OpenServerOptions): Promise<OpenedServ
     auditOptions: auditOptionsOf(options.audit),
     writes,
     tokens: authority,
+    loginTokens: tokens,
     tokenByAccessor: (accessor, now) => tokens.lookupAccessor(accessor, now),
     declared: () => table.declared(),
     authTypes: Object.keys(factories.auth),
     engineTypes: Object.keys(factories.secrets),
     leases,
   };
-  const table = new RepositoryMountTable(repo.top, [tokenMount({ tokens, policies }), cubbyhole, sysMount(sysRoutes(sysDeps))], factories, defaultFolder);
+  const table: RepositoryMountTable = new RepositoryMountTable(repo.top, [tokenMount({ tokens, policies }), cubbyhole, sysMount(sysRoutes(sysDeps))], factories, defaultFolder);
   const mounts = table;
   const context: ServerContext = { sys, tokens: authority, policies, mounts, audit };
   const puller = options.pull ? new CheckoutPuller({ repo, writes, marks, intervalMs: options.pull.intervalMs, report: options.pull.report }) : null;

@@ -42,6 +42,18 @@ export interface TokenRegistryParts {
   readonly writes: KvWriteContext;
   /** Told the stored hashes of the tokens that still live, after a change that may have ended some. */
   readonly onTokensEnded?: (live: ReadonlySet<string>) => Promise<void>;
+  /**
+   * Whether the auth method at `mountPoint` (`auth/jwt/`) is declared now. A login token whose
+   * method is gone — removed by a commit, which no API call saw — is revoked when next seen, as
+   * Vault revokes a disabled method's tokens. Absent: every method counts as declared.
+   */
+  readonly authMounted?: (mountPoint: string) => Promise<boolean>;
+}
+
+/** `auth/jwt/login` → `auth/jwt/`; null for the token store's own paths and anything not under `auth/`. */
+function loginMountOf(path: string): string | null {
+  const m = /^(auth\/[^/]+\/)/.exec(path);
+  return m && m[1] !== "auth/token/" ? m[1]! : null;
 }
 
 /** How a revocation is made. */
@@ -68,8 +80,26 @@ export class TokenRegistry implements TokenStore {
     const [r, repo, run] = await Promise.all([ask(root), ask(repository), ask(runtime)]);
     if (r) return { where: "root", info: r };
     if (repo) return { where: "repository", info: repo };
-    if (run) return { where: "runtime", info: run };
+    if (run) return (await this.#issuerGone(run, now)) ? null : { where: "runtime", info: run };
     return null;
+  }
+
+  /** Whether `info` came from a login under an auth method no longer declared (it is then revoked). */
+  async #issuerGone(info: TokenDetails, now: number): Promise<boolean> {
+    const mount = loginMountOf(info.path);
+    if (mount === null || !this.#p.authMounted || (await this.#p.authMounted(mount))) return false;
+    await this.revokeIssuedUnder(mount, now);
+    return true;
+  }
+
+  /**
+   * Revokes every runtime token a login under `mountPoint` issued, their descendants with them:
+   * `DELETE sys/auth/<path>` calls it once the method is gone. The number revoked (descendants not counted).
+   */
+  async revokeIssuedUnder(mountPoint: string, now: number): Promise<number> {
+    const removed = await this.#p.runtime.revokeIssuedUnder(mountPoint, now);
+    if (removed > 0) await this.#ended(now);
+    return removed;
   }
 
   async lookup(token: string, now: number): Promise<TokenDetails | null> {

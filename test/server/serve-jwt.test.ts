@@ -30,7 +30,8 @@ const idToken = (over: Record<string, unknown> = {}) => sign(issuer.keys[0]!, gi
 beforeAll(async () => {
   sb = await buildFixture();
   mkdirSync(sb.path(".secrets", "policies"), { recursive: true });
-  writeFileSync(sb.path(".secrets/policies/ci-read.hcl"), 'path "secret/data/app" {\n  capabilities = ["read"]\n}\n');
+  // auth/token/create: the disabling test makes a child of a login token.
+  writeFileSync(sb.path(".secrets/policies/ci-read.hcl"), 'path "secret/data/app" {\n  capabilities = ["read"]\n}\npath "auth/token/create" {\n  capabilities = ["update"]\n}\n');
   writeFileSync(sb.path(".secrets/policies/mounter.hcl"), 'path "sys/auth/*" {\n  capabilities = ["create", "read", "update", "delete"]\n}\n');
   sb.git("add", "-A");
   sb.git("commit", "-q", "-m", "policies");
@@ -160,7 +161,7 @@ describe("auth/jwt/login", () => {
     expect([secret.status, JSON.parse(secret.body).data.data.password]).toEqual([200, VALUES[1]]);
     expect((await api("GET", "secret/data/team/db", undefined, token)).status).toBe(403);
     const self = JSON.parse((await api("GET", "auth/token/lookup-self", undefined, token)).body).data;
-    expect(self).toMatchObject({ display_name: "jwt-acme/app", policies: ["ci-read", "default"], meta: { ref: "refs/heads/main", repo: "acme/app", role: "ci" }, orphan: true });
+    expect(self).toMatchObject({ path: "auth/jwt/login", display_name: "jwt-acme/app", policies: ["ci-read", "default"], meta: { ref: "refs/heads/main", repo: "acme/app", role: "ci" }, orphan: true });
   });
 
   it("a refused login: 400 with the plugin's message, and no token", async () => {
@@ -200,8 +201,27 @@ describe("auth/jwt/login", () => {
   });
 });
 
+const login = async (): Promise<string> => JSON.parse((await api("POST", "auth/jwt/login", { role: "ci", jwt: await idToken() }, undefined)).body).auth.client_token;
+
 describe("disabling", () => {
-  it("DELETE sys/auth/jwt removes the entry and the method's files in one commit", async () => {
+  it("a method removed by a commit: its tokens are refused from the next request, and stay revoked when the commit is reverted", async () => {
+    const token = await login();
+    expect((await api("GET", "secret/data/app", undefined, token)).status).toBe(200);
+    const declared = readFileSync(sb.path(".secrets/mounts.yaml"), "utf8");
+    writeFileSync(sb.path(".secrets/mounts.yaml"), declared.replace(/^auth:\n(?: {2}.*\n)+/m, ""));
+    expect(readFileSync(sb.path(".secrets/mounts.yaml"), "utf8")).not.toContain("jwt");
+    sb.git("commit", "-q", "-am", "drop the jwt method");
+    expect([(await api("GET", "secret/data/app", undefined, token)).status, (await api("GET", "auth/token/lookup-self", undefined, token)).status]).toEqual([403, 403]);
+    sb.git("revert", "--no-edit", "HEAD");
+    expect((await api("GET", "sys/auth")).body).toContain('"jwt/"');
+    expect((await api("GET", "secret/data/app", undefined, token)).status).toBe(403);
+    expect((await api("GET", "secret/data/app", undefined, await login())).status).toBe(200);
+  });
+
+  it("DELETE sys/auth/jwt removes the entry and the method's files in one commit, and revokes the tokens its logins issued, children included", async () => {
+    const token = await login();
+    const child = JSON.parse((await api("POST", "auth/token/create", { policies: ["ci-read"] }, token)).body).auth.client_token as string;
+    expect([(await api("GET", "secret/data/app", undefined, token)).status, (await api("GET", "secret/data/app", undefined, child)).status]).toEqual([200, 200]);
     const r = await api("DELETE", "sys/auth/jwt");
     expect(r.status).toBe(204);
     expect(sb.git("log", "-1", "--format=%s")).toBe("sys/auth/jwt/: disabled through the API (its configuration and roles removed)\n");
@@ -212,6 +232,7 @@ describe("disabling", () => {
       "M\t.secrets/mounts.yaml",
     ]);
     expect(Object.keys(JSON.parse((await api("GET", "sys/auth")).body).data)).toEqual(["token/"]);
+    for (const t of [token, child]) expect([(await api("GET", "secret/data/app", undefined, t)).status, (await api("GET", "auth/token/lookup-self", undefined, t)).status]).toEqual([403, 403]);
     expect((await api("DELETE", "sys/auth/jwt")).status).toBe(204);
     const tokenStore = await api("DELETE", "sys/auth/token");
     expect(JSON.parse(tokenStore.body)).toEqual({ errors: ["token credential backend cannot be disabled"] });

@@ -318,6 +318,24 @@ export class RuntimeTokenStore implements TokenStore {
     return changed;
   }
 
+  /**
+   * Every token a login under `prefix` issued (its `path` starts with it: `auth/jwt/`), and with
+   * them their descendants: what Vault does when an auth method is disabled (the mount's tokens
+   * are revoked by prefix). The number of tokens removed by path, descendants not counted.
+   */
+  async revokeIssuedUnder(prefix: string, now: number): Promise<number> {
+    let removed = 0;
+    await this.#update(now, (file) => {
+      const kept: RuntimeTokenFile["tokens"] = {};
+      for (const [h, t] of Object.entries(file.tokens)) {
+        if ((t.path ?? CREATE_PATH).startsWith(prefix)) removed++;
+        else kept[h] = t;
+      }
+      file.tokens = kept;
+    });
+    return removed;
+  }
+
   /** The stored hashes of the live tokens (the server names each token's cubbyhole by it). */
   async liveHashes(now: number): Promise<Set<string>> {
     const indexed = await this.#file.read();

@@ -96,7 +96,8 @@ export function jwtAuthMount(deps: JwtMountDeps): Mount {
     const result = await jwtLogin(req.body, { config: await files.config(), role: (name) => files.role(name), keys, now: clock() });
     const t = loginToken(result, mountPath);
     const issued = await deps.tokens.issueOrphan(
-      { displayName: t.displayName, policies: t.policies, noDefaultPolicy: t.noDefaultPolicy, ttl: t.ttl, explicitMaxTtl: t.explicitMaxTtl, renewable: true, meta: t.metadata },
+      // Vault's `path` of a login token: what revokes it with its method (sys-auth.ts disable).
+      { displayName: t.displayName, policies: t.policies, noDefaultPolicy: t.noDefaultPolicy, ttl: t.ttl, explicitMaxTtl: t.explicitMaxTtl, renewable: true, meta: t.metadata, path: `${deps.point}login` },
       req.now,
     );
     const warnings = t.warnings.length ? t.warnings : null;

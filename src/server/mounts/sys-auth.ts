@@ -11,14 +11,15 @@
  *   be instantiated`, `plugin not found in the catalog: <type>` for a type this server lacks;
  * - `DELETE sys/auth/<path>`: disables it — one commit removing the entry and the method's files
  *   (`.secrets/auth/<path>/`: its configuration and roles, as Vault drops the mount's storage);
- *   204 also when there is none; `token/` cannot be disabled.
+ *   204 also when there is none; `token/` cannot be disabled. The tokens its logins issued are
+ *   revoked with it, their children too, as Vault revokes a disabled mount's tokens by prefix
+ *   (a method removed by a commit instead: its tokens are revoked when next used, token-registry.ts).
  *
  * `sys/auth/*` is root-protected in Vault (PathsSpecial.Root): every route but the list needs
  * `sudo` on the path besides the operation's capability, else 403 `permission denied`.
  *
  * Differences: the accessor and uuid of a method are derived from its path (stable across
- * restarts, as the file holds neither); tuning (`sys/auth/<path>/tune`) is not served; tokens a
- * disabled method issued live until they expire (Vault revokes them with the mount).
+ * restarts, as the file holds neither); tuning (`sys/auth/<path>/tune`) is not served.
  */
 import { createHash } from "node:crypto";
 import { promises as fsp } from "node:fs";
@@ -45,6 +46,8 @@ export interface SysAuthDeps {
   declared(): Promise<readonly DeclaredMount[]>;
   /** The auth method types this server can mount (`jwt`). */
   readonly authTypes: readonly string[];
+  /** Revokes the tokens a method's logins issued, once it is disabled (Vault revokes a disabled mount's tokens by prefix). */
+  readonly loginTokens: { revokeIssuedUnder(mountPoint: string, now: number): Promise<number> };
 }
 
 /** The built-in token store's entry (always there, never in the file). */
@@ -179,6 +182,8 @@ async function disable(deps: SysAuthDeps, req: LogicalRequest, mountPath: string
     `sys/auth/${mountPath}: disabled through the API (its configuration and roles removed)`,
     req.author,
   );
+  // After the commit: a disable that failed leaves the method, and its tokens, as they were.
+  await deps.loginTokens.revokeIssuedUnder(`auth/${mountPath}`, req.now);
   return { status: 204 };
 }
 

@@ -33,6 +33,8 @@ export interface SysDeps {
   readonly writes: KvWriteContext;
   /** Every token the server resolves (`sys/capabilities` looks one up). */
   readonly tokens: TokenAuthority;
+  /** Revokes the tokens an auth method's logins issued (`DELETE sys/auth/<path>`). */
+  readonly loginTokens: { revokeIssuedUnder(mountPoint: string, now: number): Promise<number> };
   /** A live token by its accessor (`sys/capabilities-accessor`); undefined: that route is not offered. */
   readonly tokenByAccessor?: ((accessor: string, now: number) => Promise<TokenInfo | null>) | undefined;
   /** The mounts the repository declares now (`.secrets/mounts.yaml`). */
