@@ -137,6 +137,8 @@ describe("DELETE data, delete/undelete/destroy", () => {
     const versions = JSON.parse(meta.body).data.versions;
     expect(Object.keys(versions)).toEqual(["1", "2"]);
     expect(versions["2"].deletion_time).not.toBe("");
+    // Listed still, as Vault lists a key whose versions are all deleted.
+    expect(JSON.parse((await raw("LIST", `${served.url}/v1/secret/metadata/`, auth())).body).data.keys).toContain("hv");
     const undel = await post("secret/undelete/hv", { versions: [2] });
     expect([undel.status, undel.body]).toEqual([204, ""]);
     expect(JSON.parse((await raw("GET", `${served.url}/v1/secret/data/hv`, auth())).body).data.data).toEqual({ k: WRITTEN[1] });
@@ -153,6 +155,25 @@ describe("DELETE data, delete/undelete/destroy", () => {
     expect((await post("secret/undelete/hv", { versions: [] })).body).toBe('{"errors":["No version number provided"]}\n');
     expect((await post("secret/destroy/hv", {})).body).toBe('{"errors":["no version number provided"]}\n');
     expect((await raw("GET", `${served.url}/v1/secret/delete/hv`, auth())).status).toBe(405);
+  });
+});
+
+describe("LIST secret/metadata/ after deletes", () => {
+  const list = async (folder: string) => {
+    const r = await raw("LIST", `${served.url}/v1/secret/metadata/${folder}`, auth());
+    return r.status === 200 ? (JSON.parse(r.body).data.keys as string[]) : r.status;
+  };
+
+  it("names a soft-deleted secret and its folder until DELETE metadata/ forgets it, as Vault does", async () => {
+    await post("secret/data/gone/one", { data: { k: WRITTEN[2] } });
+    expect((await raw("DELETE", `${served.url}/v1/secret/data/gone/one`, auth())).status).toBe(204);
+    expect(await list("gone")).toEqual(["one"]);
+    expect(await list("")).toContain("gone/");
+    expect((await post("secret/destroy/gone/one", { versions: [1] })).status).toBe(204);
+    expect(await list("gone")).toEqual(["one"]);
+    expect((await raw("DELETE", `${served.url}/v1/secret/metadata/gone/one`, auth())).status).toBe(204);
+    expect(await list("gone")).toBe(404);
+    expect(await list("")).not.toContain("gone/");
   });
 });
 

@@ -146,6 +146,22 @@ export class KvHistoryCache {
     return walk;
   }
 
+  /**
+   * Every path changed in the history of `head`, a commit `head()` answered (more, at worst, after
+   * the server's own commits): the files a secret ever lived in, those a delete removed from the
+   * work tree among them (a LIST names those while their metadata lives). One walk per HEAD, shared
+   * with the misses above.
+   */
+  async pathsEverChanged(head: string): Promise<ReadonlySet<string>> {
+    if (this.#ever?.head === head) return this.#ever.paths;
+    this.#walkEverything(head);
+    await this.#everWalking;
+    if (this.#ever?.head === head) return this.#ever.paths;
+    // The shared walk failed, or was of another HEAD: this request walks on its own.
+    this.#walks++;
+    return pathsEverChanged(this.#repo, head);
+  }
+
   /** Starts the walk of all paths at `head`, unless one is running; its failure only means files are walked one by one. */
   #walkEverything(head: string): void {
     if (this.#everWalking) return;

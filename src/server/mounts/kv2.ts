@@ -11,6 +11,7 @@
  * `unsupported operation`.
  */
 import { existsSync } from "node:fs";
+import path from "node:path";
 import { SecretsError } from "../../errors.js";
 import type { Operation } from "../../auth/policy/index.js";
 import { locateKvSecret, readServedVersion, segmentsOf, type KvFolderMount, type KvSecret } from "../kv/locate.js";
@@ -19,7 +20,8 @@ import { subkeysOf } from "../kv/subkeys.js";
 import { metadataResponse } from "../kv/responses.js";
 import { goDuration } from "../kv/time.js";
 import { envelope } from "../envelope.js";
-import { canOpen, canOpenBlob, kvPathProblem, listFolder } from "../kv-files.js";
+import { canOpen, canOpenBlob, kvPathProblem, listFolder, relativeSlash } from "../kv-files.js";
+import { SECRET_FILE_EXTENSIONS } from "../../secrets/resolve.js";
 import { errorReply, type Reply } from "../reply.js";
 import { envelopeJson, goMapOnce } from "../vault-json.js";
 import { kvInvalidPathWarning, multiError, UNSUPPORTED_OPERATION } from "../vault-errors.js";
@@ -157,8 +159,36 @@ async function servable(mount: Kv2Mount, secret: KvSecret): Promise<boolean> {
 }
 
 async function listMetadata(mount: Kv2Mount, req: MountRequest, sub: string): Promise<Reply> {
-  const keys = await listFolder(mount.root, segmentsOf(sub), mount.keys);
+  const folder = segmentsOf(sub);
+  const [present, removed] = await Promise.all([listFolder(mount.root, folder, mount.keys), removedSecretsIn(mount, folder)]);
+  const keys = [...new Set([...present, ...removed])].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
   // sdk/logical/response_util.go RespondErrorCommon: a list with no keys is a 404.
   if (keys.length === 0) return NOT_FOUND;
   return ok(req, { keys });
+}
+
+/**
+ * The names in `folder` of secrets a delete removed from the work tree whose metadata lives: Vault
+ * lists a key whose versions are all deleted or destroyed, until `DELETE metadata/` (after which
+ * the file has no versions here: `versions_after`). Found among the paths git history ever held
+ * under the folder, each then located and checked as a read of its metadata is.
+ */
+async function removedSecretsIn(mount: Kv2Mount, folder: readonly string[]): Promise<string[]> {
+  const head = await mount.writes.history.head();
+  if (head === null) return [];
+  const prefix = relativeSlash(mount.repo.top, path.join(mount.root, ...folder)) + "/";
+  const names = new Set<string>();
+  for (const repoFile of await mount.writes.history.pathsEverChanged(head)) {
+    if (!repoFile.startsWith(prefix)) continue;
+    const rest = repoFile.slice(prefix.length).split("/");
+    const file = rest.pop()!;
+    const ext = SECRET_FILE_EXTENSIONS.find((e) => file.endsWith(e) && file.length > e.length);
+    if (!ext || existsSync(path.join(mount.repo.top, ...repoFile.split("/")))) continue;
+    const segments = [...rest, file.slice(0, -ext.length)];
+    const name = segments.length === 1 ? segments[0]! : `${segments[0]!}/`;
+    if (names.has(name)) continue;
+    const secret = await locateKvSecret(mount, [...folder, ...segments].join("/"));
+    if (secret && secret.repoFile === repoFile && !secret.history.present && secret.history.currentVersion > 0 && (await servable(mount, secret))) names.add(name);
+  }
+  return [...names];
 }
