@@ -70,6 +70,18 @@ function requestData(body: unknown, query: URLSearchParams): Readonly<Record<str
   return queryData(query);
 }
 
+/**
+ * The data the ACL's parameter rules (`allowed_parameters`, `denied_parameters`,
+ * `required_parameters`) are checked against: Vault's req.Data, the same the audit log records —
+ * the body of a write, the query of a read — less a `?list=` that made the request a LIST (http/logical.go
+ * deletes it before parsing the query).
+ */
+function aclData(body: unknown, query: URLSearchParams, listByQuery: boolean): Readonly<Record<string, unknown>> {
+  const data = requestData(body, query) ?? {};
+  if (!listByQuery || !Object.hasOwn(data, "list")) return data;
+  return Object.fromEntries(Object.entries(data).filter(([k]) => k !== "list"));
+}
+
 const auditOperation = (method: string, op: Operation | undefined): VaultOperation => op ?? (method === "HEAD" ? "header" : "read");
 
 class Pipeline {
@@ -234,7 +246,7 @@ export async function answer(ctx: ServerContext, req: http.IncomingMessage, res:
   p.acl = await ctx.policies.acl(p.info.policies);
   // Root-protected paths (the mount's PathsSpecial.Root) need `sudo` on the matching rule as well.
   const sudoRequired = mount?.sudoRequired?.(belowMount(mount, path)) ?? false;
-  const decision = p.acl.allows(p.operation, path, {}, { sudoRequired });
+  const decision = p.acl.allows(p.operation, path, aclData(p.body, parsed.query, parsed.method === "GET" && op.operation === "list"), { sudoRequired });
   p.allowed = decision.allowed;
   if (!decision.allowed) return p.refuse(path, { status: 403, body: PERMISSION_DENIED_BODY, auditError: decision.error });
   if (!mount) return p.refuse(path, errorReply(404, noHandlerForRoute(path)));
