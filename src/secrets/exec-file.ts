@@ -3,14 +3,17 @@ import { closeSync, constants, openSync } from "node:fs";
 import * as fsp from "node:fs/promises";
 import { isAbsolute, join, normalize } from "node:path";
 import { SecretsError } from "../errors.js";
-import { makePrivateTempDir, type PrivateTempDir } from "../io/atomic.js";
+import type { PrivateTempDir } from "../io/atomic.js";
+import { makePlaintextTempDir } from "../io/edit-temp.js";
 
 /**
  * `exec-file`'s plaintext on disk, as sops puts it there: in a fresh private (0700) directory, as a
  * FIFO (default; the command reads it once, and nothing is ever stored) or, with `--no-fifo`, a 0600
  * file. `{}` in the command is replaced by the path. `dispose()` removes the directory, and with it the
  * plaintext, and releases a writer still waiting for a FIFO reader; the caller calls it on every exit
- * path (the child's exit, a failure, a signal). sops leaves the directory behind when it is killed.
+ * path (the child's exit, a failure, a signal). sops leaves the directory behind when it is killed;
+ * here a SIGKILL does too, but the folder is where `edit`'s go (RAM-backed where there is such a
+ * place, io/edit-temp.ts) and named by pid, and the next `exec-file` removes it.
  */
 export interface PlaintextFile {
   readonly path: string;
@@ -26,9 +29,9 @@ function localName(filename: string | undefined): string {
   return name;
 }
 
-export async function createPlaintextFile(data: Uint8Array, opts: { fifo: boolean; filename?: string | undefined; parent?: string }): Promise<PlaintextFile> {
+export async function createPlaintextFile(data: Uint8Array, opts: { fifo: boolean; filename?: string | undefined; env?: NodeJS.ProcessEnv }): Promise<PlaintextFile> {
   const name = localName(opts.filename);
-  const dir: PrivateTempDir = await makePrivateTempDir(".secrets-exec-", opts.parent);
+  const dir: PrivateTempDir = await makePlaintextTempDir("exec", opts.env);
   const path = join(dir.path, name);
   try {
     if (!opts.fifo) {

@@ -148,7 +148,7 @@ describe("exec-env and exec-file, as sops", () => {
     // A command that never reads the FIFO does not hang the CLI.
     const r = await sb.run(["exec-file", "app.yaml", "exit 3"]);
     expect(r.code).toBe(3);
-    expect(readdirSync(sb.tmp).filter((n) => n.startsWith(".secrets-exec-"))).toEqual([]);
+    expect(readdirSync(sb.tmp).filter((n) => n.startsWith("secrets-exec-"))).toEqual([]);
   });
 
   it("exec-file: a SIGTERM reaches the command, and the plaintext is removed", async () => {
@@ -160,7 +160,25 @@ describe("exec-env and exec-file, as sops", () => {
     child.kill("SIGTERM");
     expect(await code).toBe(143);
     expect(existsSync(path)).toBe(false);
-    expect(readdirSync(sb.tmp).filter((n) => n.startsWith(".secrets-exec-"))).toEqual([]);
+    expect(readdirSync(sb.tmp).filter((n) => n.startsWith("secrets-exec-"))).toEqual([]);
+  });
+});
+
+describe("exec-file after a SIGKILL", () => {
+  it("the folder a killed run left (plaintext with --no-fifo) is removed by the next exec-file, which says so", async () => {
+    await encrypted();
+    // Its own process group, so that the kill reaches the command as well and leaves nothing running.
+    const child = spawn(process.execPath, [CLI, "exec-file", "--no-fifo", "app.yaml", "echo {}; sleep 30"], { cwd: sb.repo, env: sb.env, detached: true });
+    const path = await new Promise<string>((resolve) => child.stdout.once("data", (d: Buffer) => resolve(d.toString().trim())));
+    const gone = new Promise<void>((resolve) => child.on("exit", () => resolve()));
+    process.kill(-child.pid!, "SIGKILL");
+    await gone;
+    expect(readFileSync(path, "utf8")).toBe(PLAIN);
+    const r = await sb.run(["exec-file", "app.yaml", "true"]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain("secrets: removed a stale exec-file folder of a killed run: ");
+    expect(existsSync(path)).toBe(false);
+    expect(readdirSync(sb.tmp).filter((n) => n.startsWith("secrets-exec-"))).toEqual([]);
   });
 });
 

@@ -3,6 +3,8 @@ import { loadStore, resolveFormat } from "../../files/format.js";
 import { openSecretFile } from "../../files/secret-file.js";
 import { Branch } from "../../sops/tree.js";
 import { cliWorkspace } from "../workspace.js";
+import { info } from "../io.js";
+import { safeText } from "../../util/safe-text.js";
 import { childEnvironment } from "./run.js";
 
 /**
@@ -58,6 +60,8 @@ export async function execFileCommand(file: string, command: string, o: ExecFile
     return store.emitPlain(opened.doc.branches.length ? opened.doc.branches : [new Branch()], { indent: await ws.indentFor(outFormat) });
   });
   const { createPlaintextFile } = await import("../../secrets/exec-file.js");
+  const { removeStalePlaintextDirs } = await import("../../io/edit-temp.js");
+  for (const dir of await removeStalePlaintextDirs("exec")) info(`secrets: removed a stale exec-file folder of a killed run: ${safeText(dir)}`);
   const plain = await createPlaintextFile(data, { fifo: o.fifo !== false, filename: o.filename });
   // Every way out removes the plaintext: the command's end, a failure to start it, and (the safety
   // net) the process exiting for any other reason. A signal is passed on to the command; its end
