@@ -84,9 +84,20 @@ export class TokenRegistry implements TokenStore {
     return null;
   }
 
-  /** Whether `info` came from a login under an auth method no longer declared (it is then revoked). */
+  /**
+   * Whether `info`, or the runtime ancestor it descends from, came from a login under an auth
+   * method no longer declared (those tokens are then revoked): a child of a login token dies with
+   * its method too, though its own path is `auth/token/create`.
+   */
   async #issuerGone(info: TokenDetails, now: number): Promise<boolean> {
-    const mount = loginMountOf(info.path);
+    let origin = info;
+    // Parent links are a tree the store wrote; the bound guards a hand-edited file.
+    for (let hops = 0; origin.parentAccessor !== null && hops < 64; hops++) {
+      const parent = await this.#p.runtime.lookupAccessor(origin.parentAccessor, now);
+      if (!parent) break; // a repository or root parent: not a login
+      origin = parent;
+    }
+    const mount = loginMountOf(origin.path);
     if (mount === null || !this.#p.authMounted || (await this.#p.authMounted(mount))) return false;
     await this.revokeIssuedUnder(mount, now);
     return true;

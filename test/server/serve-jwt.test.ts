@@ -206,11 +206,14 @@ const login = async (): Promise<string> => JSON.parse((await api("POST", "auth/j
 describe("disabling", () => {
   it("a method removed by a commit: its tokens are refused from the next request, and stay revoked when the commit is reverted", async () => {
     const token = await login();
+    const child = JSON.parse((await api("POST", "auth/token/create", { policies: ["ci-read"] }, token)).body).auth.client_token as string;
     expect((await api("GET", "secret/data/app", undefined, token)).status).toBe(200);
     const declared = readFileSync(sb.path(".secrets/mounts.yaml"), "utf8");
     writeFileSync(sb.path(".secrets/mounts.yaml"), declared.replace(/^auth:\n(?: {2}.*\n)+/m, ""));
     expect(readFileSync(sb.path(".secrets/mounts.yaml"), "utf8")).not.toContain("jwt");
     sb.git("commit", "-q", "-am", "drop the jwt method");
+    // The child first: it dies with the method even before its parent is presented.
+    expect((await api("GET", "secret/data/app", undefined, child)).status).toBe(403);
     expect([(await api("GET", "secret/data/app", undefined, token)).status, (await api("GET", "auth/token/lookup-self", undefined, token)).status]).toEqual([403, 403]);
     sb.git("revert", "--no-edit", "HEAD");
     expect((await api("GET", "sys/auth")).body).toContain('"jwt/"');
