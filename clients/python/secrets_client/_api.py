@@ -22,7 +22,7 @@ from urllib.parse import quote
 from ._answers import answer_error, error_texts, not_vaults, read_json
 from ._settings import Settings
 from ._transport import Response, Transport
-from .errors import SecretNotFound, SecretsError
+from .errors import SecretsError
 
 #: path_data.go: the 400 of a write whose ``cas`` is not the current version.
 CAS_MISMATCH = "check-and-set parameter did not match the current version"
@@ -182,22 +182,38 @@ class Api:
 
     # -- dynamic secrets and leases ---------------------------------------------------------
 
-    def read_dynamic(self, path: Sequence[str]) -> Dict[str, Any]:
-        """A read of an engine's credentials path (``database/creds/app``, ``aws/sts/developer``): Vault's whole answer."""
-        vault_path = "/".join(path)
-        r, what = self._call("GET", vault_path)
-        if r.status == 200:
-            answer = read_json(r.body, what)
-            if not isinstance(answer, dict) or not isinstance(answer.get("data"), dict):
-                raise not_vaults(what, "data")
-            if not isinstance(answer.get("lease_id", ""), str) or not _is_int(answer.get("lease_duration", 0)):
-                raise not_vaults(what, "lease_duration")
-            return answer
-        if r.status == 404:
-            raise SecretNotFound(vault_path, f"no dynamic secret at {vault_path} on {self._transport.shown} ({what}: 404)")
-        raise self._error(r, what)
+    def read_dynamic(self, path: Sequence[str], ttl: int) -> Dict[str, Any]:
+        """
+        A read of an engine's credentials path (``database/creds/app``, ``aws/sts/developer``), with
+        ``?ttl=<seconds>`` when one is asked for (engines that take one read it, as Vault's aws/sts):
+        Vault's whole answer, its lease fields checked.
+        """
+        r, what = self._call("GET", "/".join(path), query=f"?ttl={ttl}" if ttl > 0 else "")
+        if r.status != 200:
+            raise self._error(r, what)
+        answer = read_json(r.body, what)
+        if not isinstance(answer, dict):
+            raise not_vaults(what)
+        if not isinstance(answer.get("lease_id"), str) or not _is_int(answer.get("lease_duration")) or not isinstance(answer.get("renewable"), bool):
+            raise not_vaults(what, "lease_id")
+        if answer.get("data") is not None and not isinstance(answer.get("data"), dict):
+            raise not_vaults(what, "data")
+        return answer
+
+    def renew_lease(self, lease_id: str, increment: int) -> Dict[str, Any]:
+        """``sys/leases/renew``: Vault's answer, its lease fields checked."""
+        r, what = self._call("PUT", "sys/leases/renew", {"lease_id": lease_id, "increment": increment})
+        if r.status != 200:
+            raise self._error(r, what)
+        answer = read_json(r.body, what)
+        if not isinstance(answer, dict) or not isinstance(answer.get("lease_id"), str) or not _is_int(answer.get("lease_duration")) or not isinstance(answer.get("renewable"), bool):
+            raise not_vaults(what, "lease_id")
+        warnings = answer.get("warnings")
+        if warnings is not None and not (isinstance(warnings, list) and all(isinstance(w, str) for w in warnings)):
+            raise not_vaults(what, "warnings")
+        return answer
 
     def revoke_lease(self, lease_id: str) -> None:
         r, what = self._call("PUT", "sys/leases/revoke", {"lease_id": lease_id})
-        if r.status not in (200, 204):
+        if r.status not in (200, 202, 204):
             raise self._error(r, what)

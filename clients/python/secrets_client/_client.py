@@ -9,7 +9,7 @@ client over the same connections.
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Dict, List, Optional, Sequence, Union
 
 from ._paths import type_of_value
 from ._settings import DEFAULT_MOUNT, DEFAULT_RETRIES, DEFAULT_TIMEOUT
@@ -54,9 +54,13 @@ class SecretsClient:
         """The secret paths under ``prefix`` ("" for all), sorted."""
         return await asyncio.to_thread(self._sync.list, prefix)
 
-    async def get_dynamic(self, path: str) -> Dict[str, Any]:
-        """New credentials from an engine's path, with ``expires_in``, ``lease_id`` (and ``session_token`` for AWS)."""
-        return await asyncio.to_thread(self._sync.get_dynamic, path)
+    async def get_dynamic(self, path: str, ttl: Union[int, str, None] = None) -> Dict[str, Any]:
+        """New credentials from an engine's path, with ``expires_in``, ``lease_id``, ``renewable`` (and ``session_token`` for AWS)."""
+        return await asyncio.to_thread(self._sync.get_dynamic, path, ttl)
+
+    async def renew(self, lease_id: str, increment: Union[int, str, None] = None) -> Dict[str, Any]:
+        """Extends a lease: ``{lease_id, expires_in, renewable, warnings}``."""
+        return await asyncio.to_thread(self._sync.renew, lease_id, increment)
 
     async def revoke(self, lease_id: str) -> None:
         """Ends a lease ``get_dynamic`` returned."""

@@ -15,9 +15,10 @@ uses (src/sdk/remote/backend.ts), with the same paths, values, metadata and erro
   again and retries, at most ``CAS_ATTEMPTS`` times, then a ``conflict`` error.
 - Metadata goes to custom_metadata (_custom_metadata); ``get_metadata`` reads that, else the sibling
   key the files' SDK writes.
-- ``get_dynamic`` reads an engine's credentials path and returns its data with ``expires_in`` (the
-  lease's seconds), ``lease_id`` and ``renewable``; an AWS ``security_token`` is also given as
-  ``session_token``. ``revoke`` ends a lease.
+- ``get_dynamic`` reads an engine's credentials path (``?ttl=`` when asked) and returns what the
+  TypeScript SDK's ``getDynamic`` does: the string fields, an AWS ``security_token`` also as
+  ``session_token``, with ``expires_in`` (the lease's seconds), ``lease_id`` and ``renewable``.
+  ``renew`` and ``revoke`` act on a lease by its id (``sys/leases/renew``, ``sys/leases/revoke``).
 - Nothing is cached: each call asks the server.
 """
 
@@ -31,6 +32,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
 from ._api import Api, SecretRead
 from ._custom_metadata import decode_metadata, encode_metadata, metadata_entry_name
+from ._durations import duration_seconds
 from ._paths import (
     MISSING,
     Split,
@@ -107,6 +109,11 @@ def _parallel(fn: Any, items: Sequence[Any]) -> List[Any]:
         return [fn(x) for x in items]
     with ThreadPoolExecutor(max_workers=min(MAX_PARALLEL, len(items)), thread_name_prefix="secrets-client") as pool:
         return list(pool.map(fn, items))
+
+
+def _check_lease_id(lease_id: Any) -> None:
+    if not isinstance(lease_id, str) or lease_id == "":
+        raise SecretsError("usage", "invalid lease id: expected a non-empty string")
 
 
 def _cas_delay(attempt: int) -> float:
@@ -279,27 +286,38 @@ class SyncSecretsClient:
 
     # -- dynamic secrets --------------------------------------------------------------------
 
-    def get_dynamic(self, path: str) -> Dict[str, Any]:
+    def get_dynamic(self, path: str, ttl: Union[int, str, None] = None) -> Dict[str, Any]:
         """
-        New credentials from an engine's path (``aws/sts/developer``, ``database/creds/app``): the
-        engine's data (``access_key``, ``secret_key`` and ``session_token`` for AWS; ``username``,
-        ``password`` for a database) with ``expires_in`` (seconds), ``lease_id`` and ``renewable``.
+        New credentials from an engine's path (``aws/sts/developer``, ``database/creds/app``), as
+        the TypeScript SDK's ``getDynamic`` returns them: the engine's string fields
+        (``access_key``, ``secret_key`` and ``session_token`` for AWS; ``username``, ``password`` for
+        a database) with ``expires_in`` (seconds), ``lease_id`` and ``renewable``. ``ttl`` (seconds
+        or ``"15m"``) is capped at the role's max TTL; without it, the role's default.
         """
         segs = parse_secret_path(path)
-        answer = self._api.read_dynamic(segs)
-        out: Dict[str, Any] = dict(answer["data"])
+        answer = self._api.read_dynamic(segs, duration_seconds(ttl, "ttl"))
+        data = answer.get("data") or {}
+        out: Dict[str, Any] = {k: v for k, v in data.items() if isinstance(v, str) and k not in ("lease_id", "expires_in", "renewable")}
         # Vault's AWS engine names the session token `security_token`; AWS's SDKs say `session_token`.
-        if "security_token" in out and "session_token" not in out:
-            out["session_token"] = out["security_token"]
-        out["expires_in"] = answer.get("lease_duration", 0)
-        out["lease_id"] = answer.get("lease_id", "")
-        out["renewable"] = answer.get("renewable") is True
+        if isinstance(data.get("security_token"), str) and "session_token" not in out:
+            out["session_token"] = data["security_token"]
+        out["lease_id"] = answer["lease_id"]
+        out["expires_in"] = answer["lease_duration"]
+        out["renewable"] = answer["renewable"]
         return out
+
+    def renew(self, lease_id: str, increment: Union[int, str, None] = None) -> Dict[str, Any]:
+        """
+        Extends a lease by ``increment`` (seconds or ``"1h"``; default the role's TTL), never past the
+        role's max TTL: ``{lease_id, expires_in, renewable, warnings}``.
+        """
+        _check_lease_id(lease_id)
+        answer = self._api.renew_lease(lease_id, duration_seconds(increment, "increment"))
+        return {"lease_id": answer["lease_id"], "expires_in": answer["lease_duration"], "renewable": answer["renewable"], "warnings": list(answer.get("warnings") or [])}
 
     def revoke(self, lease_id: str) -> None:
         """Ends the lease now (the engine removes the credentials); a lease already gone is no error, as in Vault."""
-        if not isinstance(lease_id, str) or lease_id.strip() == "":
-            raise SecretsError("usage", "invalid lease id: expected a non-empty string")
+        _check_lease_id(lease_id)
         self._api.revoke_lease(lease_id)
 
     # -- lifetime ---------------------------------------------------------------------------

@@ -38,6 +38,7 @@ from .errors import ServerUnavailable
 MAX_IDLE = 16
 #: A cap on an answer held in memory: a KV secret is far smaller (Vault caps requests at 32 MiB).
 MAX_RESPONSE_BYTES = 64 * 1024 * 1024
+READ_CHUNK = 256 * 1024
 BASE_DELAY = 0.1
 MAX_DELAY = 2.0
 
@@ -67,6 +68,20 @@ def _reason(e: BaseException, timeout: float) -> str:
     if isinstance(e, OSError) and e.errno is not None and e.errno in errno.errorcode:
         return errno.errorcode[e.errno]
     return type(e).__name__
+
+
+def _read_capped(resp: http.client.HTTPResponse) -> bytes:
+    """The answer's body, at most MAX_RESPONSE_BYTES + 1 of it. In pieces: Python 3.9's
+    ``read(n)`` allocates n bytes up front, which for the cap would cost a second per request."""
+    parts: List[bytes] = []
+    total = 0
+    while total <= MAX_RESPONSE_BYTES:
+        chunk = resp.read(min(READ_CHUNK, MAX_RESPONSE_BYTES + 1 - total))
+        if not chunk:
+            break
+        parts.append(chunk)
+        total += len(chunk)
+    return b"".join(parts)
 
 
 def backoff_delay(n: int) -> float:
@@ -124,7 +139,7 @@ class Transport:
             try:
                 conn.request(method, target, body=body, headers=headers)
                 resp = conn.getresponse()
-                data = resp.read(MAX_RESPONSE_BYTES + 1)
+                data = _read_capped(resp)
             except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError, ConnectionAbortedError) as e:
                 conn.close()
                 if reused:

@@ -259,15 +259,39 @@ class Dynamic(ServerTest):
         self.assertIsNone(await self.client.revoke(creds["lease_id"]))
         self.assertEqual(raw("PUT", "sys/leases/lookup", body={"lease_id": creds["lease_id"]})[0], 400)
         report("revoked", creds["username"])
+        # A second revoke of the same lease succeeds, as in Vault.
+        await self.client.revoke(creds["lease_id"])
         kept = self.client.sync().get_dynamic("database/creds/app")
         report("kept", {"username": kept["username"], "password": kept["password"], "lease_id": kept["lease_id"]})
 
+    async def test_ttl_and_renew(self) -> None:
+        window = AuditWindow()
+        cred = await self.client.get_dynamic("database/creds/app", ttl="15m")
+        # The ttl is sent (as seconds, in the query); a database role takes none, as Vault's
+        # database/creds has no ttl field, so the role's default stands.
+        self.assertEqual(cred["expires_in"], 3600)
+        asked = [e["request"] for e in window._entries() if e.get("type") == "request" and e["request"]["path"] == "database/creds/app"]
+        self.assertEqual([sorted(r.get("data") or {}) for r in asked], [["ttl"]])
+        renewed = await self.client.renew(cred["lease_id"], increment="30m")
+        self.assertEqual(renewed, {"lease_id": cred["lease_id"], "expires_in": 1800, "renewable": True, "warnings": []})
+        capped = await self.client.renew(cred["lease_id"], increment=4 * 3600)
+        self.assertLessEqual(capped["expires_in"], 7200)
+        self.assertIn("capped", " ".join(capped["warnings"]))
+        await self.client.revoke(cred["lease_id"])
+
     async def test_get_dynamic_errors(self) -> None:
         e = await self.assertRaisesCleanAsync(SecretsError, self.client.get_dynamic("database/creds/nope"))
-        self.assertIn(e.kind, ("usage", "not-found"))
-        await self.assertRaisesCleanAsync(SecretNotFound, self.client.get_dynamic("nomount/creds/x"))
+        self.assertEqual(e.kind, "usage")
+        e = await self.assertRaisesCleanAsync(SecretsError, self.client.get_dynamic("nomount/creds/x"))
+        self.assertEqual(e.kind, "generic")
         await self.assertRaisesCleanAsync(SecretPathError, self.client.get_dynamic("database//creds"))
-        e = await self.assertRaisesCleanAsync(SecretsError, self.client.revoke(""))
+        e = await self.assertRaisesCleanAsync(SecretsError, self.client.get_dynamic("database/creds/app", ttl="soon-secret"))
+        self.assertEqual(e.kind, "usage")
+        self.assertNotIn("soon-secret", str(e))
+        for bad in ("", 5):
+            e = await self.assertRaisesCleanAsync(SecretsError, self.client.revoke(bad))  # type: ignore[arg-type]
+            self.assertEqual(e.kind, "usage")
+        e = await self.assertRaisesCleanAsync(SecretsError, self.client.renew("database/creds/app/v-nobody-x"))
         self.assertEqual(e.kind, "usage")
 
 
@@ -281,6 +305,7 @@ class SyncTwin(ServerTest):
                 self.assertEqual(c.get_metadata("py/sync/k"), {"by": "sync"})
                 self.assertEqual(c.list("py/sync"), ["py/sync/k"])
                 creds = c.get_dynamic("database/creds/app")
+                self.assertEqual(c.renew(creds["lease_id"], increment=600)["expires_in"], 600)
                 c.revoke(creds["lease_id"])
                 self.assertEqual(raw("PUT", "sys/leases/lookup", body={"lease_id": creds["lease_id"]})[0], 400)
                 self.assertRaisesClean(SecretNotFound, c.get, "app/nope")

@@ -17,6 +17,7 @@ from typing import Any, List, Tuple
 
 import secrets_client
 from secrets_client import PermissionDenied, SecretNotFound, SecretPathError, SecretsError, ServerUnavailable, SyncSecretsClient
+from secrets_client._durations import duration_seconds
 from secrets_client._paths import MISSING, get_at, leaves_of, metadata_keys_in, parse_secret_path, set_as_merge_patch, set_at, sibling_metadata, splits_of, to_secret_value
 from secrets_client._settings import resolve_settings
 
@@ -105,6 +106,18 @@ class Paths(unittest.TestCase):
         self.assertEqual(to_secret_value({"in": data})["in"].keys(), {"password", "k_metadata", "lone_metadata", "nested_metadata", "nested"})
         self.assertEqual(sibling_metadata(data, ["password"]), {"owner": "o"})
         self.assertIsNone(sibling_metadata(data, ["nested"]))
+
+
+class Durations(unittest.TestCase):
+    def test_as_vault_reads_them(self) -> None:
+        cases = {None: 0, 0: 0, 90: 90, "90": 90, "15m": 900, "1h30m": 5400, "1.5s": 1, "2d": 172800, "0": 0}
+        for given, seconds in cases.items():
+            self.assertEqual(duration_seconds(given, "ttl"), seconds, given)
+        for bad in ("", "soon-secret", "-1", -1, "1x", True, 1.5, "m"):
+            with self.assertRaises(SecretsError) as cm:
+                duration_seconds(bad, "ttl")  # type: ignore[arg-type]
+            self.assertEqual(cm.exception.kind, "usage")
+            self.assertNotIn("soon", str(cm.exception))
 
 
 class Errors(unittest.TestCase):
