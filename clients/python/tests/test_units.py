@@ -10,9 +10,12 @@ import json
 import os
 import pathlib
 import socket
+import ssl
+import subprocess
 import tempfile
 import threading
 import unittest
+import unittest.mock
 from typing import Any, List, Tuple
 
 import secrets_client
@@ -192,6 +195,70 @@ class TransportStandIn(unittest.TestCase):
             with self.assertRaises(ServerUnavailable) as cm:
                 c.get("app/password")
         self.assertEqual(str(cm.exception), f"cannot reach the server at http://127.0.0.1:{port}: ECONNREFUSED (2 attempts)")
+
+
+class _ClosingStandIn(http.server.BaseHTTPRequestHandler):
+    """A stand-in that answers a KV v2 read, then closes the connection without saying so (no
+    ``Connection: close``): what a server's keep-alive timeout does to an idle connection."""
+
+    protocol_version = "HTTP/1.1"
+    seen: List[str] = []
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        self.seen.append(self.path)
+        body = json.dumps({"data": {"data": {"password": "stand-in-value"}, "metadata": {"version": 1, "custom_metadata": None}}}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+        self.close_connection = True
+
+
+class KeptConnectionsStandIn(unittest.TestCase):
+    def _serve(self, handler: Any, wrap: Any = None) -> int:
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        if wrap is not None:
+            server.socket = wrap(server.socket)
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        self.addCleanup(thread.join)
+        self.addCleanup(server.server_close)
+        self.addCleanup(server.shutdown)
+        return server.server_address[1]
+
+    def test_stand_in_a_kept_connection_the_server_closed_is_replaced_not_an_error(self) -> None:
+        handler = type("Handler", (_ClosingStandIn,), {"seen": []})
+        port = self._serve(handler)
+        with SyncSecretsClient(url=f"http://127.0.0.1:{port}", token="s.t", retries=0) as c:
+            for _ in range(3):
+                self.assertEqual(c.get("app/password"), "stand-in-value")
+        self.assertEqual(handler.seen, ["/v1/secret/data/app"] * 3)
+
+    def test_stand_in_https_with_vault_cacert_and_a_refused_certificate(self) -> None:
+        with tempfile.TemporaryDirectory() as d:
+            cert, key = os.path.join(d, "cert.pem"), os.path.join(d, "key.pem")
+            subprocess.run(
+                ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", key, "-out", cert, "-days", "2", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
+                check=True,
+                capture_output=True,
+            )
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(cert, key)
+            handler = type("Handler", (_ClosingStandIn,), {"seen": []})
+            port = self._serve(handler, lambda sock: context.wrap_socket(sock, server_side=True))
+            url = f"https://127.0.0.1:{port}"
+            with SyncSecretsClient(url=url, token="s.t", retries=2) as c:
+                with self.assertRaises(ServerUnavailable) as cm:
+                    c.get("app/password")
+            self.assertEqual(str(cm.exception), f"cannot reach the server at {url}: its TLS certificate was refused")
+            with unittest.mock.patch.dict(os.environ, {"VAULT_CACERT": cert}):
+                with SyncSecretsClient(url=url, token="s.t") as c:
+                    self.assertEqual(c.get("app/password"), "stand-in-value")
+            self.assertEqual(handler.seen, ["/v1/secret/data/app"])
 
 
 class Python39(unittest.TestCase):
