@@ -163,3 +163,41 @@ describe("secrets set and get by secret path", () => {
     expect(help).toContain("SECRET_PATH [VALUE]");
   });
 });
+
+describe("secrets run --env NAME: per-environment files", () => {
+  const setUp = async () => {
+    await sb.ok(["set", "production/app/DATABASE_URL", "postgresql://prod-host/db"]);
+    await sb.ok(["set", "staging/app/DATABASE_URL", "postgresql://staging-host/db"]);
+    writeFileSync(sb.path(".env.production"), "LOG_LEVEL=warn\n");
+  };
+
+  it("injects the secrets under secrets/NAME/ only, named as if NAME/ were the root, with .env.NAME over .env", async () => {
+    await setUp();
+    const out = await sb.ok(["run", "--env", "production", "--", "node", "-e", PRINT(["DATABASE_URL", "API_KEY", "LOG_LEVEL", "WORKERS"])]);
+    expect(JSON.parse(out)).toEqual({ DATABASE_URL: "postgresql://prod-host/db", API_KEY: null, LOG_LEVEL: "warn", WORKERS: "4" });
+    const staging = await sb.ok(["run", "--env", "staging", "--", "node", "-e", PRINT(["DATABASE_URL", "LOG_LEVEL"])]);
+    expect(JSON.parse(staging)).toEqual({ DATABASE_URL: "postgresql://staging-host/db", LOG_LEVEL: "debug" });
+    expect(JSON.parse(await sb.ok(["export", "--env", "staging", "--format", "json"]))).toEqual({ DATABASE_URL: "postgresql://staging-host/db" });
+  });
+
+  it("without --env the environments clash and the error says to pick one; a missing or malformed NAME is a one-line error", async () => {
+    await setUp();
+    const clash = await sb.run(["run", "--", "true"]);
+    expect(clash.code).toBe(8);
+    expect(clash.stderr).toMatch(/two secrets would be DATABASE_URL: .*narrow the selection with --env/);
+    const missing = await sb.run(["run", "--env", "prod", "--", "node", "-e", "process.stdout.write('ran')"]);
+    expect(missing.stdout).toBe("");
+    expect(missing.stderr).toBe("secrets: no environment prod: secrets/prod/ is not a folder of the secrets root\n");
+    expect(missing.code).toBe(100);
+    const bad = await sb.run(["run", "--env", "../app", "--", "true"]);
+    expect(bad.stderr).toMatch(/^secrets: --env: an environment is a name like production/);
+    expect(bad.stderr.trimEnd().split("\n")).toHaveLength(1);
+  });
+
+  it("--help states the naming rule", async () => {
+    const help = await sb.ok(["run", "--help"]);
+    expect(help).toContain("secrets run --env production -- node server.js");
+    expect(help).toMatch(/<root>\/NAME\/ only/);
+    expect(help).toMatch(/\.env\.NAME is loaded over\s+\.env/);
+  });
+});
