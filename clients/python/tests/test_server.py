@@ -19,6 +19,7 @@ import os
 import tempfile
 import threading
 import unittest
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Dict, List
 from unittest import mock
 from urllib.parse import urlsplit
@@ -116,6 +117,11 @@ class Reads(ServerTest):
         self.assertIsNone(await self.client.get_metadata("app/password"))
         await self.assertRaisesCleanAsync(SecretNotFound, self.client.get_metadata("app/nope"))
 
+    async def test_coroutines_run_together(self) -> None:
+        paths = ["app/password", "app/n", "team/db/user", "jwt/private_key", "external/stripe/api_key"]
+        got = await asyncio.gather(*(self.client.get(p) for p in paths))
+        self.assertEqual(got, ["hunter3-second", 3, "db-user-u<&>", "jwt-private-key-material", "sk_test_stripe-0123"])
+
     async def test_connections_are_kept_alive_between_requests(self) -> None:
         window = AuditWindow()
         sync = self.client.sync()
@@ -161,6 +167,14 @@ class Writes(ServerTest):
         self.assertEqual(window.requests("secret/"), [("read", "secret/data/team/db"), ("patch", "secret/data/team/db"), ("update", "secret/data/team/db")])
         status, body = raw("GET", "secret/data/team/db")
         self.assertEqual((status, body["data"]["data"]), (200, {"user": "db-user-u<&>", "note": "w-2"}))
+
+    def test_concurrent_sets_of_other_keys_of_one_secret_lose_nothing(self) -> None:
+        sync = self.client.sync()
+        sync.set("py/conc/seed", "0")
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            list(pool.map(lambda i: sync.set(f"py/conc/k{i}", f"v{i}"), range(8)))
+        status, body = raw("GET", "secret/data/py/conc")
+        self.assertEqual((status, body["data"]["data"]), (200, {"seed": "0", **{f"k{i}": f"v{i}" for i in range(8)}}))
 
     async def test_bad_values_and_metadata_are_refused_before_any_request(self) -> None:
         window = AuditWindow()
