@@ -40,7 +40,6 @@ const targets = [
   { out: join(root, "schemas", "identity-oidc-config.schema.json"), entry: join(root, "src", "identity", "schema.ts"), render: "renderOidcConfigJsonSchema" },
   { out: join(root, "schemas", "identity-oidc-key.schema.json"), entry: join(root, "src", "identity", "schema.ts"), render: "renderOidcKeyJsonSchema" },
   { out: join(root, "schemas", "identity-oidc-role.schema.json"), entry: join(root, "src", "identity", "schema.ts"), render: "renderOidcRoleJsonSchema" },
->>>>>>> main
 ];
 
 let stale = false;
