@@ -108,6 +108,10 @@ export const CredsOptions = z.object({
   prefix: z.optional(z.string().check(z.regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "a variable name prefix is letters, digits and '_', not starting with a digit"))),
   displayName: str,
   stateDir: str,
+  // The AWS engine's request fields (Vault's role_arn, role_session_name, mfa_code).
+  roleArn: str,
+  roleSessionName: str,
+  mfaCode: str,
 });
 export const LeaseListOptions = z.object({ prefix: str, irrevocable: flag, format: formatEnum(["table", "json"] as const, "table"), stateDir: str });
 export const LeaseLookupOptions = z.object({ format: formatEnum(["table", "json"] as const, "table"), stateDir: str });
