@@ -195,6 +195,8 @@ await build({
   splitting: true,
   chunkNames: "[name]-[hash]",
   banner: { js: esmRequire },
+  // The SDK's dynamic secrets reach pg (a chunk of its own, loaded on the first getDynamic).
+  plugins: [noPgNative],
 });
 
 function newestMtime(dir) {
