@@ -114,3 +114,8 @@ export const LeaseLookupOptions = z.object({ format: formatEnum(["table", "json"
 export const LeaseRenewOptions = z.object({ increment: str, format: formatEnum(["table", "json"] as const, "table"), stateDir: str });
 export const LeaseRevokeOptions = z.object({ force: flag, stateDir: str });
 export const LeaseTidyOptions = z.object({ format: formatEnum(["table", "json"] as const, "table"), stateDir: str });
+
+// --- `secrets jwt` (identity OIDC tokens; messages by parseOptionsWithSchemaMessages) ---
+export const JwtKeyCreateOptions = z.object({ algorithm: formatEnum(["EdDSA", "ES256"] as const, "EdDSA"), verificationTtl: str, allowedClientIds: z._default(z.string(), "*") });
+export const JwtKeyRotateOptions = z.object({ verificationTtl: str });
+export const JwtTokenOptions = z.object({ ttl: str, displayName: str, format: formatEnum(["token", "json"] as const, "token") });
