@@ -20,6 +20,7 @@ import { registerCheckCommand, registerGitCommands, registerMergeDriverCommand }
 import { registerAuditCommand, registerDiffCommand, registerLogCommand, registerShowCommand } from "./declare/history.js";
 import { registerJwtCommands } from "./declare/jwt.js";
 import { registerCredsCommand, registerLeaseCommands } from "./declare/leases.js";
+import { registerRotateValuesCommand, registerRotationCommand } from "./declare/rotation.js";
 import { registerServeCommand } from "./declare/server.js";
 import { registerInitCommand, registerKeygenCommand, registerVersionCommand } from "./declare/setup.js";
 import { registerTokenCommands } from "./declare/tokens.js";
@@ -63,6 +64,7 @@ export function buildProgram(onUsageError: (text: string) => void = (t) => proce
   registerGetCommand(program);
   registerListCommand(program);
   registerRotateCommand(program);
+  registerRotateValuesCommand(program);
   registerUpdatekeysCommand(program);
   registerFilestatusCommand(program);
   registerImportCommand(program);
@@ -79,6 +81,7 @@ export function buildProgram(onUsageError: (text: string) => void = (t) => proce
   registerAuditCommand(program);
   registerAccessCommands(program);
   registerVerifyCommand(program);
+  registerRotationCommand(program);
   registerPolicyCommands(program);
   registerTokenCommands(program);
   registerCredsCommand(program);
