@@ -187,6 +187,18 @@ chmodSync("dist/cli.js", 0o755);
   }
 }
 
+// The library's AWS engine loads the STS client the CLI already ships as dist/chunks/sts-lib.cjs
+// (over 1 MB): a second bundled copy in dist/lib put the installed package over its 10 MiB budget
+// (test/sdk/pack.test.ts). Every library chunk sits in dist/lib, so the relative path holds.
+const stsFromCliChunk = {
+  name: "sts-from-cli-chunk",
+  setup(b) {
+    b.onResolve({ filter: /^@aws-sdk\/client-sts$/ }, () => ({ path: "sts", namespace: "sts-from-cli-chunk" }));
+    b.onResolve({ filter: /^\.\.\/chunks\/sts-lib\.cjs$/ }, (a) => ({ path: a.path, external: true }));
+    b.onLoad({ filter: /.*/, namespace: "sts-from-cli-chunk" }, () => ({ loader: "js", contents: `module.exports = require("../chunks/sts-lib.cjs");` }));
+  },
+};
+
 // --- the library (the package's `exports`) --------------------------------------------------------
 // dist/lib/index.js, ESM (its users import it), code-split so that importing the SDK parses only
 // what a `get` needs. Types: tsc with tsconfig.lib.json (declarations only) into dist/types/, re-exported by
@@ -200,7 +212,7 @@ await build({
   chunkNames: "[name]-[hash]",
   banner: { js: esmRequire },
   // The SDK's dynamic secrets reach pg (a chunk of its own, loaded on the first getDynamic).
-  plugins: [noPgNative],
+  plugins: [noPgNative, stsFromCliChunk],
 });
 
 function newestMtime(dir) {
