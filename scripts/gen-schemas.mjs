@@ -35,6 +35,7 @@ const targets = [
   { out: join(root, "schemas", "secrets-jwt-role.schema.json"), entry: join(root, "src", "auth", "jwt", "role-schema.ts"), render: "renderJwtRoleJsonSchema" },
   { out: join(root, "schemas", "database-connection.schema.json"), entry: join(root, "src", "engines", "postgres", "schema.ts"), render: "renderConnectionJsonSchema" },
   { out: join(root, "schemas", "database-role.schema.json"), entry: join(root, "src", "engines", "postgres", "schema.ts"), render: "renderRoleJsonSchema" },
+  { out: join(root, "schemas", "pki-role.schema.json"), entry: join(root, "src", "engines", "pki", "role-schema.ts"), render: "renderPkiRoleJsonSchema" },
   { out: join(root, "schemas", "identity-oidc-config.schema.json"), entry: join(root, "src", "identity", "schema.ts"), render: "renderOidcConfigJsonSchema" },
   { out: join(root, "schemas", "identity-oidc-key.schema.json"), entry: join(root, "src", "identity", "schema.ts"), render: "renderOidcKeyJsonSchema" },
   { out: join(root, "schemas", "identity-oidc-role.schema.json"), entry: join(root, "src", "identity", "schema.ts"), render: "renderOidcRoleJsonSchema" },
