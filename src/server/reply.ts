@@ -26,6 +26,8 @@ export interface Reply {
    * `ca/pem`, `crl`): written as it is with its content type.
    */
   raw?: { contentType: string; bytes: Uint8Array };
+  /** Headers a raw response sets over the defaults (Vault's HTTPCacheControlHeader: the discovery document's `max-age`). */
+  headers?: Readonly<Record<string, string>>;
 }
 
 /** An error reply `{"errors":[…]}`. */
@@ -37,6 +39,7 @@ export function errorReply(status: number, ...messages: string[]): Reply {
 export function writeReply(res: http.ServerResponse, reply: Reply, head = false): void {
   res.statusCode = reply.status;
   res.setHeader("Cache-Control", "no-store");
+  for (const [name, value] of Object.entries(reply.headers ?? {})) res.setHeader(name, value);
   if (reply.raw) {
     res.setHeader("Content-Type", reply.raw.contentType);
     res.setHeader("Content-Length", reply.raw.bytes.length);
