@@ -40,6 +40,7 @@ import { CheckoutPuller } from "./pull.js";
 import { DirectoryLeaseStore } from "../leases/directory-store.js";
 import { LeaseManager } from "../leases/manager.js";
 import { databaseFactory, ServerEngines } from "./mounts/database.js";
+import { pkiFactory } from "./mounts/pki.js";
 import { identityMount } from "./mounts/identity.js";
 import { identityFolder, RepositoryOidcConfig } from "../identity/files.js";
 import { OidcIdentity } from "../identity/identity.js";
@@ -128,7 +129,7 @@ export async function openServer(options: OpenServerOptions): Promise<OpenedServ
   const engines = new ServerEngines();
   const leases = new LeaseManager({ engines, store: new DirectoryLeaseStore(stateDir) });
   const factories: MountFactories = {
-    secrets: { kv: kvFactory({ repo, keys, writes, defaultFolder }), database: databaseFactory({ repoTop: repo.top, workspace, engines, leases }) },
+    secrets: { kv: kvFactory({ repo, keys, writes, defaultFolder }), database: databaseFactory({ repoTop: repo.top, workspace, engines, leases }), pki: pkiFactory({ writes, stateDir }) },
     auth: {
       jwt: ({ point }) => jwtAuthMount({ point, repoTop: repo.top, writes, tokens: runtimeTokens, get: httpGet }),
     },
