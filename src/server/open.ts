@@ -38,7 +38,7 @@ import { GitOperationMarks, recoverStaleGitLocks } from "../git/stale-locks.js";
 import { FollowingCreationPolicy } from "./following-policy.js";
 import { CheckoutPuller } from "./pull.js";
 import { DirectoryLeaseStore } from "../leases/directory-store.js";
-import { LeaseManager } from "../leases/manager.js";
+import { LeaseManager, type TidyReport } from "../leases/manager.js";
 import { databaseFactory, ServerEngines } from "./mounts/database.js";
 import { pkiFactory } from "./mounts/pki.js";
 import { identityMount } from "./mounts/identity.js";
@@ -76,6 +76,11 @@ export interface OpenedServer {
   puller: CheckoutPuller | null;
   /** The dynamic secrets' lease manager: closed on shutdown, after the last request (it holds the engines' connection pools). */
   leases: LeaseManager;
+  /**
+   * The reaper's sweep (src/server/lease-reaper.ts): the declared mounts are built first, so that
+   * every engine the repository mounts is reaped before any request has reached it.
+   */
+  tidyLeases(now: number): Promise<TidyReport>;
 }
 
 /** The committer of every write (docs/server.md: the author is the token's display name, the committer the server). */
@@ -163,7 +168,12 @@ export async function openServer(options: OpenServerOptions): Promise<OpenedServ
   const mounts = table;
   const context: ServerContext = { sys, tokens: authority, policies, mounts, audit };
   const puller = options.pull ? new CheckoutPuller({ repo, writes, marks, intervalMs: options.pull.intervalMs, report: options.pull.report }) : null;
-  return { context, stateDir, recoveredLocks, puller, leases, ...(root.generated ? { generatedRootToken: root.generated } : {}) };
+  const tidyLeases = async (now: number): Promise<TidyReport> => {
+    // A mounts file that does not parse leaves the engines built so far; the records are tidied anyway.
+    await table.declared().catch(() => undefined);
+    return leases.tidy(now);
+  };
+  return { context, stateDir, recoveredLocks, puller, leases, tidyLeases, ...(root.generated ? { generatedRootToken: root.generated } : {}) };
 }
 
 async function openAudit(audit: NonNullable<OpenServerOptions["audit"]>, stateDir: string): Promise<AuditDevice> {
