@@ -82,6 +82,19 @@ export function parseIndent(value: string | undefined): number | undefined {
   return parseOptions(z.object({ indent: IndentOption }), { indent: value }).indent;
 }
 
+/**
+ * `run`/`export --env NAME`: one folder name under the secrets root and the suffix of `.env.NAME`, so
+ * letters, digits, `.`, `_` and `-` only (no `/`, which would make it a path; not `.` or `..`).
+ */
+const EnvName = z.optional(
+  z.string().check(z.regex(/^(?!\.\.?$)[A-Za-z0-9._-]+$/, "an environment is a name like production or staging (letters, digits, . _ -)")),
+);
+
+/** `--env` from `run`'s or `export`'s options, validated (undefined when not given). */
+export function parseEnvName(value: string | undefined): string | undefined {
+  return parseOptionsWithSchemaMessages(z.object({ env: EnvName }), { env: value }).env;
+}
+
 /** `secrets list [PREFIX]`. */
 export const ListOptions = z.object({ format: formatEnum(["table", "json"] as const, "table"), root: str });
 
