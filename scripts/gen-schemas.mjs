@@ -9,9 +9,9 @@
  * schemas/database-role.schema.json (the database engine's files under .secrets/engines/database/)
  * from src/engines/postgres/schema.ts, schemas/identity-oidc-{config,key,role}.schema.json (the
  * identity OIDC files under .secrets/engines/identity/oidc/) from src/identity/schema.ts,
- * schemas/aws-config.schema.json and schemas/aws-role.schema.json (the AWS engine's files under
- * .secrets/engines/aws/) from src/engines/aws/schema.ts, and schemas/secrets-rotation.schema.json
- * (the rotation policy, .secrets/rotation.yaml) from src/rotation/schema.ts.
+ * schemas/secrets-rotation.schema.json (the rotation policy, .secrets/rotation.yaml) from
+ * src/rotation/schema.ts, and schemas/aws-config.schema.json and schemas/aws-role.schema.json (the
+ * AWS engine's files under .secrets/engines/aws/) from src/engines/aws/schema.ts.
  *
  * Plain node (no tsx): esbuild bundles schema.ts and what it imports (zod included) into memory, and
  * the bundle is imported from a data: URL, so no temp file is written. `--check` exits 1 when the

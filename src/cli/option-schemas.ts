@@ -33,7 +33,7 @@ export const AccessGrantOptions = z.extend(AccessEditOptions, {
   path: z.string().check(z.minLength(1, "give the path_regex of a rule")),
   group: z.optional(z.coerce.number().check(z.int(), z.minimum(0))),
 });
-export const VerifyOptions = z.object({ format: formatEnum(["text", "json"] as const, "text"), strict: flag, mac: z._default(z.boolean(), true), config: str });
+export const VerifyOptions = z.object({ format: formatEnum(["text", "json"] as const, "text"), strict: flag, mac: z._default(z.boolean(), true), config: str, failOnOverdue: flag });
 export const PolicyDiffOptions = z.object({ format: formatEnum(["markdown", "json"] as const, "markdown"), failOnChange: flag, config: str });
 
 /** `secrets audit --access LOG`: the server's access log instead of history (so no `--config`, no files). */
@@ -118,3 +118,12 @@ export const LeaseLookupOptions = z.object({ format: formatEnum(["table", "json"
 export const LeaseRenewOptions = z.object({ increment: str, format: formatEnum(["table", "json"] as const, "table"), stateDir: str });
 export const LeaseRevokeOptions = z.object({ force: flag, stateDir: str });
 export const LeaseTidyOptions = z.object({ format: formatEnum(["table", "json"] as const, "table"), stateDir: str });
+
+// --- `secrets jwt` (identity OIDC tokens; messages by parseOptionsWithSchemaMessages) ---
+export const JwtKeyCreateOptions = z.object({ algorithm: formatEnum(["EdDSA", "ES256"] as const, "EdDSA"), verificationTtl: str, allowedClientIds: z._default(z.string(), "*") });
+export const JwtKeyRotateOptions = z.object({ verificationTtl: str });
+export const JwtTokenOptions = z.object({ ttl: str, displayName: str, format: formatEnum(["token", "json"] as const, "token") });
+
+// --- scheduled rotation (messages by parseOptionsWithSchemaMessages) ---
+export const RotationStatusOptions = z.object({ format: formatEnum(["table", "json"] as const, "table"), failOnOverdue: flag, root: str, stateDir: str });
+export const RotateValuesOptions = z.object({ due: flag, dryRun: flag, reset: flag, format: formatEnum(["table", "json"] as const, "table"), root: str, stateDir: str });
