@@ -39,6 +39,7 @@ import { FollowingCreationPolicy } from "./following-policy.js";
 import { CheckoutPuller } from "./pull.js";
 import { DirectoryLeaseStore } from "../leases/directory-store.js";
 import { LeaseManager, type TidyReport } from "../leases/manager.js";
+import { awsFactory } from "./mounts/aws.js";
 import { databaseFactory, ServerEngines } from "./mounts/database.js";
 import { pkiFactory } from "./mounts/pki.js";
 import { identityMount } from "./mounts/identity.js";
@@ -134,7 +135,12 @@ export async function openServer(options: OpenServerOptions): Promise<OpenedServ
   const engines = new ServerEngines();
   const leases = new LeaseManager({ engines, store: new DirectoryLeaseStore(stateDir) });
   const factories: MountFactories = {
-    secrets: { kv: kvFactory({ repo, keys, writes, defaultFolder }), database: databaseFactory({ repoTop: repo.top, workspace, engines, leases }), pki: pkiFactory({ writes, stateDir }) },
+    secrets: {
+      kv: kvFactory({ repo, keys, writes, defaultFolder }),
+      database: databaseFactory({ repoTop: repo.top, workspace, engines, leases }),
+      aws: awsFactory({ repoTop: repo.top, workspace, engines, leases, env: options.env }),
+      pki: pkiFactory({ writes, stateDir }),
+    },
     auth: {
       jwt: ({ point }) => jwtAuthMount({ point, repoTop: repo.top, writes, tokens: runtimeTokens, get: httpGet }),
     },
