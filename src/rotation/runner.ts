@@ -175,29 +175,46 @@ export class RotationRunner {
     const generator = this.#o.generatorFor(item.rule);
     try {
       if (!record) {
-        const target = await this.#target(item, generator, null);
-        try {
-          await generator.validate?.(target);
-          await this.#checkClean(item.file);
-        } catch (e) {
-          if (e instanceof SecretsError) return outcome("failed", null, e.message);
-          throw e;
+        if (request.dryRun) {
+          try {
+            await generator.validate?.(await this.#target(item, generator, null));
+            await this.#checkClean(item.file);
+          } catch (e) {
+            if (e instanceof SecretsError) return outcome("failed", null, e.message);
+            throw e;
+          }
+          return outcome("would-rotate", null);
         }
-        if (request.dryRun) return outcome("would-rotate", null);
-        const now = this.#o.now();
-        const fresh: RotationRecord = { version: 1, secret: item.secret, step: "created", attempt: 0, started_at: now, updated_at: now, finish_after: null, values: null, error: null };
-        const r = await this.#attempts(item, generator, fresh, await this.#target(item, generator, null), null);
-        return outcome(r.action, r.record, r.record?.error ?? null, r.commit, r.attempts);
+        return await this.#fresh(item, generator, outcome);
       }
       if (request.dryRun) return outcome(record.step === "committed" ? "waiting" : "would-rotate", record);
       // Resuming: the values held say what is pending and what was current before (none yet: a
       // kill before the first value was kept, so nothing outside has changed; start from create).
       const held = record.values === null ? null : await store.open(record);
       const r = await this.#attempts(item, generator, record, await this.#target(item, generator, held?.previous ?? null), held);
-      return outcome(r.action, r.record, r.record?.error ?? null, r.commit, r.attempts);
+      // Only the previous rotation's finish was left: a secret asked for by path (or due again)
+      // now rotates afresh, from the values that finish left current.
+      if (r.action !== "finished" || !(request.paths?.length || item.scheduled)) return outcome(r.action, r.record, r.record?.error ?? null, r.commit, r.attempts);
+      return await this.#fresh(item, generator, outcome);
     } finally {
       await generator.close?.();
     }
+  }
+
+  /** A new rotation of a secret with no record: validated, then the four steps. */
+  async #fresh(item: InventoryItem, generator: RotationGenerator, outcome: (action: RotationAction, rec: RotationRecord | null, message?: string | null, commit?: string | null, attempts?: number) => RotationOutcome): Promise<RotationOutcome> {
+    const target = await this.#target(item, generator, null);
+    try {
+      await generator.validate?.(target);
+      await this.#checkClean(item.file);
+    } catch (e) {
+      if (e instanceof SecretsError) return outcome("failed", null, e.message);
+      throw e;
+    }
+    const now = this.#o.now();
+    const fresh: RotationRecord = { version: 1, secret: item.secret, step: "created", attempt: 0, started_at: now, updated_at: now, finish_after: null, values: null, error: null };
+    const r = await this.#attempts(item, generator, fresh, target, null);
+    return outcome(r.action, r.record, r.record?.error ?? null, r.commit, r.attempts);
   }
 
   /** The target: the secret's current values (or the ones before a rotation being resumed). */
