@@ -11,9 +11,10 @@
 //                         each one file, run with its V8 code cache (src/cli/code-cache.ts), which the
 //                         build writes beside it from a run on a made-up file: a cold start neither
 //                         parses the bundle nor compiles what that run compiled;
-//     yaml-lib.cjs, zod-lib.cjs, age-lib.cjs, pg-lib.cjs
+//     yaml-lib.cjs, zod-lib.cjs, age-lib.cjs, pg-lib.cjs, sts-lib.cjs
 //                         third-party libraries both require() only when they need them (the full YAML
-//                         parser, a .sops.yaml, a post-quantum or passphrase key, a database engine).
+//                         parser, a .sops.yaml, a post-quantum or passphrase key, a database engine,
+//                         the AWS engine's STS client).
 //   dist/lib/             the library (the package's `exports`), ESM (its own package.json).
 //   dist/types/           its declarations (tsc).
 //
@@ -66,6 +67,8 @@ const libs = {
   "hcl2json-lib.cjs": `export * from "@cdktn/hcl2json";`,
   // node-postgres, for the database engine (src/engines/postgres/admin.ts imports it on first use).
   "pg-lib.cjs": `module.exports = require("pg");`,
+  // AWS's STS client, for the AWS engine (src/engines/aws/sts.ts imports it on first use).
+  "sts-lib.cjs": `module.exports = require("@aws-sdk/client-sts");`,
 };
 // pg's optional native binding (pg.native, which nothing here uses) is not bundled: its require()
 // fails as a missing module does, which pg's lazy `native` getter expects.
@@ -94,6 +97,7 @@ const libModules = {
   "age-encryption": ["age-lib.cjs", ""],
   "@cdktn/hcl2json": ["hcl2json-lib.cjs", ""],
   pg: ["pg-lib.cjs", ""],
+  "@aws-sdk/client-sts": ["sts-lib.cjs", ""],
 };
 // The parser's WebAssembly, where its bundled loader (dist/chunks/hcl2json-lib.cjs) looks: `${__dirname}/../main.wasm.gz`.
 copyFileSync(join("node_modules", "@cdktn", "hcl2json", "main.wasm.gz"), join("dist", "main.wasm.gz"));
@@ -195,6 +199,8 @@ await build({
   splitting: true,
   chunkNames: "[name]-[hash]",
   banner: { js: esmRequire },
+  // The SDK's dynamic secrets reach pg (a chunk of its own, loaded on the first getDynamic).
+  plugins: [noPgNative],
 });
 
 function newestMtime(dir) {

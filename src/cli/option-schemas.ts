@@ -82,6 +82,19 @@ export function parseIndent(value: string | undefined): number | undefined {
   return parseOptions(z.object({ indent: IndentOption }), { indent: value }).indent;
 }
 
+/**
+ * `run`/`export --env NAME`: one folder name under the secrets root and the suffix of `.env.NAME`, so
+ * letters, digits, `.`, `_` and `-` only (no `/`, which would make it a path; not `.` or `..`).
+ */
+const EnvName = z.optional(
+  z.string().check(z.regex(/^(?!\.\.?$)[A-Za-z0-9._-]+$/, "an environment is a name like production or staging (letters, digits, . _ -)")),
+);
+
+/** `--env` from `run`'s or `export`'s options, validated (undefined when not given). */
+export function parseEnvName(value: string | undefined): string | undefined {
+  return parseOptionsWithSchemaMessages(z.object({ env: EnvName }), { env: value }).env;
+}
+
 /** `secrets list [PREFIX]`. */
 export const ListOptions = z.object({ format: formatEnum(["table", "json"] as const, "table"), root: str });
 
@@ -95,12 +108,21 @@ export const CredsOptions = z.object({
   prefix: z.optional(z.string().check(z.regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "a variable name prefix is letters, digits and '_', not starting with a digit"))),
   displayName: str,
   stateDir: str,
+  // The AWS engine's request fields (Vault's role_arn, role_session_name, mfa_code).
+  roleArn: str,
+  roleSessionName: str,
+  mfaCode: str,
 });
 export const LeaseListOptions = z.object({ prefix: str, irrevocable: flag, format: formatEnum(["table", "json"] as const, "table"), stateDir: str });
 export const LeaseLookupOptions = z.object({ format: formatEnum(["table", "json"] as const, "table"), stateDir: str });
 export const LeaseRenewOptions = z.object({ increment: str, format: formatEnum(["table", "json"] as const, "table"), stateDir: str });
 export const LeaseRevokeOptions = z.object({ force: flag, stateDir: str });
 export const LeaseTidyOptions = z.object({ format: formatEnum(["table", "json"] as const, "table"), stateDir: str });
+
+// --- `secrets jwt` (identity OIDC tokens; messages by parseOptionsWithSchemaMessages) ---
+export const JwtKeyCreateOptions = z.object({ algorithm: formatEnum(["EdDSA", "ES256"] as const, "EdDSA"), verificationTtl: str, allowedClientIds: z._default(z.string(), "*") });
+export const JwtKeyRotateOptions = z.object({ verificationTtl: str });
+export const JwtTokenOptions = z.object({ ttl: str, displayName: str, format: formatEnum(["token", "json"] as const, "token") });
 
 // --- scheduled rotation (messages by parseOptionsWithSchemaMessages) ---
 export const RotationStatusOptions = z.object({ format: formatEnum(["table", "json"] as const, "table"), failOnOverdue: flag, root: str, stateDir: str });

@@ -18,6 +18,7 @@ import {
 } from "./declare/files.js";
 import { registerCheckCommand, registerGitCommands, registerMergeDriverCommand } from "./declare/git.js";
 import { registerAuditCommand, registerDiffCommand, registerLogCommand, registerShowCommand } from "./declare/history.js";
+import { registerJwtCommands } from "./declare/jwt.js";
 import { registerCredsCommand, registerLeaseCommands } from "./declare/leases.js";
 import { registerRotateValuesCommand, registerRotationCommand } from "./declare/rotation.js";
 import { registerServeCommand } from "./declare/server.js";
@@ -85,6 +86,7 @@ export function buildProgram(onUsageError: (text: string) => void = (t) => proce
   registerTokenCommands(program);
   registerCredsCommand(program);
   registerLeaseCommands(program);
+  registerJwtCommands(program);
   registerServeCommand(program);
   registerVersionCommand(program, `secrets ${VERSION}`);
   program.addHelpText("after", ENVIRONMENT_HELP);

@@ -40,6 +40,9 @@ import { CheckoutPuller } from "./pull.js";
 import { DirectoryLeaseStore } from "../leases/directory-store.js";
 import { LeaseManager } from "../leases/manager.js";
 import { databaseFactory, ServerEngines } from "./mounts/database.js";
+import { identityMount } from "./mounts/identity.js";
+import { identityFolder, RepositoryOidcConfig } from "../identity/files.js";
+import { OidcIdentity } from "../identity/identity.js";
 
 export interface OpenServerOptions {
   /** Where the checkout is (any folder inside it). */
@@ -53,6 +56,12 @@ export interface OpenServerOptions {
   tokenAuthorities?: readonly TokenAuthority[];
   /** `--pull-interval`: follow the branch's upstream (src/server/pull.ts), reporting through `report`. */
   pull?: { intervalMs: number; report: (message: string) => void };
+  /**
+   * Vault's `api_addr`: the identity tokens' issuer when `.secrets/engines/identity/oidc/config.yaml`
+   * names none (`VAULT_API_ADDR` first, as Vault reads it). Asked per request: the CLI knows its
+   * address only once it listens.
+   */
+  apiAddr?: () => string | undefined;
 }
 
 export interface OpenedServer {
@@ -145,7 +154,11 @@ export async function openServer(options: OpenServerOptions): Promise<OpenedServ
     engineTypes: Object.keys(factories.secrets),
     leases,
   };
-  const table: RepositoryMountTable = new RepositoryMountTable(repo.top, [tokenMount({ tokens, policies }), cubbyhole, sysMount(sysRoutes(sysDeps))], factories, defaultFolder);
+  // identity/: OIDC tokens signed with the repository's keys (src/identity).
+  const oidcConfig = new RepositoryOidcConfig({ folder: identityFolder(repo.top), workspace });
+  const apiAddr = (): string | undefined => options.env.VAULT_API_ADDR || options.apiAddr?.();
+  const identity = identityMount({ identity: new OidcIdentity({ config: oidcConfig, apiAddr }), config: oidcConfig, repoTop: repo.top, writes, keys: () => workspace.keys() });
+  const table: RepositoryMountTable = new RepositoryMountTable(repo.top, [tokenMount({ tokens, policies }), cubbyhole, identity, sysMount(sysRoutes(sysDeps))], factories, defaultFolder);
   const mounts = table;
   const context: ServerContext = { sys, tokens: authority, policies, mounts, audit };
   const puller = options.pull ? new CheckoutPuller({ repo, writes, marks, intervalMs: options.pull.intervalMs, report: options.pull.report }) : null;

@@ -24,9 +24,12 @@ export async function serveCommand(raw: unknown): Promise<void> {
   const tls = opts.tlsCert && opts.tlsKey ? { cert: await readPem(opts.tlsCert), key: await readPem(opts.tlsKey) } : undefined;
   const audit = opts.auditFile === undefined ? undefined : opts.auditFile === "stdout" ? { stream: process.stdout, name: "stdout" } : { file: opts.auditFile };
   const pull = opts.pullInterval === undefined ? undefined : { intervalMs: pullIntervalMs(opts.pullInterval), report: info };
-  const opened = await openServer({ cwd: process.cwd(), env: process.env, ...(opts.stateDir ? { stateDir: opts.stateDir } : {}), ...(audit ? { audit } : {}), ...(pull ? { pull } : {}) });
+  // Vault's api_addr, for the identity tokens' issuer: known once the server listens.
+  const listening: { url?: string } = {};
+  const opened = await openServer({ cwd: process.cwd(), env: process.env, apiAddr: () => listening.url, ...(opts.stateDir ? { stateDir: opts.stateDir } : {}), ...(audit ? { audit } : {}), ...(pull ? { pull } : {}) });
   for (const lock of opened.recoveredLocks) info(`secrets serve: removed ${lock}, left by a server that was killed while running git`);
   const server = await listen({ listen: address, context: opened.context, ...(tls ? { tls } : {}) });
+  listening.url = server.url;
 
   if (opened.generatedRootToken) {
     info("secrets serve: a root token was generated; it is printed only this once (its hash is kept in the state directory):");
