@@ -126,4 +126,4 @@ export const JwtTokenOptions = z.object({ ttl: str, displayName: str, format: fo
 
 // --- scheduled rotation (messages by parseOptionsWithSchemaMessages) ---
 export const RotationStatusOptions = z.object({ format: formatEnum(["table", "json"] as const, "table"), failOnOverdue: flag, root: str, stateDir: str });
-export const RotateValuesOptions = z.object({ due: flag, dryRun: flag, reset: flag, format: formatEnum(["table", "json"] as const, "table"), root: str, stateDir: str });
+export const RotateValuesOptions = z.object({ due: flag, finish: flag, dryRun: flag, reset: flag, format: formatEnum(["table", "json"] as const, "table"), root: str, stateDir: str });
