@@ -4,6 +4,7 @@ import { formatForPath, loadStore } from "../files/format.js";
 import type { LoadedConfig } from "../policy/load.js";
 import { closedSide, diffVersions, mergeChanges, type ChangeKind } from "./changes.js";
 import { catFileBatch } from "./exec.js";
+import { namesWithHistory } from "./policy-names.js";
 import { fileHistory, readBlobs, type CommitInfo, type FileChange } from "./history.js";
 import { versionCache } from "./sides.js";
 import { trackedSecretFiles } from "./discover.js";
@@ -90,7 +91,24 @@ export async function audit(repo: Repo, opts: AuditOptions): Promise<AuditReport
     const store = await loadStore(formatForPath(file));
     out.push(auditFile(file, changes, versionCache(store, blobs), policies, currentNames));
   }
+  await nameFromHistory(out, repo, opts.config);
   return { head: history[0]?.commit.id ?? null, since: opts.since, files: out };
+}
+
+/**
+ * Names readers neither the policy of their commit nor the current one names (a revoked recipient,
+ * whose anchor went with it) from the policy's history, so a removal reads "bob", not a key.
+ */
+async function nameFromHistory(files: AuditFile[], repo: Repo, config: LoadedConfig | null): Promise<void> {
+  const unnamed: Reader[] = [];
+  for (const f of files) {
+    for (const a of f.access) unnamed.push(...a.readers, ...a.added, ...a.removed, ...(a.policy ?? []));
+    for (const s of f.secrets) unnamed.push(...s.events.flatMap((e) => e.readers), ...(s.exposedTo ?? []));
+  }
+  const wanted = new Set(unnamed.filter((r) => r.name === undefined).map((r) => r.recipient));
+  if (!wanted.size) return;
+  const names = await namesWithHistory(config, wanted, repo);
+  for (const r of unnamed) if (r.name === undefined && names.has(r.recipient)) r.name = names.get(r.recipient);
 }
 
 function auditFile(

@@ -37,8 +37,12 @@ export interface MergeInput {
   theirs: Uint8Array;
   store: Store;
   keys: KeySource;
-  /** The recipients the `.sops.yaml` rule gives this path, when one matches: only compared, for a warning. */
-  policy?: Recipients | null;
+  /**
+   * The recipients the `.sops.yaml` rule of the merge result gives this path, when one matches: only
+   * compared, for a warning. Several when that policy is not known yet (both sides changed it): the
+   * warning then comes only when none of them matches; null among them (no rule) means no warning.
+   */
+  policy?: Recipients | null | ReadonlyArray<Recipients | null>;
   emit?: EmitOptions;
 }
 
@@ -129,7 +133,8 @@ export async function mergeSecretFile(input: MergeInput): Promise<MergeOutcome> 
 
   const side = chosen === "ours" ? ours : theirs;
   const metadata = await mergedMetadata(base?.metadata ?? null, ours.metadata, theirs.metadata, side, dataKey, input.keys, warnings);
-  if (input.policy && !sameGroups(input.policy.groups, recipientGroups(metadata))) {
+  const candidates = isRecipientsList(input.policy) ? input.policy : [input.policy ?? null];
+  if (candidates.length && candidates.every((p) => p !== null && !sameGroups(p.groups, recipientGroups(metadata)))) {
     warnings.push("the merged recipients differ from the .sops.yaml rule for this path: run `secrets updatekeys` on it after the merge");
   }
 
@@ -148,6 +153,10 @@ export async function mergeSecretFile(input: MergeInput): Promise<MergeOutcome> 
   const out = reencrypt({ branches: merged.branches, metadata, dataKey, cipher }, merged.branches);
   checkCandidatesEncrypted(merged, out.branches, { ours, theirs, base });
   return { kind: "merged", bytes: emitEncrypted(input.store, out, input.emit), conflicts: merged.conflicts, warnings };
+}
+
+function isRecipientsList(p: MergeInput["policy"]): p is ReadonlyArray<Recipients | null> {
+  return Array.isArray(p);
 }
 
 /** The binary format holds one value, the whole file: its text is merged line by line. */

@@ -51,6 +51,8 @@ export interface TextconvOptions {
   values?: boolean;
   /** Recipient → name (the `.sops.yaml` anchor), for the trailer. */
   names?: ReadonlyMap<string, string>;
+  /** Names for recipients `names` lacks (a revoked one, from the policy's history); asked only when one is unnamed. */
+  moreNames?: (unnamed: string[]) => Promise<ReadonlyMap<string, string>>;
   emit?: EmitOptions;
 }
 
@@ -63,6 +65,8 @@ export async function textconv(bytes: Uint8Array, store: Store, keys: KeySource,
     throw e;
   }
   if (!v.metadata) return bytes;
+  const unnamed = v.metadata.keyGroups.flatMap((g) => g.age.map((a) => a.recipient)).filter((r) => !opts.names?.has(r));
+  if (unnamed.length && opts.moreNames) opts = { ...opts, names: await opts.moreNames(unnamed) };
   let dataKey: Uint8Array;
   try {
     dataKey = await unwrapDataKey(v.metadata, keys);

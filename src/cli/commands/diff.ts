@@ -37,7 +37,12 @@ export async function diffCommand(operands: string[], raw: unknown): Promise<voi
   const from = revs[0] ?? "HEAD";
   const to = revs[1] ? { rev: revs[1] } : staged ? { index: true as const } : { worktree: true as const };
   const diffs = await secretsDiff(repo, { from, to, paths: files.map((f) => repoPath(repo, f)), keys: await ws.keys() });
-  const names = opts.format === "text" ? (await ws.config().catch(() => null))?.recipientNames : undefined;
+  let names: ReadonlyMap<string, string> | undefined;
+  if (opts.format === "text") {
+    const config = await ws.config().catch(() => null);
+    const { namesWithHistory } = await import("../../git/policy-names.js");
+    names = await namesWithHistory(config, diffs.flatMap((d) => [...d.recipientsAdded, ...d.recipientsRemoved]), repo);
+  }
   await writeStdout(opts.format === "json" ? renderDiffJson(diffs, opts) : renderDiffText(diffs, { values: opts.values, names }));
   if (opts.exitCode && diffs.length) process.exitCode = ResultExitCode.Found;
 }

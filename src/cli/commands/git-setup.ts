@@ -37,8 +37,9 @@ export async function textconvCommand(file: string, raw: unknown): Promise<void>
     const format = formatForPath(file);
     const store = await loadStore(format);
     // Names are a nicety: a broken .sops.yaml must not break git diff.
-    const names = (await ws.config().catch(() => null))?.recipientNames;
-    const out = await textconv(bytes, store, await ws.keys(), { values: opts.values, names, emit: { indent: await ws.indentFor(format).catch(() => undefined) } });
+    const config = await ws.config().catch(() => null);
+    const moreNames = async (unnamed: string[]) => (await import("../../git/policy-names.js")).namesWithHistory(config, unnamed);
+    const out = await textconv(bytes, store, await ws.keys(), { values: opts.values, names: config?.recipientNames, moreNames, emit: { indent: await ws.indentFor(format).catch(() => undefined) } });
     await writeStdout(out);
   });
 }

@@ -35,14 +35,30 @@ export async function mergeDriverCommand(base: string, ours: string, theirs: str
   });
 }
 
-/** The recipients the `.sops.yaml` rule names for this path, if a config and a rule with keys exist. */
+/**
+ * The recipients the `.sops.yaml` rule of the merge result names for this path (several candidates
+ * when both sides changed the policy), if a config and a rule with keys exist. During `git merge`
+ * the work tree's `.sops.yaml` is still ours, so the merged one is read from git (git/merge-policy.ts).
+ */
 async function policyFor(file: string, getConfig: () => Promise<import("../../policy/load.js").LoadedConfig | null>) {
   try {
     const config = await getConfig();
     if (!config) return null;
-    const { matchRule } = await import("../../policy/match.js");
-    const rule = matchRule(config, config.dir, file, { requireKeys: false, requireMatch: false });
-    return rule && rule.keyGroups.every((g) => g.age.length) ? { groups: rule.keyGroups.map((g) => g.age), shamirThreshold: rule.shamirThreshold } : null;
+    const [{ matchRule }, { parseConfig }, { mergedPolicyTexts }, { workTreeTop }, path] = await Promise.all([
+      import("../../policy/match.js"),
+      import("../../policy/load.js"),
+      import("../../git/merge-policy.js"),
+      import("../../git/repo.js"),
+      import("node:path"),
+    ]);
+    const ruleOf = (cfg: typeof config) => {
+      const rule = matchRule(cfg, cfg.dir, file, { requireKeys: false, requireMatch: false });
+      return rule && rule.keyGroups.every((g) => g.age.length) ? { groups: rule.keyGroups.map((g) => g.age), shamirThreshold: rule.shamirThreshold } : null;
+    };
+    const top = await workTreeTop(config.dir);
+    const texts = top ? await mergedPolicyTexts(top, path.relative(top, config.path).split(path.sep).join("/"), process.env) : null;
+    if (!texts) return ruleOf(config);
+    return texts.map((t) => (t === null ? null : ruleOf(parseConfig(t, config.path))));
   } catch (e) {
     if (e instanceof SecretsError) return null; // the policy is only compared: a broken one must not stop a merge
     throw e;
