@@ -88,7 +88,9 @@ const noPgNative = {
 for (const [name, contents] of Object.entries(libs)) {
   // `performance`: the Go WebAssembly loader's fallback for runtimes without globalThis.performance
   // (Node has it since 16), never reached here; left as a require that is never run.
-  await build({ ...common, stdin: { contents, resolveDir: process.cwd() }, format: "cjs", outfile: `dist/chunks/${name}`, external: ["performance"], plugins: [noPgNative] });
+  // Whitespace is minified in these third-party files only (names kept, so their stack frames still
+  // read): with the STS, x509 and pg clients the installed package outgrew its 10 MiB budget.
+  await build({ ...common, stdin: { contents, resolveDir: process.cwd() }, format: "cjs", outfile: `dist/chunks/${name}`, external: ["performance"], plugins: [noPgNative], minifyWhitespace: true });
 }
 // How bundled code reaches them: `yaml` and src/sops/stores/yaml-lib.ts (the full parser), zod and
 // age-encryption, each a module that require()s its file when it is first evaluated.
