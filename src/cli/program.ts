@@ -105,6 +105,10 @@ Environment:
   SOPS_AGE_RECIPIENTS        the default of --age (recipients for new files)
   SOPS_CONFIG                the .sops.yaml to use (like --config)
   SOPS_EDITOR, EDITOR        the editor of \`edit\` (SOPS_EDITOR first, split like a shell word list; default vi)
+  SOPS_DISABLE_VERSION_CHECK accepted and not needed: no version check is ever made
+  Not used (their key types are not supported; a file's entries of those types are kept as they are):
+  SOPS_PGP_FP, SOPS_GPG_EXEC, SOPS_KMS_ARN, SOPS_GCP_KMS_IDS, SOPS_AZURE_KEYVAULT_URLS, SOPS_VAULT_URIS,
+  SOPS_AGE_SSH_PRIVATE_KEY_FILE; SOPS_DECRYPTION_ORDER (age is the only key type tried).
   SECRETS_ROOT               the secrets root for secret paths (default: secrets/ beside .sops.yaml)
   SECRETS_LOCK_TIMEOUT       how long a writer waits for a file's write lock (default 10s)
   SECRETS_MAX_INPUT_BYTES    the largest input file or stdin accepted (default 64 MiB)

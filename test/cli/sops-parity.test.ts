@@ -186,6 +186,10 @@ describe("sops' environment variables, listed in --help and honoured", () => {
   it("--help lists each", async () => {
     const help = await sb.ok(["--help"]);
     for (const v of ["SOPS_AGE_KEY ", "SOPS_AGE_KEY_FILE", "SOPS_AGE_KEY_CMD", "SOPS_AGE_RECIPIENTS", "SOPS_CONFIG", "SOPS_EDITOR, EDITOR"]) expect(help).toContain(v);
+    // sops' other variables are named too, as not used, so a script relying on one learns why nothing happens.
+    for (const v of ["SOPS_PGP_FP", "SOPS_GPG_EXEC", "SOPS_KMS_ARN", "SOPS_GCP_KMS_IDS", "SOPS_AZURE_KEYVAULT_URLS", "SOPS_VAULT_URIS", "SOPS_AGE_SSH_PRIVATE_KEY_FILE", "SOPS_DECRYPTION_ORDER", "SOPS_DISABLE_VERSION_CHECK"]) {
+      expect(help).toContain(v);
+    }
   });
 
   it("SOPS_AGE_KEY, SOPS_AGE_KEY_FILE, SOPS_AGE_KEY_CMD each open the file; SOPS_AGE_RECIPIENTS encrypts; SOPS_CONFIG picks the config; SOPS_EDITOR beats EDITOR", async () => {
