@@ -36,6 +36,7 @@ const targets = [
   { out: join(root, "schemas", "secrets-jwt-role.schema.json"), entry: join(root, "src", "auth", "jwt", "role-schema.ts"), render: "renderJwtRoleJsonSchema" },
   { out: join(root, "schemas", "database-connection.schema.json"), entry: join(root, "src", "engines", "postgres", "schema.ts"), render: "renderConnectionJsonSchema" },
   { out: join(root, "schemas", "database-role.schema.json"), entry: join(root, "src", "engines", "postgres", "schema.ts"), render: "renderRoleJsonSchema" },
+  { out: join(root, "schemas", "pki-role.schema.json"), entry: join(root, "src", "engines", "pki", "role-schema.ts"), render: "renderPkiRoleJsonSchema" },
   { out: join(root, "schemas", "aws-config.schema.json"), entry: join(root, "src", "engines", "aws", "schema.ts"), render: "renderAwsConfigJsonSchema" },
   { out: join(root, "schemas", "aws-role.schema.json"), entry: join(root, "src", "engines", "aws", "schema.ts"), render: "renderAwsRoleJsonSchema" },
   { out: join(root, "schemas", "identity-oidc-config.schema.json"), entry: join(root, "src", "identity", "schema.ts"), render: "renderOidcConfigJsonSchema" },

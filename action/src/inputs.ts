@@ -13,7 +13,7 @@ import { safe, type SafeText } from "./safe-text.js";
  */
 
 /** Input ids as declared in action.yml (kebab-case; the runner keeps the hyphens in INPUT_*). */
-export const INPUT_IDS = ["mode", "age-key", "files", "secrets", "dynamic", "export-env", "allow-unauthenticated", "dotenv-file", "working-directory", "github-token", "base", "head"] as const;
+export const INPUT_IDS = ["mode", "age-key", "files", "secrets", "dynamic", "export-env", "allow-unauthenticated", "dotenv-file", "working-directory", "github-token", "base", "head", "fail-on-overdue"] as const;
 export type InputId = (typeof INPUT_IDS)[number];
 
 /** Non-blank lines, trimmed; lines starting with `#` are comments. Keeps 1-based line numbers for messages. */
@@ -52,6 +52,7 @@ export const InputsSchema = z.object({
   "github-token": optionalText,
   base: optionalText,
   head: optionalText,
+  "fail-on-overdue": bool(false),
 });
 
 export type Inputs = z.infer<typeof InputsSchema>;
@@ -70,6 +71,7 @@ const expectations: Record<InputId, SafeText> = {
   "github-token": safe`must be a token`,
   base: safe`must be a commit`,
   head: safe`must be a commit`,
+  "fail-on-overdue": safe`must be true or false`,
 };
 
 /** Reads every input. Throws ActionFailure naming the first invalid input, without its value. */

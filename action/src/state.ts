@@ -38,8 +38,9 @@ export function saveLeases(ids: readonly string[]): void {
 
 /** The lease ids main saved, and a function removing their file; none when there are none or the file is unreadable. */
 export function savedLeases(): { ids: string[]; done: () => void } {
-  const file = core.getState(STATE_LEASES_FILE);
-  if (file === "") return { ids: [], done: () => undefined };
+  // `as string | undefined`: @github/local-action's stub answers undefined for a state never saved.
+  const file = core.getState(STATE_LEASES_FILE) as string | undefined;
+  if (!file) return { ids: [], done: () => undefined };
   let ids: string[] = [];
   try {
     const parsed = FilesState.safeParse(JSON.parse(readFileSync(file, "utf8")));
@@ -47,7 +48,16 @@ export function savedLeases(): { ids: string[]; done: () => void } {
   } catch {
     ids = [];
   }
-  return { ids, done: () => rmSync(file, { force: true }) };
+  return {
+    ids,
+    done: () => {
+      try {
+        rmSync(file, { force: true });
+      } catch {
+        // RUNNER_TEMP is emptied after the job anyway.
+      }
+    },
+  };
 }
 
 export function saveWrittenFiles(paths: readonly string[]): void {

@@ -99,7 +99,7 @@ export function parseEnvName(value: string | undefined): string | undefined {
 export const ListOptions = z.object({ format: formatEnum(["table", "json"] as const, "table"), root: str });
 
 // --- serve ---
-export const ServeOptions = z.object({ listen: z._default(z.string(), "127.0.0.1:8200"), tlsCert: str, tlsKey: str, auditFile: str, stateDir: str, insecureListen: flag, pullInterval: str });
+export const ServeOptions = z.object({ listen: z._default(z.string(), "127.0.0.1:8200"), tlsCert: str, tlsKey: str, auditFile: str, stateDir: str, insecureListen: flag, pullInterval: str, reapInterval: str });
 
 // --- dynamic credentials and leases (messages by parseOptionsWithSchemaMessages) ---
 export const CredsOptions = z.object({
@@ -126,4 +126,4 @@ export const JwtTokenOptions = z.object({ ttl: str, displayName: str, format: fo
 
 // --- scheduled rotation (messages by parseOptionsWithSchemaMessages) ---
 export const RotationStatusOptions = z.object({ format: formatEnum(["table", "json"] as const, "table"), failOnOverdue: flag, root: str, stateDir: str });
-export const RotateValuesOptions = z.object({ due: flag, dryRun: flag, reset: flag, format: formatEnum(["table", "json"] as const, "table"), root: str, stateDir: str });
+export const RotateValuesOptions = z.object({ due: flag, finish: flag, dryRun: flag, reset: flag, format: formatEnum(["table", "json"] as const, "table"), root: str, stateDir: str });

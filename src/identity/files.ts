@@ -12,7 +12,7 @@
  * recipients are who can sign; a file that is not encrypted is refused. Every message names a
  * file and a field, never what a field holds.
  */
-import { promises as fsp } from "node:fs";
+import { promises as fsp, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { parseDurationSeconds } from "../auth/policy/duration.js";
@@ -153,6 +153,8 @@ export class RepositoryOidcConfig implements OidcConfigSource {
   readonly #config: CachedFile<string | undefined>;
   /** Parsed role files, each parsed again when it changes (a stat per use). */
   readonly #roles = new Map<string, CachedFile<OidcRole | null>>();
+  /** Keys as last parsed, by name, with the stat signature of the file they came from. */
+  readonly #keys = new Map<string, { signature: string; key: OidcKey }>();
 
   constructor(options: RepositoryOidcConfigOptions) {
     this.folder = options.folder;
@@ -184,11 +186,19 @@ export class RepositoryOidcConfig implements OidcConfigSource {
 
   async key(name: string): Promise<OidcKey | null> {
     const file = this.keyFile(name);
-    if (!(await fsp.stat(file).catch(() => undefined))?.isFile()) return null;
+    // A stat per use, synchronous (no thread-pool round trip on the token path); the file is
+    // decrypted and validated again only when it changed.
+    const st = statSync(file, { throwIfNoEntry: false });
+    if (!st?.isFile()) return null;
+    const signature = `${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`;
+    const hit = this.#keys.get(name);
+    if (hit?.signature === signature) return hit.key;
     const shown = displayPath(file);
     const repo = await this.#workspace.repository(dirname(file));
     const opened = await repo.openFile(file);
-    return oidcKey(name, shown, parseKeyContent(plainOf(opened.doc), shown));
+    const key = oidcKey(name, shown, parseKeyContent(plainOf(opened.doc), shown));
+    this.#keys.set(name, { signature, key });
+    return key;
   }
 
   async keyNames(): Promise<string[]> {

@@ -55,7 +55,13 @@ export type RotationAction =
   /** Another runner holds it. */
   | "locked"
   /** Failed before anything changed (validation). */
-  | "failed";
+  | "failed"
+  /**
+   * Its commit is not in this checkout (the pull request of the GitOps flow was closed unmerged, or
+   * the branch was reset): the record is dropped without finish, so the credential that is still
+   * current is never disabled.
+   */
+  | "abandoned";
 
 export interface RotationOutcome {
   secret: string;
@@ -91,6 +97,8 @@ export interface RunRequest {
   dryRun?: boolean;
   /** Forget a stuck record first, so the secret rotates again. */
   reset?: boolean;
+  /** Only finish rotations waiting in `committed` (the GitOps flow's expire job); never start one. */
+  finishOnly?: boolean;
 }
 
 /** Only a rotation that keeps one key per secret: the key the rule matched, plus the generator's siblings. */
@@ -125,6 +133,7 @@ export class RotationRunner {
       }
       return out;
     }
+    if (request.finishOnly) return items.filter((i) => i.record?.step === "committed");
     if (request.due) return items.filter((i) => i.record !== null || i.scheduled);
     return [];
   }
@@ -155,6 +164,7 @@ export class RotationRunner {
   async #locked(item: InventoryItem, request: RunRequest): Promise<RotationOutcome> {
     const { store } = this.#o;
     let record = await store.get(item.secret);
+    if (request.finishOnly && record?.step !== "committed") return { secret: item.secret, action: "waiting", step: record?.step ?? null, attempts: record?.attempt ?? 0, commit: null, message: "no finished commit waiting: nothing to do" };
     const outcome = (action: RotationAction, rec: RotationRecord | null, message: string | null = null, commit: string | null = null, attempts?: number): RotationOutcome => ({
       secret: item.secret,
       action,
@@ -175,29 +185,46 @@ export class RotationRunner {
     const generator = this.#o.generatorFor(item.rule);
     try {
       if (!record) {
-        const target = await this.#target(item, generator, null);
-        try {
-          await generator.validate?.(target);
-          await this.#checkClean(item.file);
-        } catch (e) {
-          if (e instanceof SecretsError) return outcome("failed", null, e.message);
-          throw e;
+        if (request.dryRun) {
+          try {
+            await generator.validate?.(await this.#target(item, generator, null));
+            await this.#checkClean(item.file);
+          } catch (e) {
+            if (e instanceof SecretsError) return outcome("failed", null, e.message);
+            throw e;
+          }
+          return outcome("would-rotate", null);
         }
-        if (request.dryRun) return outcome("would-rotate", null);
-        const now = this.#o.now();
-        const fresh: RotationRecord = { version: 1, secret: item.secret, step: "created", attempt: 0, started_at: now, updated_at: now, finish_after: null, values: null, error: null };
-        const r = await this.#attempts(item, generator, fresh, await this.#target(item, generator, null), null);
-        return outcome(r.action, r.record, r.record?.error ?? null, r.commit, r.attempts);
+        return await this.#fresh(item, generator, outcome);
       }
       if (request.dryRun) return outcome(record.step === "committed" ? "waiting" : "would-rotate", record);
       // Resuming: the values held say what is pending and what was current before (none yet: a
       // kill before the first value was kept, so nothing outside has changed; start from create).
       const held = record.values === null ? null : await store.open(record);
       const r = await this.#attempts(item, generator, record, await this.#target(item, generator, held?.previous ?? null), held);
-      return outcome(r.action, r.record, r.record?.error ?? null, r.commit, r.attempts);
+      // Only the previous rotation's finish was left: a secret asked for by path (or due again)
+      // now rotates afresh, from the values that finish left current.
+      if (r.action !== "finished" || request.finishOnly || !(request.paths?.length || item.scheduled)) return outcome(r.action, r.record, r.record?.error ?? null, r.commit, r.attempts);
+      return await this.#fresh(item, generator, outcome);
     } finally {
       await generator.close?.();
     }
+  }
+
+  /** A new rotation of a secret with no record: validated, then the four steps. */
+  async #fresh(item: InventoryItem, generator: RotationGenerator, outcome: (action: RotationAction, rec: RotationRecord | null, message?: string | null, commit?: string | null, attempts?: number) => RotationOutcome): Promise<RotationOutcome> {
+    const target = await this.#target(item, generator, null);
+    try {
+      await generator.validate?.(target);
+      await this.#checkClean(item.file);
+    } catch (e) {
+      if (e instanceof SecretsError) return outcome("failed", null, e.message);
+      throw e;
+    }
+    const now = this.#o.now();
+    const fresh: RotationRecord = { version: 1, secret: item.secret, step: "created", attempt: 0, started_at: now, updated_at: now, finish_after: null, values: null, error: null };
+    const r = await this.#attempts(item, generator, fresh, target, null);
+    return outcome(r.action, r.record, r.record?.error ?? null, r.commit, r.attempts);
   }
 
   /** The target: the secret's current values (or the ones before a rotation being resumed). */
@@ -298,7 +325,13 @@ export class RotationRunner {
         await this.#step(rec, "committed");
         continue;
       }
-      // committed: finish once the grace period has passed.
+      // committed: finish once the grace period has passed, and only where the commit is (a
+      // record resumed in a checkout whose file does not hold the pending values was abandoned).
+      if (resumedAt === "committed" && !(await this.#holds(item, pending!))) {
+        await this.#o.store.remove(item.secret);
+        await this.#step(rec, "finished");
+        return { action: "abandoned", record: null, commit, attempts: rec.attempt };
+      }
       if (rec.finish_after !== null && this.#o.now() < rec.finish_after) return { action: resumedAt === "committed" ? "waiting" : "rotated", record: rec, commit, attempts: rec.attempt };
       try {
         await generator.finish(target, pending!);
@@ -314,19 +347,24 @@ export class RotationRunner {
     }
   }
 
+  /** Whether the secret's file holds `pending` now. */
+  async #holds(item: InventoryItem, pending: Readonly<Record<string, string>>): Promise<boolean> {
+    const { parent } = keyOf(item.secret);
+    for (const [k, v] of Object.entries(pending)) {
+      const entry = await this.#o.repo.readEntry(formatSecretPath([...parent, k])).catch(() => null);
+      if (entry?.value !== v) return false;
+    }
+    return true;
+  }
+
   /**
    * Writes the pending values and `rotated_at` into the secret's file and commits that file alone.
    * Idempotent: a file that holds the pending values already is not written again, and a clean one
    * is not committed again (a kill between the write, the commit and the record's update).
    */
   async #commit(item: InventoryItem, pending: Readonly<Record<string, string>>): Promise<string | null> {
-    const { parent, key } = keyOf(item.secret);
-    let same = true;
-    for (const [k, v] of Object.entries(pending)) {
-      const entry = await this.#o.repo.readEntry(formatSecretPath([...parent, k])).catch(() => null);
-      if (entry?.value !== v) same = false;
-    }
-    if (!same) {
+    const { key } = keyOf(item.secret);
+    if (!(await this.#holds(item, pending))) {
       const metadata = { [key]: { [ROTATED_AT]: isoSeconds(this.#o.now()) } };
       await this.#o.repo.writeSiblings(item.secret, pending, metadata);
     }

@@ -38,9 +38,10 @@ import { GitOperationMarks, recoverStaleGitLocks } from "../git/stale-locks.js";
 import { FollowingCreationPolicy } from "./following-policy.js";
 import { CheckoutPuller } from "./pull.js";
 import { DirectoryLeaseStore } from "../leases/directory-store.js";
-import { LeaseManager } from "../leases/manager.js";
+import { LeaseManager, type TidyReport } from "../leases/manager.js";
 import { awsFactory } from "./mounts/aws.js";
 import { databaseFactory, ServerEngines } from "./mounts/database.js";
+import { pkiFactory } from "./mounts/pki.js";
 import { identityMount } from "./mounts/identity.js";
 import { identityFolder, RepositoryOidcConfig } from "../identity/files.js";
 import { OidcIdentity } from "../identity/identity.js";
@@ -76,6 +77,11 @@ export interface OpenedServer {
   puller: CheckoutPuller | null;
   /** The dynamic secrets' lease manager: closed on shutdown, after the last request (it holds the engines' connection pools). */
   leases: LeaseManager;
+  /**
+   * The reaper's sweep (src/server/lease-reaper.ts): the declared mounts are built first, so that
+   * every engine the repository mounts is reaped before any request has reached it.
+   */
+  tidyLeases(now: number): Promise<TidyReport>;
 }
 
 /** The committer of every write (docs/server.md: the author is the token's display name, the committer the server). */
@@ -133,6 +139,7 @@ export async function openServer(options: OpenServerOptions): Promise<OpenedServ
       kv: kvFactory({ repo, keys, writes, defaultFolder }),
       database: databaseFactory({ repoTop: repo.top, workspace, engines, leases }),
       aws: awsFactory({ repoTop: repo.top, workspace, engines, leases, env: options.env }),
+      pki: pkiFactory({ writes, stateDir }),
     },
     auth: {
       jwt: ({ point }) => jwtAuthMount({ point, repoTop: repo.top, writes, tokens: runtimeTokens, get: httpGet }),
@@ -167,7 +174,12 @@ export async function openServer(options: OpenServerOptions): Promise<OpenedServ
   const mounts = table;
   const context: ServerContext = { sys, tokens: authority, policies, mounts, audit };
   const puller = options.pull ? new CheckoutPuller({ repo, writes, marks, intervalMs: options.pull.intervalMs, report: options.pull.report }) : null;
-  return { context, stateDir, recoveredLocks, puller, leases, ...(root.generated ? { generatedRootToken: root.generated } : {}) };
+  const tidyLeases = async (now: number): Promise<TidyReport> => {
+    // A mounts file that does not parse leaves the engines built so far; the records are tidied anyway.
+    await table.declared().catch(() => undefined);
+    return leases.tidy(now);
+  };
+  return { context, stateDir, recoveredLocks, puller, leases, tidyLeases, ...(root.generated ? { generatedRootToken: root.generated } : {}) };
 }
 
 async function openAudit(audit: NonNullable<OpenServerOptions["audit"]>, stateDir: string): Promise<AuditDevice> {

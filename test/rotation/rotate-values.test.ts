@@ -171,6 +171,19 @@ describe("secrets rotate values (random, command)", () => {
     sb.cleanup();
   }, 60_000);
 
+  it("a record whose commit is not in the checkout (a pull request closed unmerged) is dropped as abandoned, without finish", async () => {
+    const sb = new Sandbox({ from: base });
+    policy(sb, RANDOM);
+    expect((await sb.run(["rotate", "values", "app/API_TOKEN"], { env: { SECRETS_ROTATION_KILL_AT: "committed" } })).code).toBe(128);
+    sb.git("reset", "-q", "--hard", "HEAD~1");
+    const r = await sb.run(["rotate", "values", "--due", "--format", "json"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual([expect.objectContaining({ path: "app/API_TOKEN", action: "abandoned", step: null })]);
+    expect(await value(sb)).toBe(OLD);
+    expect(JSON.parse(await sb.ok(["rotation", "status", "--format", "json"]))).toEqual([expect.objectContaining({ state: "ok", step: null })]);
+    sb.cleanup();
+  }, 60_000);
+
   it("refuses to start on a file with uncommitted changes, before making any value", async () => {
     const sb = new Sandbox({ from: base });
     policy(sb, RANDOM);

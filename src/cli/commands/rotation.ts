@@ -68,12 +68,12 @@ function outcomeJson(o: RotationOutcome): Record<string, unknown> {
 
 export async function rotateValuesCommand(paths: string[], raw: unknown): Promise<void> {
   const opts = parseOptionsWithSchemaMessages(RotateValuesOptions, raw);
-  if (!opts.due && paths.length === 0) throw new SecretsError("usage", "give the secret paths to rotate, or --due for every secret the schedule says is due");
+  if (!opts.due && !opts.finish && paths.length === 0) throw new SecretsError("usage", "give the secret paths to rotate, or --due for every secret the schedule says is due");
   if (opts.due && paths.length) throw new SecretsError("usage", "give either --due or secret paths, not both");
   const rotation = await openRotation(opts);
   if (rotation.rules.length === 0) throw new SecretsError("usage", "no rotation policy: write .secrets/rotation.yaml first (docs/rotation.md)");
   const hook = killAt(process.env.SECRETS_ROTATION_KILL_AT);
-  const outcomes = await rotation.runner(hook ? { onStep: hook } : {}).run({ paths, due: opts.due ?? false, dryRun: opts.dryRun ?? false, reset: opts.reset ?? false });
+  const outcomes = await rotation.runner(hook ? { onStep: hook } : {}).run({ paths, due: opts.due ?? false, dryRun: opts.dryRun ?? false, reset: opts.reset ?? false, finishOnly: opts.finish ?? false });
   if (opts.format === "json") {
     await writeStdout(JSON.stringify(outcomes.map(outcomeJson), null, 2) + "\n");
   } else if (outcomes.length) {

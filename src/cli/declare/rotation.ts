@@ -34,6 +34,7 @@ export function registerRotateValuesCommand(program: Command): void {
     .description("rotate secret values by the policy (.secrets/rotation.yaml): make a new value, set it where it is used, test it, commit it (not the data key: that is `rotate FILE`)")
     .argument("[paths...]", "the secrets to rotate now, whatever their schedule (e.g. app/API_TOKEN)")
     .option("--due", "every secret the schedule says is due, and every rotation in progress")
+    .option("--finish", "only finish rotations already committed (disable the previous credential once its grace period has passed); start none")
     .option("--dry-run", "say what would rotate; change nothing anywhere")
     .option("--reset", "start again a rotation marked stuck (after fixing its cause)")
     .option("--format <format>", "table or json", "table")

@@ -7,10 +7,10 @@
  * lower-case hex (`3f:a2:…`).
  */
 import { randomBytes } from "node:crypto";
-import type { X509Certificate } from "@peculiar/x509";
+import type { Extension, X509Certificate } from "@peculiar/x509";
 import { SecretsError } from "../../errors.js";
 import { signingAlgorithm, type GeneratedKey } from "./keys.js";
-import { loadX509 } from "./x509-lib.js";
+import { loadX509, type X509 } from "./x509-lib.js";
 
 /** A CA that signs: its certificate, the certificates above it (nearest first; none for a root), its key. */
 export interface SigningCa {
@@ -101,6 +101,21 @@ function nameOf(t: Pick<CertificateTemplate, "commonName" | "organization" | "ou
   return name;
 }
 
+/**
+ * The authority key identifier a CA's certificates carry, by CA certificate: a memo of a pure
+ * function (architecture rule 1), so that issuing does not hash the CA's key again per certificate.
+ */
+const authorityKeyIds = new WeakMap<X509Certificate, Promise<Extension>>();
+
+function authorityKeyId(x509: X509, ca: X509Certificate): Promise<Extension> {
+  let ext = authorityKeyIds.get(ca);
+  if (!ext) {
+    ext = x509.AuthorityKeyIdentifierExtension.create(ca.publicKey);
+    authorityKeyIds.set(ca, ext);
+  }
+  return ext;
+}
+
 /** Signs `t` by `signer` (null: self-signed by `self`, the template's own key). */
 export async function buildCertificate(t: CertificateTemplate, signer: SigningCa | null, self?: GeneratedKey): Promise<X509Certificate> {
   const x509 = await loadX509();
@@ -119,7 +134,7 @@ export async function buildCertificate(t: CertificateTemplate, signer: SigningCa
     if (ekus.length) extensions.push(new x509.ExtendedKeyUsageExtension(ekus, false));
   }
   extensions.push(await x509.SubjectKeyIdentifierExtension.create(t.publicKey));
-  extensions.push(await x509.AuthorityKeyIdentifierExtension.create(signer ? signer.certificate.publicKey : t.publicKey));
+  extensions.push(signer ? await authorityKeyId(x509, signer.certificate) : await x509.AuthorityKeyIdentifierExtension.create(t.publicKey));
   const sans = [...t.dnsNames.map((value) => ({ type: "dns" as const, value })), ...t.ipAddresses.map((value) => ({ type: "ip" as const, value }))];
   if (sans.length) extensions.push(new x509.SubjectAlternativeNameExtension(sans, false));
   const subject = nameOf(t);

@@ -34,7 +34,10 @@ export async function buildCrl(ca: SigningCa, revoked: readonly RevokedEntry[], 
     signingAlgorithm: signingAlgorithm(ca.key.spec),
     extensions: [await x509.AuthorityKeyIdentifierExtension.create(ca.certificate.publicKey), crlNumber(x509, Math.floor(nowMs / 1000))],
   });
-  return { der: new Uint8Array(crl.rawData), pem: crl.toString("pem").trim() };
+  const der = new Uint8Array(crl.rawData);
+  // Vault's PEM type for a CRL is `X509 CRL` (the library writes `CRL`); openssl reads both.
+  const body = Buffer.from(der).toString("base64").match(/.{1,64}/g)!.join("\n");
+  return { der, pem: `-----BEGIN X509 CRL-----\n${body}\n-----END X509 CRL-----` };
 }
 
 /** The CRL number extension (2.5.29.20), non-critical, holding `n` as a DER INTEGER. */

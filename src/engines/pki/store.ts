@@ -74,7 +74,7 @@ export interface RepositoryPkiStoreOptions {
   creation: CreationPolicy;
 }
 
-/** A mount's files. One per mount; its only state is the decrypted key of the key file's current content. */
+/** A mount's files. One per mount; its only state is what it parsed of each file's current content (the decrypted key among it). */
 export class RepositoryPkiStore {
   readonly folder: string;
   /** Repo-relative folder, for commits. */
@@ -82,6 +82,8 @@ export class RepositoryPkiStore {
   readonly #opts: RepositoryPkiStoreOptions;
   #key: { stat: string; key: GeneratedKey } | undefined;
   #ca: { stat: string; certs: X509Certificate[] } | undefined;
+  /** Roles parsed, by name, with the identity of the file they were parsed from (issuing reads one per request). */
+  readonly #roles = new Map<string, { stat: string; role: PkiRole }>();
 
   constructor(opts: RepositoryPkiStoreOptions) {
     this.#opts = opts;
@@ -144,6 +146,10 @@ export class RepositoryPkiStore {
   async role(name: string): Promise<PkiRole | null> {
     checkName(name);
     const file = this.#abs(`${ROLES_FOLDER}/${name}.yaml`);
+    const stat = this.#stat(`${ROLES_FOLDER}/${name}.yaml`);
+    if (stat === null) return null;
+    const seen = this.#roles.get(name);
+    if (seen?.stat === stat) return seen.role;
     let text: string;
     try {
       text = await fsp.readFile(file, "utf8");
@@ -159,7 +165,9 @@ export class RepositoryPkiStore {
       throw new SecretsError("config", `${shown} is not valid YAML`);
     }
     const parsed = parseWith(PkiRoleFile, raw, ([issue]) => new SecretsError("config", `${shown}: ${issue.path.join(".") || "(top)"}: ${issue.message}`));
-    return resolveRole(name, parsed);
+    const role = resolveRole(name, parsed);
+    this.#roles.set(name, { stat, role });
+    return role;
   }
 
   /** The names of the roles, sorted. */
