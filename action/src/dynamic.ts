@@ -93,7 +93,8 @@ export function dynamicProblem(e: unknown): SafeText {
 export async function openLeases(root: string, identities: readonly KnownIdentity[]): Promise<LeaseManager> {
   const { openLocalLeases } = await import("../../src/leases/local.js");
   const workspace = new Workspace({ startDir: root, env: process.env, keys: recordingKeySource(identities, () => undefined) });
-  return (await openLocalLeases({ cwd: root, workspace })).manager;
+  // env: the AWS engine's web identity token (the job's GitHub OIDC token) when no key is configured.
+  return (await openLocalLeases({ cwd: root, workspace, env: process.env })).manager;
 }
 
 /** The job's display name in the credentials' names (Vault's token display name): `gha-<job>` when plain enough. */
