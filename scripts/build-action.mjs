@@ -39,6 +39,18 @@ await build({
   logLevel: "warning",
   plugins: [
     {
+      // pg's optional native binding is not bundled (as in scripts/build.mjs): its require() fails
+      // as a missing module does, which pg's lazy `native` getter expects.
+      name: "no-pg-native",
+      setup(b) {
+        b.onResolve({ filter: /^pg-native$/ }, () => ({ path: "pg-native", namespace: "no-pg-native" }));
+        b.onLoad({ filter: /.*/, namespace: "no-pg-native" }, () => ({
+          loader: "js",
+          contents: `const e = new Error("pg-native is not bundled"); e.code = "MODULE_NOT_FOUND"; throw e;`,
+        }));
+      },
+    },
+    {
       name: "no-http-client",
       setup(b) {
         b.onResolve({ filter: /^@actions\/http-client(\/.*)?$/ }, () => ({ path: join(ROOT, "action", "src", "no-http-client.ts") }));

@@ -11,9 +11,10 @@
 //                         each one file, run with its V8 code cache (src/cli/code-cache.ts), which the
 //                         build writes beside it from a run on a made-up file: a cold start neither
 //                         parses the bundle nor compiles what that run compiled;
-//     yaml-lib.cjs, zod-lib.cjs, age-lib.cjs, pg-lib.cjs
+//     yaml-lib.cjs, zod-lib.cjs, age-lib.cjs, pg-lib.cjs, sts-lib.cjs, x509-lib.cjs
 //                         third-party libraries both require() only when they need them (the full YAML
-//                         parser, a .sops.yaml, a post-quantum or passphrase key, a database engine).
+//                         parser, a .sops.yaml, a post-quantum or passphrase key, a database engine,
+//                         the AWS engine's STS client, the pki engine's X.509 library).
 //   dist/lib/             the library (the package's `exports`), ESM (its own package.json).
 //   dist/types/           its declarations (tsc).
 //
@@ -66,6 +67,11 @@ const libs = {
   "hcl2json-lib.cjs": `export * from "@cdktn/hcl2json";`,
   // node-postgres, for the database engine (src/engines/postgres/admin.ts imports it on first use).
   "pg-lib.cjs": `module.exports = require("pg");`,
+  // AWS's STS client, for the AWS engine (src/engines/aws/sts.ts imports it on first use).
+  "sts-lib.cjs": `module.exports = require("@aws-sdk/client-sts");`,
+  // @peculiar/x509, for the pki engine (src/engines/pki/x509-lib.ts imports it on first use, after
+  // the Reflect metadata shim its tsyringe needs).
+  "x509-lib.cjs": `module.exports = require("@peculiar/x509");`,
 };
 // pg's optional native binding (pg.native, which nothing here uses) is not bundled: its require()
 // fails as a missing module does, which pg's lazy `native` getter expects.
@@ -94,6 +100,8 @@ const libModules = {
   "age-encryption": ["age-lib.cjs", ""],
   "@cdktn/hcl2json": ["hcl2json-lib.cjs", ""],
   pg: ["pg-lib.cjs", ""],
+  "@aws-sdk/client-sts": ["sts-lib.cjs", ""],
+  "@peculiar/x509": ["x509-lib.cjs", ""],
 };
 // The parser's WebAssembly, where its bundled loader (dist/chunks/hcl2json-lib.cjs) looks: `${__dirname}/../main.wasm.gz`.
 copyFileSync(join("node_modules", "@cdktn", "hcl2json", "main.wasm.gz"), join("dist", "main.wasm.gz"));
@@ -183,6 +191,18 @@ chmodSync("dist/cli.js", 0o755);
   }
 }
 
+// The library's AWS engine loads the STS client the CLI already ships as dist/chunks/sts-lib.cjs
+// (over 1 MB): a second bundled copy in dist/lib put the installed package over its 10 MiB budget
+// (test/sdk/pack.test.ts). Every library chunk sits in dist/lib, so the relative path holds.
+const stsFromCliChunk = {
+  name: "sts-from-cli-chunk",
+  setup(b) {
+    b.onResolve({ filter: /^@aws-sdk\/client-sts$/ }, () => ({ path: "sts", namespace: "sts-from-cli-chunk" }));
+    b.onResolve({ filter: /^\.\.\/chunks\/sts-lib\.cjs$/ }, (a) => ({ path: a.path, external: true }));
+    b.onLoad({ filter: /.*/, namespace: "sts-from-cli-chunk" }, () => ({ loader: "js", contents: `module.exports = require("../chunks/sts-lib.cjs");` }));
+  },
+};
+
 // --- the library (the package's `exports`) --------------------------------------------------------
 // dist/lib/index.js, ESM (its users import it), code-split so that importing the SDK parses only
 // what a `get` needs. Types: tsc with tsconfig.lib.json (declarations only) into dist/types/, re-exported by
@@ -195,6 +215,8 @@ await build({
   splitting: true,
   chunkNames: "[name]-[hash]",
   banner: { js: esmRequire },
+  // The SDK's dynamic secrets reach pg (a chunk of its own, loaded on the first getDynamic).
+  plugins: [noPgNative, stsFromCliChunk],
 });
 
 function newestMtime(dir) {

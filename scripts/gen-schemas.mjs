@@ -7,7 +7,11 @@
  * (.secrets/auth/<mount>/config.yaml and roles/<name>.yaml) from src/auth/jwt/config-schema.ts and
  * src/auth/jwt/role-schema.ts, and schemas/database-connection.schema.json and
  * schemas/database-role.schema.json (the database engine's files under .secrets/engines/database/)
- * from src/engines/postgres/schema.ts.
+ * from src/engines/postgres/schema.ts, schemas/identity-oidc-{config,key,role}.schema.json (the
+ * identity OIDC files under .secrets/engines/identity/oidc/) from src/identity/schema.ts,
+ * schemas/secrets-rotation.schema.json (the rotation policy, .secrets/rotation.yaml) from
+ * src/rotation/schema.ts, and schemas/aws-config.schema.json and schemas/aws-role.schema.json (the
+ * AWS engine's files under .secrets/engines/aws/) from src/engines/aws/schema.ts.
  *
  * Plain node (no tsx): esbuild bundles schema.ts and what it imports (zod included) into memory, and
  * the bundle is imported from a data: URL, so no temp file is written. `--check` exits 1 when the
@@ -32,6 +36,13 @@ const targets = [
   { out: join(root, "schemas", "secrets-jwt-role.schema.json"), entry: join(root, "src", "auth", "jwt", "role-schema.ts"), render: "renderJwtRoleJsonSchema" },
   { out: join(root, "schemas", "database-connection.schema.json"), entry: join(root, "src", "engines", "postgres", "schema.ts"), render: "renderConnectionJsonSchema" },
   { out: join(root, "schemas", "database-role.schema.json"), entry: join(root, "src", "engines", "postgres", "schema.ts"), render: "renderRoleJsonSchema" },
+  { out: join(root, "schemas", "pki-role.schema.json"), entry: join(root, "src", "engines", "pki", "role-schema.ts"), render: "renderPkiRoleJsonSchema" },
+  { out: join(root, "schemas", "aws-config.schema.json"), entry: join(root, "src", "engines", "aws", "schema.ts"), render: "renderAwsConfigJsonSchema" },
+  { out: join(root, "schemas", "aws-role.schema.json"), entry: join(root, "src", "engines", "aws", "schema.ts"), render: "renderAwsRoleJsonSchema" },
+  { out: join(root, "schemas", "identity-oidc-config.schema.json"), entry: join(root, "src", "identity", "schema.ts"), render: "renderOidcConfigJsonSchema" },
+  { out: join(root, "schemas", "identity-oidc-key.schema.json"), entry: join(root, "src", "identity", "schema.ts"), render: "renderOidcKeyJsonSchema" },
+  { out: join(root, "schemas", "identity-oidc-role.schema.json"), entry: join(root, "src", "identity", "schema.ts"), render: "renderOidcRoleJsonSchema" },
+  { out: join(root, "schemas", "secrets-rotation.schema.json"), entry: join(root, "src", "rotation", "schema.ts"), render: "renderRotationJsonSchema" },
 ];
 
 let stale = false;

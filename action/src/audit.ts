@@ -1,3 +1,4 @@
+import { leasesMarkdown, type IssuedDynamic } from "./dynamic.js";
 import { counted, joinSafe, safe, shownCommit, shownLabel, shownName, shownPath, shownRecipient, type SafeText } from "./safe-text.js";
 
 /**
@@ -28,6 +29,8 @@ export interface Audit {
   skipped: string[];
   exportedToEnv: boolean;
   dotenvFile: boolean;
+  /** Dynamic credentials minted (the `dynamic` input): paths, names, TTLs; no value, no lease id. */
+  dynamic: IssuedDynamic[];
 }
 
 export function auditJson(a: Audit): string {
@@ -43,7 +46,8 @@ export function auditJson(a: Audit): string {
     dotenvFile: a.dotenvFile,
     files: a.files,
     skipped: a.skipped,
-    secretCount: a.files.reduce((n, f) => n + f.secrets.length, 0),
+    dynamic: a.dynamic,
+    secretCount: a.files.reduce((n, f) => n + f.secrets.length, 0) + a.dynamic.reduce((n, d) => n + d.names.length, 0),
   });
 }
 
@@ -89,6 +93,7 @@ export function auditMarkdown(a: Audit): SafeText {
   if (total > MAX_NAMES_SHOWN) lines.push(safe`| … ${total - MAX_NAMES_SHOWN} more in the audit-json output | |`);
   lines.push(safe``);
   lines.push(safe`</details>`);
+  lines.push(...leasesMarkdown(a.dynamic));
   lines.push(safe``);
   return joinSafe(lines, safe`\n`);
 }

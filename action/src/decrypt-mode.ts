@@ -11,6 +11,7 @@ import type { PathSegment } from "../../src/sops/path.js";
 import { isBranch, type Branch } from "../../src/sops/tree.js";
 import { parseAgeKey, recordingKeySource } from "./age-key.js";
 import { auditJson, auditMarkdown, type Audit, type AuditFile } from "./audit.js";
+import { dynamicProblem, issueDynamic, openLeases, parseDynamicLine, type IssuedDynamic } from "./dynamic.js";
 import { exportEnv, requireFileCommand, setOutputs, writeDotenv } from "./export.js";
 import type { NamedValue } from "./file-commands.js";
 import { ActionFailure, fileProblem } from "./failure.js";
@@ -22,7 +23,7 @@ import { ENV_NAME, nameForPath, reservedEnvName } from "./names.js";
 import { say } from "./log.js";
 import { counted, joinSafe, safe, shownName, shownPath, shownRecipient, type SafeText } from "./safe-text.js";
 import { parseSelector, type Selector } from "./selectors.js";
-import { saveWrittenFiles } from "./state.js";
+import { requireLeasesFile, saveWrittenFiles } from "./state.js";
 import { workingRoot } from "./workspace.js";
 
 /**
@@ -158,6 +159,8 @@ export async function decryptMode(inputs: Inputs, masks: MaskRegistry): Promise<
   if (inputs["age-key"].trim() === "") throw new ActionFailure(safe`input age-key is required in decrypt mode`);
   if (inputs.files.length && inputs.secrets.length) throw new ActionFailure(safe`set either files or secrets, not both (a secrets line without #PATH selects a whole file)`);
   const identities = parseAgeKey(inputs["age-key"]);
+  // Checked before anything is decrypted or minted.
+  const dynamicLines = inputs.dynamic.map(parseDynamicLine);
 
   const { workspace, root, secrets: policy } = workingRoot(inputs);
 
@@ -165,6 +168,8 @@ export async function decryptMode(inputs: Inputs, masks: MaskRegistry): Promise<
   let work: FileWork[];
   if (inputs.secrets.length) work = planSelectors(root, workspace, inputs.secrets);
   else if (inputs.files.length) work = planFromPatterns(root, workspace, inputs.files).map((f) => ({ ...f, selectors: null }));
+  // `dynamic` alone mints credentials only: no static file is exported unless asked for.
+  else if (dynamicLines.length) work = [];
   else work = (await planFromPolicy(root, workspace, (config = await configFor(policy)))).map((f) => ({ ...f, selectors: null }));
 
   const secrets: Secret[] = [];
@@ -207,10 +212,33 @@ export async function decryptMode(inputs: Inputs, masks: MaskRegistry): Promise<
     secrets.push(...picked);
     auditFiles.push({ file: w.display, encryptedTo: recipientsOf(parsed).map((recipient) => ({ recipient })), openedWith: [...new Set(opened)], secrets: [] });
   }
-  if (auditFiles.length === 0) throw new ActionFailure(safe`no SOPS-encrypted file is covered by the .sops.yaml rules below the working directory`);
+  if (auditFiles.length === 0 && dynamicLines.length === 0) throw new ActionFailure(safe`no SOPS-encrypted file is covered by the .sops.yaml rules below the working directory`);
+
+  // Dynamic credentials: each masked and its lease saved for the post step as soon as it exists.
+  let issued: IssuedDynamic[] = [];
+  const dynamicNames = new Set<string>();
+  if (dynamicLines.length) {
+    requireLeasesFile();
+    let leases;
+    try {
+      leases = await openLeases(root, identities);
+    } catch (e) {
+      throw new ActionFailure(safe`input dynamic: cannot open the repository's engines (the working directory must be in a git checkout): ${dynamicProblem(e)}`);
+    }
+    try {
+      const minted = await issueDynamic(dynamicLines, leases, masks);
+      issued = minted.issued;
+      for (const d of minted.secrets) {
+        secrets.push({ name: d.name, value: d.value, file: d.source, path: [] });
+        dynamicNames.add(d.name);
+      }
+    } finally {
+      await leases.close();
+    }
+  }
 
   const unique = checkNames(secrets, toEnv || dotenvPath !== "");
-  for (const s of unique) auditFiles.find((f) => f.file === s.file)!.secrets.push(s.name);
+  for (const s of unique) if (!dynamicNames.has(s.name)) auditFiles.find((f) => f.file === s.file)!.secrets.push(s.name);
 
   // The audit names recipients by their .sops.yaml anchors when the config can be read; without it
   // the recipients alone are listed, which is no reason to fail a deploy.
@@ -248,9 +276,12 @@ export async function decryptMode(inputs: Inputs, masks: MaskRegistry): Promise<
     skipped,
     exportedToEnv: toEnv,
     dotenvFile: dotenvPath !== "",
+    dynamic: issued,
   };
   core.setOutput("audit-json", auditJson(audit));
   core.setOutput("secret-count", String(unique.length));
   if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(auditMarkdown(audit), true).write();
-  say(safe`Decrypted ${counted(unique.length, safe`secret`, safe`secrets`)} from ${counted(auditFiles.length, safe`file`, safe`files`)}${toEnv ? safe`, exported as step outputs and environment variables` : safe`, exported as step outputs`}${dotenvPath !== "" ? safe` and to dotenv-file` : safe``}. The job summary lists their names.`);
+  const fromFiles = unique.length - dynamicNames.size;
+  const minted = issued.length ? safe` and minted ${counted(issued.length, safe`dynamic credential`, safe`dynamic credentials`)} (${counted(dynamicNames.size, safe`value`, safe`values`)}, revoked by the post step)` : safe``;
+  say(safe`Decrypted ${counted(fromFiles, safe`secret`, safe`secrets`)} from ${counted(auditFiles.length, safe`file`, safe`files`)}${minted}${toEnv ? safe`, exported as step outputs and environment variables` : safe`, exported as step outputs`}${dotenvPath !== "" ? safe` and to dotenv-file` : safe``}. The job summary lists their names.`);
 }

@@ -13,7 +13,7 @@ import { safe, type SafeText } from "./safe-text.js";
  */
 
 /** Input ids as declared in action.yml (kebab-case; the runner keeps the hyphens in INPUT_*). */
-export const INPUT_IDS = ["mode", "age-key", "files", "secrets", "export-env", "allow-unauthenticated", "dotenv-file", "working-directory", "github-token", "base", "head"] as const;
+export const INPUT_IDS = ["mode", "age-key", "files", "secrets", "dynamic", "export-env", "allow-unauthenticated", "dotenv-file", "working-directory", "github-token", "base", "head", "fail-on-overdue"] as const;
 export type InputId = (typeof INPUT_IDS)[number];
 
 /** Non-blank lines, trimmed; lines starting with `#` are comments. Keeps 1-based line numbers for messages. */
@@ -44,6 +44,7 @@ export const InputsSchema = z.object({
   "age-key": z.string(),
   files: lines,
   secrets: lines,
+  dynamic: lines,
   "export-env": bool(false),
   "allow-unauthenticated": bool(false),
   "dotenv-file": optionalText,
@@ -51,6 +52,7 @@ export const InputsSchema = z.object({
   "github-token": optionalText,
   base: optionalText,
   head: optionalText,
+  "fail-on-overdue": bool(false),
 });
 
 export type Inputs = z.infer<typeof InputsSchema>;
@@ -61,6 +63,7 @@ const expectations: Record<InputId, SafeText> = {
   "age-key": safe`must be text`,
   files: safe`must be glob patterns, one per line`,
   secrets: safe`must be selector lines`,
+  dynamic: safe`must be credentials paths, one per line`,
   "export-env": safe`must be true or false`,
   "allow-unauthenticated": safe`must be true or false`,
   "dotenv-file": safe`must be a path`,
@@ -68,6 +71,7 @@ const expectations: Record<InputId, SafeText> = {
   "github-token": safe`must be a token`,
   base: safe`must be a commit`,
   head: safe`must be a commit`,
+  "fail-on-overdue": safe`must be true or false`,
 };
 
 /** Reads every input. Throws ActionFailure naming the first invalid input, without its value. */

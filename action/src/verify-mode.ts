@@ -4,6 +4,10 @@ import { isSecretsError } from "../../src/errors.js";
 import { verifyJson } from "../../src/access/report.js";
 import { RuleBook } from "../../src/access/rules.js";
 import { verifyFailed, verifyRepository, type Problem, type VerifyReport } from "../../src/access/verify.js";
+import { rotationInventory } from "../../src/rotation/inventory.js";
+import { loadRotationPolicy } from "../../src/rotation/policy.js";
+import { resolveRoot } from "../../src/secrets/root.js";
+import type { Workspace } from "../../src/workspace/workspace.js";
 import { parseAgeKey, recordingKeySource } from "./age-key.js";
 import { requireFileCommand } from "./export.js";
 import { ActionFailure } from "./failure.js";
@@ -18,6 +22,8 @@ import { workingRoot } from "./workspace.js";
  * recipients its creation rule names; with an age-key, the MAC of each file that key opens is checked
  * too. Problems are listed in the log and the job summary (checked names only), the report is the
  * `verify-json` output, and any problem fails the step. Policy warnings (lint) are listed, not fatal.
+ * With `fail-on-overdue`, a secret the rotation policy (`.secrets/rotation.yaml`) says is overdue
+ * or stuck is a problem too (read from key names and metadata: no key needed, no value read).
  */
 
 function problemText(p: Problem, file: SafeText): SafeText {
@@ -49,6 +55,19 @@ function markdown(report: VerifyReport, lines: SafeText[], failed: boolean): Saf
   return joinSafe(out, safe`\n`);
 }
 
+/** The secrets under the rotation policy that are overdue or stuck (no state directory in CI: only the schedule). */
+async function overdueRotations(workspace: string, secrets: Workspace): Promise<Array<{ path: string; state: string }>> {
+  try {
+    const rules = await loadRotationPolicy(workspace);
+    const repo = await secrets.repository(resolveRoot({ cwd: workspace, env: process.env }));
+    const items = await rotationInventory(repo, rules, null, Math.floor(Date.now() / 1000));
+    return items.filter((i) => i.state === "overdue" || i.state === "stuck").map((i) => ({ path: i.secret, state: i.state }));
+  } catch (e) {
+    if (isSecretsError(e)) throw new ActionFailure(safe`fail-on-overdue: the rotation policy (.secrets/rotation.yaml) or the secrets could not be read (run secrets rotation status locally for details)`);
+    throw e;
+  }
+}
+
 export async function verifyMode(inputs: Inputs): Promise<void> {
   requireFileCommand("GITHUB_OUTPUT");
   const { workspace, secrets } = workingRoot(inputs);
@@ -67,12 +86,14 @@ export async function verifyMode(inputs: Inputs): Promise<void> {
     if (isSecretsError(e)) throw new ActionFailure(safe`verify could not read the repository (is git installed, and the checkout complete?)`);
     throw e;
   }
-  const failed = verifyFailed(report, false);
+  const overdue = inputs["fail-on-overdue"] ? await overdueRotations(workspace, secrets) : [];
+  const failed = verifyFailed(report, false) || overdue.length > 0;
   const configFile = shownPath(displayPath(workspace, config.path));
   const lines = [
     // Keys are repository text: shown only as a count here; `secrets verify` names them.
     ...(report.configErrors.length ? [safe`${configFile}: ${counted(report.configErrors.length, safe`key or section`, safe`keys or sections`)} sops ignores (a misspelt key, or no creation_rules): run secrets verify locally for details`] : []),
     ...report.problems.map((p) => problemText(p, shownPath(displayPath(workspace, resolve(config.dir, p.file))))),
+    ...overdue.map((o) => safe`rotation: ${shownPath(o.path)} is ${o.state === "stuck" ? safe`stuck` : safe`overdue`} (see secrets rotation status)`),
   ];
   core.setOutput("verify-json", JSON.stringify(verifyJson(report, failed)));
   if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(markdown(report, lines, failed), true).write();

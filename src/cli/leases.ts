@@ -10,7 +10,7 @@ import { cliWorkspace } from "./workspace.js";
  * times as the CLI reads and prints them.
  */
 export async function withLeases<T>(stateDir: string | undefined, fn: (manager: LeaseManager) => Promise<T>): Promise<T> {
-  const { manager } = await openLocalLeases({ cwd: process.cwd(), workspace: cliWorkspace(), ...(stateDir ? { stateDir } : {}) });
+  const { manager } = await openLocalLeases({ cwd: process.cwd(), workspace: cliWorkspace(), env: process.env, ...(stateDir ? { stateDir } : {}) });
   try {
     return await fn(manager);
   } finally {

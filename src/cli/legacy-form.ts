@@ -17,7 +17,7 @@ import { existsSync } from "node:fs";
 export const COMMAND_NAMES: readonly string[] = [
   "keygen", "init", "encrypt", "decrypt", "edit", "set", "unset", "get", "list", "rotate", "updatekeys", "filestatus",
   "import", "run", "export", "exec-env", "exec-file", "log", "show", "diff", "git", "merge-driver", "check", "audit",
-  "access", "verify", "policy", "token", "serve", "creds", "lease", "version", "help",
+  "access", "verify", "policy", "token", "serve", "creds", "lease", "jwt", "rotation", "version", "help",
 ];
 
 const MODES: Record<string, string> = { "-d": "decrypt", "--decrypt": "decrypt", "-e": "encrypt", "--encrypt": "encrypt", "-r": "rotate", "--rotate": "rotate" };

@@ -33,7 +33,7 @@ export const AccessGrantOptions = z.extend(AccessEditOptions, {
   path: z.string().check(z.minLength(1, "give the path_regex of a rule")),
   group: z.optional(z.coerce.number().check(z.int(), z.minimum(0))),
 });
-export const VerifyOptions = z.object({ format: formatEnum(["text", "json"] as const, "text"), strict: flag, mac: z._default(z.boolean(), true), config: str });
+export const VerifyOptions = z.object({ format: formatEnum(["text", "json"] as const, "text"), strict: flag, mac: z._default(z.boolean(), true), config: str, failOnOverdue: flag });
 export const PolicyDiffOptions = z.object({ format: formatEnum(["markdown", "json"] as const, "markdown"), failOnChange: flag, config: str });
 
 /** `secrets audit --access LOG`: the server's access log instead of history (so no `--config`, no files). */
@@ -82,11 +82,24 @@ export function parseIndent(value: string | undefined): number | undefined {
   return parseOptions(z.object({ indent: IndentOption }), { indent: value }).indent;
 }
 
+/**
+ * `run`/`export --env NAME`: one folder name under the secrets root and the suffix of `.env.NAME`, so
+ * letters, digits, `.`, `_` and `-` only (no `/`, which would make it a path; not `.` or `..`).
+ */
+const EnvName = z.optional(
+  z.string().check(z.regex(/^(?!\.\.?$)[A-Za-z0-9._-]+$/, "an environment is a name like production or staging (letters, digits, . _ -)")),
+);
+
+/** `--env` from `run`'s or `export`'s options, validated (undefined when not given). */
+export function parseEnvName(value: string | undefined): string | undefined {
+  return parseOptionsWithSchemaMessages(z.object({ env: EnvName }), { env: value }).env;
+}
+
 /** `secrets list [PREFIX]`. */
 export const ListOptions = z.object({ format: formatEnum(["table", "json"] as const, "table"), root: str });
 
 // --- serve ---
-export const ServeOptions = z.object({ listen: z._default(z.string(), "127.0.0.1:8200"), tlsCert: str, tlsKey: str, auditFile: str, stateDir: str, insecureListen: flag, pullInterval: str });
+export const ServeOptions = z.object({ listen: z._default(z.string(), "127.0.0.1:8200"), tlsCert: str, tlsKey: str, auditFile: str, stateDir: str, insecureListen: flag, pullInterval: str, reapInterval: str });
 
 // --- dynamic credentials and leases (messages by parseOptionsWithSchemaMessages) ---
 export const CredsOptions = z.object({
@@ -95,9 +108,22 @@ export const CredsOptions = z.object({
   prefix: z.optional(z.string().check(z.regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "a variable name prefix is letters, digits and '_', not starting with a digit"))),
   displayName: str,
   stateDir: str,
+  // The AWS engine's request fields (Vault's role_arn, role_session_name, mfa_code).
+  roleArn: str,
+  roleSessionName: str,
+  mfaCode: str,
 });
 export const LeaseListOptions = z.object({ prefix: str, irrevocable: flag, format: formatEnum(["table", "json"] as const, "table"), stateDir: str });
 export const LeaseLookupOptions = z.object({ format: formatEnum(["table", "json"] as const, "table"), stateDir: str });
 export const LeaseRenewOptions = z.object({ increment: str, format: formatEnum(["table", "json"] as const, "table"), stateDir: str });
 export const LeaseRevokeOptions = z.object({ force: flag, stateDir: str });
 export const LeaseTidyOptions = z.object({ format: formatEnum(["table", "json"] as const, "table"), stateDir: str });
+
+// --- `secrets jwt` (identity OIDC tokens; messages by parseOptionsWithSchemaMessages) ---
+export const JwtKeyCreateOptions = z.object({ algorithm: formatEnum(["EdDSA", "ES256"] as const, "EdDSA"), verificationTtl: str, allowedClientIds: z._default(z.string(), "*") });
+export const JwtKeyRotateOptions = z.object({ verificationTtl: str });
+export const JwtTokenOptions = z.object({ ttl: str, displayName: str, format: formatEnum(["token", "json"] as const, "token") });
+
+// --- scheduled rotation (messages by parseOptionsWithSchemaMessages) ---
+export const RotationStatusOptions = z.object({ format: formatEnum(["table", "json"] as const, "table"), failOnOverdue: flag, root: str, stateDir: str });
+export const RotateValuesOptions = z.object({ due: flag, finish: flag, dryRun: flag, reset: flag, format: formatEnum(["table", "json"] as const, "table"), root: str, stateDir: str });

@@ -42,5 +42,6 @@ export function selectionOptions(cmd: Command): Command {
     .option("--file <file>", "inject every value of this encrypted file (repeatable)", collect)
     .option("--only <paths>", "inject only the secrets under these secret paths, comma-separated (repeatable)", collect)
     .option("--root <dir>", "the secrets root (default: $SECRETS_ROOT, else secrets/ beside .sops.yaml)")
+    .option("--env <name>", "one environment's secrets: those under <root>/NAME/ only (secrets/production/…), named as if NAME/ were the root")
     .option("--allow-unauthenticated", "also inject values the file's MAC does not cover (\"\", null, {}, [], values in clear), which anyone can add without a key");
 }

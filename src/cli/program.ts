@@ -18,7 +18,9 @@ import {
 } from "./declare/files.js";
 import { registerCheckCommand, registerGitCommands, registerMergeDriverCommand } from "./declare/git.js";
 import { registerAuditCommand, registerDiffCommand, registerLogCommand, registerShowCommand } from "./declare/history.js";
+import { registerJwtCommands } from "./declare/jwt.js";
 import { registerCredsCommand, registerLeaseCommands } from "./declare/leases.js";
+import { registerRotateValuesCommand, registerRotationCommand } from "./declare/rotation.js";
 import { registerServeCommand } from "./declare/server.js";
 import { registerInitCommand, registerKeygenCommand, registerVersionCommand } from "./declare/setup.js";
 import { registerTokenCommands } from "./declare/tokens.js";
@@ -62,6 +64,7 @@ export function buildProgram(onUsageError: (text: string) => void = (t) => proce
   registerGetCommand(program);
   registerListCommand(program);
   registerRotateCommand(program);
+  registerRotateValuesCommand(program);
   registerUpdatekeysCommand(program);
   registerFilestatusCommand(program);
   registerImportCommand(program);
@@ -78,10 +81,12 @@ export function buildProgram(onUsageError: (text: string) => void = (t) => proce
   registerAuditCommand(program);
   registerAccessCommands(program);
   registerVerifyCommand(program);
+  registerRotationCommand(program);
   registerPolicyCommands(program);
   registerTokenCommands(program);
   registerCredsCommand(program);
   registerLeaseCommands(program);
+  registerJwtCommands(program);
   registerServeCommand(program);
   registerVersionCommand(program, `secrets ${VERSION}`);
   program.addHelpText("after", ENVIRONMENT_HELP);

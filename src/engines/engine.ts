@@ -21,6 +21,14 @@ export interface IssueRequest {
   displayName: string;
   /** Unix seconds. */
   now: number;
+  /** The endpoint segment it was asked through when not `creds` (`sts`: Vault's `aws/sts/<role>`). */
+  endpoint?: string;
+  /**
+   * The request's engine-specific fields, as strings (Vault's `role_arn`, `role_session_name`,
+   * `mfa_code` for AWS). An engine reads the ones it knows and ignores the rest; none is a secret
+   * it may echo (an MFA code is used once and never put in a message).
+   */
+  parameters?: Readonly<Record<string, string>>;
 }
 
 /** A credential just made. `data` is handed to the caller once and kept nowhere. */
@@ -93,6 +101,12 @@ export interface DynamicEngine {
    * a credential that is not there is success.
    */
   revoke(credential: LeasedCredential): Promise<void>;
+  /**
+   * What every successful revocation of this engine's credentials has to say, if anything: an engine
+   * whose credentials cannot be taken back before they expire (AWS STS) revokes only the lease, and
+   * says so. The manager passes these on with each revocation's result.
+   */
+  readonly revocationWarnings?: readonly string[];
   /** Removes every expired credential this tool made in the external system, whether or not a record of it is left. */
   tidy(now: number): Promise<EngineTidyReport>;
   /** Releases pooled connections. The engine may be used again after (it reconnects). */

@@ -7,6 +7,10 @@
  * the last segment is the engine's own name for the credential (for PostgreSQL, the login role's
  * name, which holds 20 random characters and the issue time), so the id alone names the engine
  * (the mount), the role and the credential: a lease can be renewed or revoked with no record of it.
+ *
+ * The segment between the mount and the role is the endpoint that issued the lease: `creds` for
+ * most engines, `sts` too for the AWS engine (Vault's `aws/sts/<role>`, whose leases are
+ * `aws/sts/<role>/<id>`). Parts carry `endpoint` only when it is not `creds`.
  */
 import { SecretsError } from "../errors.js";
 
@@ -22,24 +26,39 @@ const CREDENTIAL_PATTERN = /^[A-Za-z0-9_.-]{1,128}$/;
 /** The endpoint segment between the mount and the role (`database/creds/<role>`). */
 export const CREDS_SEGMENT = "creds";
 
+/** The other endpoint segments a lease may be issued through: Vault's AWS engine serves `sts/<role>` beside `creds/<role>`. */
+export const ENDPOINT_SEGMENTS: readonly string[] = [CREDS_SEGMENT, "sts"];
+
+function isEndpoint(segment: string | undefined): segment is string {
+  return segment !== undefined && ENDPOINT_SEGMENTS.includes(segment);
+}
+
 export interface LeaseIdParts {
   /** The engine's mount point, without its trailing slash (`database`). */
   mount: string;
   role: string;
   /** The credential's name at the engine (the PostgreSQL role's name). */
   credentialId: string;
+  /** The endpoint segment when it is not `creds` (`sts`); absent means `creds`. */
+  endpoint?: string;
 }
 
 function validMount(mount: string): boolean {
   return MOUNT_PATTERN.test(mount) && !mount.split("/").some((s) => s === "." || s === "..");
 }
 
-/** `<mount>/creds/<role>/<credential>`. Kind `usage` when a part is not what the id may hold. */
+/** `<mount>/creds/<role>/<credential>` (or `<mount>/sts/…`). Kind `usage` when a part is not what the id may hold. */
 export function formatLeaseId(parts: LeaseIdParts): string {
-  if (!validMount(parts.mount) || !ROLE_NAME_PATTERN.test(parts.role) || !CREDENTIAL_PATTERN.test(parts.credentialId)) {
+  const endpoint = parts.endpoint ?? CREDS_SEGMENT;
+  if (!validMount(parts.mount) || !isEndpoint(endpoint) || !ROLE_NAME_PATTERN.test(parts.role) || !CREDENTIAL_PATTERN.test(parts.credentialId)) {
     throw new SecretsError("usage", "a lease id is <mount>/creds/<role>/<credential>, of letters, digits, '_', '-' and '.'");
   }
-  return `${parts.mount}/${CREDS_SEGMENT}/${parts.role}/${parts.credentialId}`;
+  return `${parts.mount}/${endpoint}/${parts.role}/${parts.credentialId}`;
+}
+
+/** The request path a lease was issued through: `<mount>/<endpoint>/<role>`, as Vault's lookup shows it. */
+export function leasePath(parts: { mount: string; role: string; endpoint?: string }): string {
+  return `${parts.mount}/${parts.endpoint ?? CREDS_SEGMENT}/${parts.role}`;
 }
 
 /**
@@ -50,25 +69,31 @@ export function parseLeaseId(leaseId: string): LeaseIdParts {
   const segs = leaseId.split("/");
   const credentialId = segs.pop();
   const role = segs.pop();
-  const creds = segs.pop();
+  const endpoint = segs.pop();
   const mount = segs.join("/");
-  if (credentialId === undefined || role === undefined || creds !== CREDS_SEGMENT || !validMount(mount) || !ROLE_NAME_PATTERN.test(role) || !CREDENTIAL_PATTERN.test(credentialId)) {
+  if (credentialId === undefined || role === undefined || !isEndpoint(endpoint) || !validMount(mount) || !ROLE_NAME_PATTERN.test(role) || !CREDENTIAL_PATTERN.test(credentialId)) {
     throw new SecretsError("usage", "invalid lease ID (expected <mount>/creds/<role>/<credential>)");
   }
-  return { mount, role, credentialId };
+  return endpoint === CREDS_SEGMENT ? { mount, role, credentialId } : { mount, role, credentialId, endpoint };
 }
 
 /**
- * A credentials path, `<mount>/creds/<role>` as Vault names it, or the short `<mount>/<role>` the CLI
- * also takes (`secrets creds database/app`). Kind `usage` otherwise.
+ * A credentials path, `<mount>/creds/<role>` as Vault names it (or `<mount>/sts/<role>`), or the
+ * short `<mount>/<role>` the CLI also takes (`secrets creds database/app`). Kind `usage` otherwise.
+ * `endpoint` is there only when it is not `creds`.
  */
-export function parseCredsPath(path: string): { mount: string; role: string } {
+export function parseCredsPath(path: string): { mount: string; role: string; endpoint?: string } {
   const segs = path.replace(/^\/+|\/+$/g, "").split("/");
   const role = segs.pop();
-  if (segs[segs.length - 1] === CREDS_SEGMENT && segs.length > 1) segs.pop();
+  let endpoint = CREDS_SEGMENT;
+  const last = segs[segs.length - 1];
+  if (isEndpoint(last) && segs.length > 1) {
+    endpoint = last;
+    segs.pop();
+  }
   const mount = segs.join("/");
   if (role === undefined || !validMount(mount) || !ROLE_NAME_PATTERN.test(role)) {
     throw new SecretsError("usage", "expected <mount>/creds/<role> (or <mount>/<role>), e.g. database/creds/app");
   }
-  return { mount, role };
+  return endpoint === CREDS_SEGMENT ? { mount, role } : { mount, role, endpoint };
 }

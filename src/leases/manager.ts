@@ -21,7 +21,7 @@
  */
 import type { DynamicEngine, EngineResolver, LeasedCredential } from "../engines/engine.js";
 import { SecretsError } from "../errors.js";
-import { formatLeaseId, parseCredsPath, parseLeaseId, type LeaseIdParts } from "./lease-id.js";
+import { formatLeaseId, leasePath, parseCredsPath, parseLeaseId, type LeaseIdParts } from "./lease-id.js";
 import { isIrrevocable, MAX_REVOKE_ERROR_LENGTH, type LeaseRecord } from "./record.js";
 import { COMMAND_REVOKE_RETRY, withRetries, type RetryPolicy } from "./retry.js";
 import type { LeaseStore } from "./store.js";
@@ -66,6 +66,8 @@ export interface RevokeResult {
   revoked: boolean;
   /** With `force`, why the engine could not revoke it (the record was dropped anyway). */
   error?: string;
+  /** What the engine said besides success (AWS STS: the keys work until they expire). */
+  warnings?: string[];
 }
 
 export interface TidyReport {
@@ -85,6 +87,8 @@ export interface IssueOptions {
   /** Who asks (the token's display name on the server; the CLI's `--display-name`). */
   displayName: string;
   now: number;
+  /** The request's engine-specific fields (Vault's `role_arn`, `role_session_name` for AWS); see IssueRequest. */
+  parameters?: Readonly<Record<string, string>>;
 }
 
 export interface LeaseManagerOptions {
@@ -141,18 +145,18 @@ export class LeaseManager {
     return engine;
   }
 
-  /** `<mount>/creds/<role>` (or `<mount>/<role>`): a new credential and its lease. */
+  /** `<mount>/creds/<role>` (or `<mount>/sts/<role>`, `<mount>/<role>`): a new credential and its lease. */
   async issue(credsPath: string, options: IssueOptions): Promise<LeaseResponse> {
-    const { mount, role } = parseCredsPath(credsPath);
+    const { mount, role, endpoint } = parseCredsPath(credsPath);
     const engine = this.#engine(mount);
     const ttl = options.ttl ?? 0;
     if (!Number.isInteger(ttl) || ttl < 0) throw new SecretsError("usage", "ttl must be a whole number of seconds, 0 or more");
-    const issued = await engine.issue({ role, ttl, displayName: options.displayName, now: options.now });
-    const leaseId = formatLeaseId({ mount, role, credentialId: issued.credentialId });
+    const issued = await engine.issue({ role, ttl, displayName: options.displayName, now: options.now, ...(endpoint ? { endpoint } : {}), ...(options.parameters ? { parameters: options.parameters } : {}) });
+    const leaseId = formatLeaseId({ mount, role, credentialId: issued.credentialId, ...(endpoint ? { endpoint } : {}) });
     const record: LeaseRecord = {
       version: 1,
       lease_id: leaseId,
-      path: `${mount}/creds/${role}`,
+      path: leasePath({ mount, role, ...(endpoint ? { endpoint } : {}) }),
       issue_time: options.now,
       expire_time: options.now + issued.ttl,
       last_renewal: null,
@@ -217,7 +221,10 @@ export class LeaseManager {
     await this.#store.update(leaseId, async (record) => {
       const credential = credentialOf(leaseId, parts, record);
       const outcome = await withRetries(force ? { ...this.#retry, attempts: 1 } : this.#retry, () => engine.revoke(credential), this.#sleep);
-      if (outcome.ok) return record ? null : undefined;
+      if (outcome.ok) {
+        if (engine.revocationWarnings?.length) result = { ...result, warnings: [...engine.revocationWarnings] };
+        return record ? null : undefined;
+      }
       const error = outcome.error!;
       if (force) {
         result = { leaseId, revoked: false, error: error.message };
@@ -241,7 +248,7 @@ export class LeaseManager {
     const expired = state.expireTime !== null && state.expireTime <= now;
     return {
       id: leaseId,
-      path: `${parts.mount}/creds/${parts.role}`,
+      path: leasePath(parts),
       issue_time: state.issueTime,
       expire_time: state.expireTime,
       last_renewal: null,
@@ -305,7 +312,7 @@ function irrevocableRecord(leaseId: string, parts: LeaseIdParts, revokeError: st
   return {
     version: 1,
     lease_id: leaseId,
-    path: `${parts.mount}/creds/${parts.role}`,
+    path: leasePath(parts),
     issue_time: now,
     expire_time: now,
     last_renewal: null,

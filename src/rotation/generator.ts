@@ -35,6 +35,17 @@ export interface RotationTarget {
 export interface RotationGenerator {
   /** The `generator.type` of the rule (`random`, `postgres`, `jwt-key`, `command`). */
   readonly type: string;
+  /**
+   * Before step 1, with no side effect anywhere: whatever can be checked without touching the
+   * external system is (the connection is configured, the program exists), so that a rotation that
+   * cannot finish never starts.
+   */
+  validate?(target: RotationTarget): Promise<void>;
+  /**
+   * Keys beside the rotated one that the generator reads and may rewrite with it (the postgres
+   * generator's `username`): the runner puts them into `target.current` too.
+   */
+  readonly siblings?: readonly string[];
   /** Step 1: the new values, keyed as `target.current` (a generator may add keys, e.g. `username`). */
   create(target: RotationTarget): Promise<Record<string, string>>;
   /** Step 2: the external system accepts `pending`. Idempotent. A no-op for `random`. */
@@ -43,4 +54,6 @@ export interface RotationGenerator {
   test(target: RotationTarget, pending: Readonly<Record<string, string>>): Promise<void>;
   /** Step 4: after the commit that made `pending` current. Idempotent. */
   finish(target: RotationTarget, pending: Readonly<Record<string, string>>): Promise<void>;
+  /** Releases what the generator holds open (a connection pool). */
+  close?(): Promise<void>;
 }

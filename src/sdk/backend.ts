@@ -1,3 +1,4 @@
+import type { DynamicBackend } from "./dynamic.js";
 import type { SecretMetadata, SecretValue, SecretsClientStats } from "../secrets/types.js";
 
 /**
@@ -25,6 +26,8 @@ export interface SecretsBackend {
   root(): string | undefined;
   stats(): SecretsClientStats;
   clearCache(): void;
-  /** Releases what the backend holds open (a server's keep-alive connections). */
+  /** Dynamic secrets and their leases (dynamic.ts), from the same repository or server. */
+  dynamic(): DynamicBackend;
+  /** Releases what the backend holds open (a server's keep-alive connections, database pools). */
   close(): void;
 }

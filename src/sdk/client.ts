@@ -1,7 +1,9 @@
 import { SecretsError } from "../errors.js";
 import type { SecretMetadata, SecretValue, SecretsClientOptions, SecretsClientStats } from "../secrets/types.js";
 import { SecretTypeError, toTypedError, type SecretValueType } from "../secrets/errors.js";
+import { parseDurationSeconds } from "../auth/policy/duration.js";
 import type { SecretsBackend } from "./backend.js";
+import { toDynamicSecret, type DatabaseCredentialField, type DynamicSecret, type RenewedLease } from "./dynamic.js";
 
 /**
  * The SDK: secrets by path, from the encrypted files in the repository or from a server.
@@ -119,6 +121,42 @@ export class SecretsClient {
     return typed(() => backend.list(p));
   }
 
+  /**
+   * A dynamic secret: a credential minted now, with its lease.
+   *
+   *   const db = await client.getDynamic("database/creds/app");          // { username, password, expires_in, lease_id, renewable }
+   *   const aws = await client.getDynamic<AwsCredentialField>("aws/sts/deploy");  // { access_key, secret_key, session_token, … }
+   *
+   * Over the files: the repository's engine (`.secrets/engines/<mount>/`), opened with this
+   * client's identities, the lease recorded in the checkout's state directory; over a server: its
+   * `<mount>/creds/<role>`. `ttl` (seconds or `"15m"`) is capped at the role's max TTL; without it,
+   * the role's default. Revoke it when done (`revoke(secret.lease_id)`); it ends at `expires_in` anyway.
+   */
+  async getDynamic<Field extends string = DatabaseCredentialField>(credsPath: string, options?: { ttl?: number | string }): Promise<DynamicSecret<Field>> {
+    const { backend, options: m } = await this.#state;
+    const p = m.parseInput(m.CredsPathSchema, credsPath, "dynamic secret path");
+    const opts = m.parseInput(m.DynamicOptionsSchema, options, "getDynamic options");
+    const ttl = durationSeconds(opts?.ttl, "ttl");
+    const issued = await typed(() => backend.dynamic().issue(p, ttl));
+    return toDynamicSecret<Field>(issued);
+  }
+
+  /** Extends a lease by `increment` (seconds or `"1h"`; default the role's TTL), never past the role's max TTL. */
+  async renew(leaseId: string, options?: { increment?: number | string }): Promise<RenewedLease> {
+    const { backend, options: m } = await this.#state;
+    const id = m.parseInput(m.LeaseIdSchema, leaseId, "lease id");
+    const opts = m.parseInput(m.RenewOptionsSchema, options, "renew options");
+    const increment = durationSeconds(opts?.increment, "increment");
+    return typed(() => backend.dynamic().renew(id, increment));
+  }
+
+  /** Revokes a lease: its credential stops working now (for PostgreSQL, open sessions end too). Success when it is gone already. */
+  async revoke(leaseId: string): Promise<void> {
+    const { backend, options: m } = await this.#state;
+    const id = m.parseInput(m.LeaseIdSchema, leaseId, "lease id");
+    await typed(() => backend.dynamic().revoke(id));
+  }
+
   /** Counters: files decrypted, reads served from memory (both 0 for a server, which decrypts). */
   stats(): SecretsClientStats {
     return this.#backend?.stats() ?? { decryptions: 0, cacheHits: 0 };
@@ -137,6 +175,14 @@ export class SecretsClient {
     this.#closed = true;
     this.#backend?.close();
   }
+}
+
+/** A duration option as whole seconds (absent: 0, the role's default). Kind `usage` naming the option, never the value. */
+function durationSeconds(given: number | string | undefined, name: string): number {
+  if (given === undefined) return 0;
+  const parsed = parseDurationSeconds(given);
+  if ("error" in parsed || parsed.seconds < 0) throw new SecretsError("usage", `invalid ${name}: expected whole seconds or a duration such as "15m"`);
+  return Math.floor(parsed.seconds);
 }
 
 function typeOfValue(value: SecretValue): SecretValueType {

@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import path from "node:path";
 import type { SecretRepository } from "../secrets/repository.js";
 import { resolveRoot } from "../secrets/root.js";
@@ -5,7 +6,9 @@ import type { SecretMetadata, SecretValue, SecretsClientStats } from "../secrets
 import { fromPlain } from "../sops/tree.js";
 import { Workspace } from "../workspace/workspace.js";
 import type { SecretsBackend } from "./backend.js";
+import type { DynamicBackend } from "./dynamic.js";
 import { keySourceFromIdentities } from "./keys.js";
+import { LocalDynamic } from "./local-dynamic.js";
 
 /** The options that choose the repository's files. */
 export interface LocalOptions {
@@ -20,9 +23,12 @@ export interface LocalOptions {
  */
 export class LocalBackend implements SecretsBackend {
   readonly #repo: SecretRepository;
+  readonly #dynamic: LocalDynamic;
 
-  constructor(repo: SecretRepository) {
+  /** `checkout`: a folder of the git checkout whose engines and state directory dynamic secrets use. */
+  constructor(repo: SecretRepository, workspace: Workspace, checkout: string) {
     this.#repo = repo;
+    this.#dynamic = new LocalDynamic(checkout, workspace);
   }
 
   /** The repository of the root the options name, with the identities given or sops' lookup. */
@@ -32,7 +38,8 @@ export class LocalBackend implements SecretsBackend {
     // The config is found from the secrets root, so that the client works whatever the process's
     // working directory is.
     const ws = new Workspace({ startDir: root, env: process.env, keys: o.identities !== undefined ? keySourceFromIdentities(o.identities) : undefined });
-    return new LocalBackend(await ws.repository(root));
+    // The checkout is the secrets root's (a root not made yet: the working directory's).
+    return new LocalBackend(await ws.repository(root), ws, existsSync(root) ? root : cwd);
   }
 
   get(p: string): Promise<SecretValue> {
@@ -67,7 +74,13 @@ export class LocalBackend implements SecretsBackend {
     this.#repo.clearCache();
   }
 
+  dynamic(): DynamicBackend {
+    return this.#dynamic;
+  }
+
   close(): void {
-    // Nothing is held open: files are read when asked for.
+    // Files are read when asked for; only the engines' database pools are held open (and those
+    // let the process exit when idle).
+    void this.#dynamic.close().catch(() => undefined);
   }
 }

@@ -45,6 +45,14 @@ export const MetadataSchema = record(nonEmpty(), union([string(), finite(), bool
 
 export const SetOptionsSchema = optional(strictObject({ metadata: optional(MetadataSchema) }));
 
+/** A duration: whole seconds, or Vault's text (`"15m"`, `"1h"`, `"3600"`). */
+const DurationSchema = union([int().check(minimum(0)), nonEmpty()]);
+
+export const CredsPathSchema = nonEmpty();
+export const LeaseIdSchema = nonEmpty();
+export const DynamicOptionsSchema = optional(strictObject({ ttl: optional(DurationSchema) }));
+export const RenewOptionsSchema = optional(strictObject({ increment: optional(DurationSchema) }));
+
 /** Parses an SDK input; a failure is a one-line SecretsError naming what was wrong (no value). */
 export function parseInput<T>(schema: ZodMiniType<T>, input: unknown, what: string): T {
   return parseWith(schema, input, ([issue]) => {

@@ -58,7 +58,7 @@ export function buildEnvironment(sources: readonly EnvSource[]): Map<string, str
     const from = `${displayPath(s.file)} (${s.keyPath.join(".")})`;
     const prev = origin.get(name);
     if (prev !== undefined) {
-      throw new SecretsError("conflict", `two secrets would be ${name}: ${prev} and ${from}; narrow the selection with --file or --only`);
+      throw new SecretsError("conflict", `two secrets would be ${name}: ${prev} and ${from}; narrow the selection with --env, --file or --only`);
     }
     const value = envValue(s.value, s.rule);
     if (value.includes("\0")) throw new SecretsError("usage", `${from} cannot be an environment variable: its value contains a NUL byte`);

@@ -327,6 +327,46 @@ export class SecretRepository {
     }
   }
 
+  /**
+   * Sets several keys of one map at once, in one atomic write of one file: `pathText` names a key
+   * that exists (`database/app/password`), `values` are keys of the map that holds it (itself
+   * included, and siblings such as `username`, created when missing), each with its metadata when
+   * `metadata` has an entry for it. A reader sees all of the new values or none: what scheduled
+   * rotation needs when a username and its password change together.
+   */
+  async writeSiblings(pathText: string, values: Readonly<Record<string, string>>, metadata: Readonly<Record<string, SecretMetadata>> = {}): Promise<void> {
+    const segs = parseSecretPath(pathText);
+    const loc = locateSecret(this.root, segs);
+    const format = formatForPath(loc.file);
+    if (Object.keys(metadata).length && format !== "yaml" && format !== "json") {
+      throw new SecretsError("usage", `metadata can be kept only in YAML and JSON secret files, not in ${displayPath(loc.file)}`);
+    }
+    const parentPath = loc.keyPath.slice(0, -1);
+    try {
+      await this.#locks.run(loc.file, async () => {
+        this.#stats.decryptions++;
+        const opened = await openSecretFile(loc.file, this.#keys);
+        const branches = opened.doc.branches.length ? opened.doc.branches : [new Branch()];
+        const rule = opened.doc.metadata.encryptionRule;
+        const parent = getPath(branches[0]!, parentPath) ?? branches[0]!;
+        if (!(parent instanceof Branch)) throw new SecretsError("usage", `${formatSecretPath(segs)} is not in a map`);
+        for (const [k, v] of Object.entries(values)) {
+          parent.set(k, fromPlain(v));
+          const m = metadata[k];
+          if (m !== undefined) parent.set(metadataKey(k, rule), fromPlain(m));
+        }
+        const out = reencrypt(opened.doc, branches);
+        checkWritten(out.branches[0] ?? new Branch(), Object.keys(values).map((k) => [...parentPath, k]), out.metadata.encryptionRule, loc.file, Object.keys(metadata).length > 0);
+        const indent = this.#policy ? await this.#policy.indentFor(format) : undefined;
+        await writeEncryptedFile(loc.file, opened.store, out, { indent });
+      });
+    } catch (e) {
+      throw toTypedError(e);
+    } finally {
+      this.#cache.delete(loc.file);
+    }
+  }
+
   async #writeLocked(loc: SecretLocation, exists: boolean, format: ReturnType<typeof formatForPath>, segs: ReturnType<typeof parseSecretPath>, value: Value, metadata: SecretMetadata | undefined): Promise<void> {
     const apply = (branch: Branch, rule: EncryptionRule) => {
       setPath(branch, loc.keyPath, value);

@@ -38,8 +38,13 @@ import { GitOperationMarks, recoverStaleGitLocks } from "../git/stale-locks.js";
 import { FollowingCreationPolicy } from "./following-policy.js";
 import { CheckoutPuller } from "./pull.js";
 import { DirectoryLeaseStore } from "../leases/directory-store.js";
-import { LeaseManager } from "../leases/manager.js";
+import { LeaseManager, type TidyReport } from "../leases/manager.js";
+import { awsFactory } from "./mounts/aws.js";
 import { databaseFactory, ServerEngines } from "./mounts/database.js";
+import { pkiFactory } from "./mounts/pki.js";
+import { identityMount } from "./mounts/identity.js";
+import { identityFolder, RepositoryOidcConfig } from "../identity/files.js";
+import { OidcIdentity } from "../identity/identity.js";
 
 export interface OpenServerOptions {
   /** Where the checkout is (any folder inside it). */
@@ -53,6 +58,12 @@ export interface OpenServerOptions {
   tokenAuthorities?: readonly TokenAuthority[];
   /** `--pull-interval`: follow the branch's upstream (src/server/pull.ts), reporting through `report`. */
   pull?: { intervalMs: number; report: (message: string) => void };
+  /**
+   * Vault's `api_addr`: the identity tokens' issuer when `.secrets/engines/identity/oidc/config.yaml`
+   * names none (`VAULT_API_ADDR` first, as Vault reads it). Asked per request: the CLI knows its
+   * address only once it listens.
+   */
+  apiAddr?: () => string | undefined;
 }
 
 export interface OpenedServer {
@@ -66,6 +77,11 @@ export interface OpenedServer {
   puller: CheckoutPuller | null;
   /** The dynamic secrets' lease manager: closed on shutdown, after the last request (it holds the engines' connection pools). */
   leases: LeaseManager;
+  /**
+   * The reaper's sweep (src/server/lease-reaper.ts): the declared mounts are built first, so that
+   * every engine the repository mounts is reaped before any request has reached it.
+   */
+  tidyLeases(now: number): Promise<TidyReport>;
 }
 
 /** The committer of every write (docs/server.md: the author is the token's display name, the committer the server). */
@@ -119,7 +135,12 @@ export async function openServer(options: OpenServerOptions): Promise<OpenedServ
   const engines = new ServerEngines();
   const leases = new LeaseManager({ engines, store: new DirectoryLeaseStore(stateDir) });
   const factories: MountFactories = {
-    secrets: { kv: kvFactory({ repo, keys, writes, defaultFolder }), database: databaseFactory({ repoTop: repo.top, workspace, engines, leases }) },
+    secrets: {
+      kv: kvFactory({ repo, keys, writes, defaultFolder }),
+      database: databaseFactory({ repoTop: repo.top, workspace, engines, leases }),
+      aws: awsFactory({ repoTop: repo.top, workspace, engines, leases, env: options.env }),
+      pki: pkiFactory({ writes, stateDir }),
+    },
     auth: {
       jwt: ({ point }) => jwtAuthMount({ point, repoTop: repo.top, writes, tokens: runtimeTokens, get: httpGet }),
     },
@@ -145,11 +166,20 @@ export async function openServer(options: OpenServerOptions): Promise<OpenedServ
     engineTypes: Object.keys(factories.secrets),
     leases,
   };
-  const table: RepositoryMountTable = new RepositoryMountTable(repo.top, [tokenMount({ tokens, policies }), cubbyhole, sysMount(sysRoutes(sysDeps))], factories, defaultFolder);
+  // identity/: OIDC tokens signed with the repository's keys (src/identity).
+  const oidcConfig = new RepositoryOidcConfig({ folder: identityFolder(repo.top), workspace });
+  const apiAddr = (): string | undefined => options.env.VAULT_API_ADDR || options.apiAddr?.();
+  const identity = identityMount({ identity: new OidcIdentity({ config: oidcConfig, apiAddr }), config: oidcConfig, repoTop: repo.top, writes, keys: () => workspace.keys() });
+  const table: RepositoryMountTable = new RepositoryMountTable(repo.top, [tokenMount({ tokens, policies }), cubbyhole, identity, sysMount(sysRoutes(sysDeps))], factories, defaultFolder);
   const mounts = table;
   const context: ServerContext = { sys, tokens: authority, policies, mounts, audit };
   const puller = options.pull ? new CheckoutPuller({ repo, writes, marks, intervalMs: options.pull.intervalMs, report: options.pull.report }) : null;
-  return { context, stateDir, recoveredLocks, puller, leases, ...(root.generated ? { generatedRootToken: root.generated } : {}) };
+  const tidyLeases = async (now: number): Promise<TidyReport> => {
+    // A mounts file that does not parse leaves the engines built so far; the records are tidied anyway.
+    await table.declared().catch(() => undefined);
+    return leases.tidy(now);
+  };
+  return { context, stateDir, recoveredLocks, puller, leases, tidyLeases, ...(root.generated ? { generatedRootToken: root.generated } : {}) };
 }
 
 async function openAudit(audit: NonNullable<OpenServerOptions["audit"]>, stateDir: string): Promise<AuditDevice> {

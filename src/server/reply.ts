@@ -21,6 +21,13 @@ export interface Reply {
   warnings?: readonly string[];
   /** The token the response issued or renewed (its `auth` block), for the audit line's `response.auth`. */
   auditAuth?: AuditAuthInput;
+  /**
+   * A raw body in place of JSON (Vault's `HTTPRawBody` with `HTTPContentType`: a PKI mount's
+   * `ca/pem`, `crl`): written as it is with its content type.
+   */
+  raw?: { contentType: string; bytes: Uint8Array };
+  /** Headers a raw response sets over the defaults (Vault's HTTPCacheControlHeader: the discovery document's `max-age`). */
+  headers?: Readonly<Record<string, string>>;
 }
 
 /** An error reply `{"errors":[…]}`. */
@@ -32,6 +39,13 @@ export function errorReply(status: number, ...messages: string[]): Reply {
 export function writeReply(res: http.ServerResponse, reply: Reply, head = false): void {
   res.statusCode = reply.status;
   res.setHeader("Cache-Control", "no-store");
+  for (const [name, value] of Object.entries(reply.headers ?? {})) res.setHeader(name, value);
+  if (reply.raw) {
+    res.setHeader("Content-Type", reply.raw.contentType);
+    res.setHeader("Content-Length", reply.raw.bytes.length);
+    res.end(head ? undefined : reply.raw.bytes);
+    return;
+  }
   if (reply.body !== undefined) {
     res.setHeader("Content-Type", "application/json");
     if (!head) {

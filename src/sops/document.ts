@@ -16,6 +16,24 @@ import { Branch, Comment, type PlainValue } from "./tree.js";
 /** The sops version we write: files stay readable by sops 3.13, which compares versions. */
 export const SOPS_VERSION = "3.13.2";
 
+/**
+ * The `version:` a rewrite writes: ours when it is newer than the file's, as sops does on every
+ * write (`AIsNewerThanB(version.Version, tree.Metadata.Version)` in its edit and set paths). Our
+ * rewrite lays the metadata block out as sops 3.13 does (no empty `kms: []` lists, keys in order), so
+ * keeping an old version would describe a layout the file no longer has; and the first write of an
+ * old file then changes what sops 3.13's first write changes, so whichever tool writes next the diff
+ * is the same. A version from a newer sops is kept; one that is not a version at all (other tools)
+ * is replaced, since sops refuses to compare it.
+ */
+export function writtenVersion(fileVersion: string): string {
+  const parse = (v: string) => /^(\d+)\.(\d+)\.(\d+)/.exec(v)?.slice(1).map(Number);
+  const ours = parse(SOPS_VERSION)!;
+  const theirs = parse(fileVersion);
+  if (!theirs) return SOPS_VERSION;
+  for (let i = 0; i < 3; i++) if (ours[i]! !== theirs[i]!) return ours[i]! > theirs[i]! ? SOPS_VERSION : fileVersion;
+  return fileVersion;
+}
+
 export interface Recipients {
   /** Age recipients per key group; one group is the normal case. */
   groups: string[][];
@@ -181,7 +199,7 @@ function seal(branches: Branch[], base: Metadata, cipher: ValueCipher): { branch
   const lastModified = nowLastModified();
   const out = encryptBranches(branches, cipher, base);
   const mac = cipher.encryptFresh(out.mac, macAad(lastModified));
-  return { branches: out.branches, metadata: { ...base, lastModified, mac } };
+  return { branches: out.branches, metadata: { ...base, lastModified, mac, version: writtenVersion(base.version) } };
 }
 
 /** `rotate`: a new data key for the same tree and recipients (optionally changed). */
@@ -209,7 +227,7 @@ export async function rewrap(stored: { metadata: PlainValue | null }, dataKey: U
   if (stored.metadata === null) throw new SecretsError("metadata", "sops metadata not found: the file is not encrypted");
   const metadata = parseMetadata(stored.metadata);
   const { keyGroups, shamirThreshold } = await wrapDataKey(dataKey, recipients, keys);
-  return { ...metadata, keyGroups, shamirThreshold };
+  return { ...metadata, keyGroups, shamirThreshold, version: writtenVersion(metadata.version) };
 }
 
 /** Serializes an encrypted document with a store. */

@@ -18,3 +18,12 @@ export function humanDuration(seconds: number): string {
   if (at > 0) text = text.slice(0, at + 1) + text.slice(at + 3);
   return sign + text;
 }
+
+/** Go's time.Duration String() of whole seconds, untrimmed (`1h0m0s`, `30m0s`, `5s`): what `%q` of a Duration prints (the PKI engine's TTL warning). */
+export function goDurationString(seconds: number): string {
+  const rest = Math.abs(Math.trunc(seconds));
+  const h = Math.floor(rest / 3600);
+  const m = Math.floor((rest % 3600) / 60);
+  const s = rest % 60;
+  return (seconds < 0 ? "-" : "") + (h > 0 ? `${h}h${m}m${s}s` : m > 0 ? `${m}m${s}s` : `${s}s`);
+}

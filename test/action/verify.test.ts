@@ -1,4 +1,4 @@
-import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ALL_SECRETS, installedAction, writeEncryptedFixture, type Fixture } from "./fixture.js";
@@ -70,5 +70,22 @@ describe("verify", () => {
     const main = runStage(step);
     expect(main.status).toBe(0);
     expect(JSON.parse(inspectStage(step, main, {}).outputs.values["verify-json"]!)).toMatchObject({ ok: true, macChecked: 0 });
+  });
+
+  it("with fail-on-overdue, fails on a secret the rotation policy says is overdue (no key, no value read)", async () => {
+    const { step } = setup(false, (ws) => {
+      withoutReadme(ws);
+      mkdirSync(join(ws, ".secrets"), { recursive: true });
+      writeFileSync(join(ws, ".secrets", "rotation.yaml"), "rotations:\n  - path: prod/app/database/password\n    every: 1\n    window: 1\n    generator: { type: random }\n    owner: dba\n");
+    });
+    step.env["INPUT_FAIL-ON-OVERDUE"] = "true";
+    // The file's lastmodified is when the fixture was written: 2s later the value is overdue.
+    await new Promise((r) => setTimeout(r, 2100));
+    const main = runStage(step);
+    expect(main.status).toBe(1);
+    const lines = printed(main.stdout);
+    expect(lines).toContain("rotation: prod/app/database/password is overdue (see secrets rotation status)");
+    step.env["INPUT_FAIL-ON-OVERDUE"] = "false";
+    expect(runStage(step).status).toBe(0);
   });
 });

@@ -119,3 +119,12 @@ describe("deep nesting: one line naming the file, never a RangeError", () => {
     expect(readFileSync(sb.path("s.json"), "utf8")).toBe(before);
   });
 });
+
+describe("plaintext YAML errors (issue 17)", () => {
+  it("encrypt names the file, the line and column, and what was expected; never the text", async () => {
+    writeFileSync(sb.path("typo.yaml"), 'user: app\npassword: "pw-77ab\n');
+    const r = await sb.run(["encrypt", "--age", recipient, "typo.yaml"]);
+    expectOneLine(r, 2, "typo.yaml", /invalid YAML at line 2, column 11: expected a closing " for the string that opens here$/);
+    expect(r.stderr).not.toContain("pw-77ab");
+  });
+});

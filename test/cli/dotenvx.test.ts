@@ -120,3 +120,84 @@ describe("secrets run loads the plain .env import left behind", () => {
     expect(r.stderr).not.toContain("sk-live");
   });
 });
+
+describe("secrets set and get by secret path", () => {
+  it("set SECRET_PATH --value-stdin writes the text as a string where get reads it; other values keep their ciphertext", async () => {
+    const before = readFileSync(sb.path("secrets", "app.yaml"), "utf8");
+    const dbLine = before.split("\n").find((l) => l.startsWith("DATABASE_URL:"));
+    await sb.ok(["set", "app/API_KEY", "--value-stdin"], { input: "sk-new-8d7c6b" });
+    expect(await sb.ok(["get", "app/API_KEY"])).toBe("sk-new-8d7c6b");
+    const after = readFileSync(sb.path("secrets", "app.yaml"), "utf8");
+    expect(after).not.toContain("sk-new-8d7c6b");
+    expect(after.split("\n")).toContain(dbLine);
+  });
+
+  it("set SECRET_PATH VALUE takes the value as text (5 stays the string \"5\"), and makes a new file under the rule", async () => {
+    await sb.ok(["set", "billing/stripe/WEBHOOK_SECRET", "whsec-123"]);
+    await sb.ok(["set", "app/WORKERS", "5"]);
+    expect(await sb.ok(["get", "billing/stripe/WEBHOOK_SECRET"])).toBe("whsec-123");
+    expect(readFileSync(sb.path("secrets", "billing", "stripe.yaml"), "utf8")).toMatch(/WEBHOOK_SECRET: ENC\[AES256_GCM,data:[^,]+,iv:[^,]+,tag:[^,]+,type:str\]/);
+    expect(await sb.ok(["decrypt", "--extract", '["WORKERS"]', "secrets/app.yaml"])).toBe("5");
+    expect(readFileSync(sb.path("secrets", "app.yaml"), "utf8")).toMatch(/WORKERS: ENC\[[^\]]*type:str\]/);
+  });
+
+  it("the file form still works beside it, and FILE PATH without a value still says the value is missing", async () => {
+    await sb.ok(["set", "secrets/app.yaml", "API_KEY", '"sk-file-form"']);
+    expect(await sb.ok(["get", "app/API_KEY"])).toBe("sk-file-form");
+    await sb.ok(["set", "--value-stdin", "secrets/app.yaml", "API_KEY"], { input: '"sk-stdin-file"' });
+    expect(await sb.ok(["get", "secrets/app.yaml", "API_KEY"])).toBe("sk-stdin-file");
+    const missing = await sb.run(["set", "secrets/app.yaml", "API_KEY"]);
+    expect(missing.code).toBe(7);
+    expect(missing.stderr).toMatch(/missing VALUE/);
+    expect(readFileSync(sb.path("secrets", "app.yaml"), "utf8")).not.toContain("secrets/app.yaml:");
+  });
+
+  it("a bad secret path or a file-form flag is a one-line error; --help shows both forms", async () => {
+    const bad = await sb.run(["set", "app/../x", "v"]);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr.trimEnd().split("\n")).toHaveLength(1);
+    const flag = await sb.run(["set", "app/API_KEY", "v", "--idempotent"]);
+    expect(flag.stderr).toMatch(/FILE PATH form only/);
+    const help = await sb.ok(["set", "--help"]);
+    expect(help).toContain("secrets set app/API_KEY --value-stdin");
+    expect(help).toContain("SECRET_PATH [VALUE]");
+  });
+});
+
+describe("secrets run --env NAME: per-environment files", () => {
+  const setUp = async () => {
+    await sb.ok(["set", "production/app/DATABASE_URL", "postgresql://prod-host/db"]);
+    await sb.ok(["set", "staging/app/DATABASE_URL", "postgresql://staging-host/db"]);
+    writeFileSync(sb.path(".env.production"), "LOG_LEVEL=warn\n");
+  };
+
+  it("injects the secrets under secrets/NAME/ only, named as if NAME/ were the root, with .env.NAME over .env", async () => {
+    await setUp();
+    const out = await sb.ok(["run", "--env", "production", "--", "node", "-e", PRINT(["DATABASE_URL", "API_KEY", "LOG_LEVEL", "WORKERS"])]);
+    expect(JSON.parse(out)).toEqual({ DATABASE_URL: "postgresql://prod-host/db", API_KEY: null, LOG_LEVEL: "warn", WORKERS: "4" });
+    const staging = await sb.ok(["run", "--env", "staging", "--", "node", "-e", PRINT(["DATABASE_URL", "LOG_LEVEL"])]);
+    expect(JSON.parse(staging)).toEqual({ DATABASE_URL: "postgresql://staging-host/db", LOG_LEVEL: "debug" });
+    expect(JSON.parse(await sb.ok(["export", "--env", "staging", "--format", "json"]))).toEqual({ DATABASE_URL: "postgresql://staging-host/db" });
+  });
+
+  it("without --env the environments clash and the error says to pick one; a missing or malformed NAME is a one-line error", async () => {
+    await setUp();
+    const clash = await sb.run(["run", "--", "true"]);
+    expect(clash.code).toBe(8);
+    expect(clash.stderr).toMatch(/two secrets would be DATABASE_URL: .*narrow the selection with --env/);
+    const missing = await sb.run(["run", "--env", "prod", "--", "node", "-e", "process.stdout.write('ran')"]);
+    expect(missing.stdout).toBe("");
+    expect(missing.stderr).toBe("secrets: no environment prod: secrets/prod/ is not a folder of the secrets root\n");
+    expect(missing.code).toBe(100);
+    const bad = await sb.run(["run", "--env", "../app", "--", "true"]);
+    expect(bad.stderr).toMatch(/^secrets: --env: an environment is a name like production/);
+    expect(bad.stderr.trimEnd().split("\n")).toHaveLength(1);
+  });
+
+  it("--help states the naming rule", async () => {
+    const help = await sb.ok(["run", "--help"]);
+    expect(help).toContain("secrets run --env production -- node server.js");
+    expect(help).toMatch(/<root>\/NAME\/ only/);
+    expect(help).toMatch(/\.env\.NAME is loaded over\s+\.env/);
+  });
+});

@@ -85,7 +85,7 @@ describe("secrets run", () => {
     await sb.ok(["encrypt", "-i", "secrets/worker.yaml"]);
     const r = await sb.run(["run", "--", "node", "-e", "0"]);
     expect(r.code).toBe(8);
-    expect(r.stderr).toBe("secrets: two secrets would be API_KEY: secrets/app.yaml (API_KEY) and secrets/worker.yaml (API_KEY); narrow the selection with --file or --only\n");
+    expect(r.stderr).toBe("secrets: two secrets would be API_KEY: secrets/app.yaml (API_KEY) and secrets/worker.yaml (API_KEY); narrow the selection with --env, --file or --only\n");
   });
 
   it("exits with the command's exit code; a missing command is 127", async () => {

@@ -13,9 +13,9 @@ import { pathToFileURL } from "node:url";
 export const PROGRAMS = [
   { command: "age", aptPackage: "age", what: "the Go age binary" },
   { command: "age-keygen", aptPackage: "age", what: "the Go age-keygen binary" },
-  { command: "python3", aptPackage: "python3", what: "Python 3 (its pty module drives the edit prompt)" },
+  { command: "python3", aptPackage: "python3", what: "Python 3 (its pty module drives the edit prompt; clients/python's tests run on it)" },
   { command: "script", aptPackage: "bsdutils", what: "util-linux's script (a terminal for the edit loop)" },
-  { command: "openssl", aptPackage: "openssl", what: "OpenSSL (loopback TLS certificates: the JWKS tests, the SDK's https client)" },
+  { command: "openssl", aptPackage: "openssl", what: "OpenSSL (loopback TLS certificates: the JWKS tests, the SDK's https client; openssl verify of the pki engine's certificates and CRL)" },
   { command: "curl", aptPackage: "curl", what: "curl (a Vault client as scripts use it: secrets serve)" },
 ];
 

@@ -40,6 +40,15 @@ describe("lease ids", () => {
     expect(parseCredsPath("database/app")).toEqual({ mount: "database", role: "app" });
     expect(() => parseCredsPath("database/creds/-x")).toThrow(SecretsError);
   });
+
+  it("name the sts endpoint too (Vault's aws/sts/<role>), and only then carry it", () => {
+    expect(parseCredsPath("aws/sts/deploy")).toEqual({ mount: "aws", role: "deploy", endpoint: "sts" });
+    expect(parseCredsPath("aws/creds/deploy")).toEqual({ mount: "aws", role: "deploy" });
+    expect(formatLeaseId({ mount: "aws", role: "deploy", credentialId: "x-1", endpoint: "sts" })).toBe("aws/sts/deploy/x-1");
+    expect(parseLeaseId("aws/sts/deploy/x-1")).toEqual({ mount: "aws", role: "deploy", credentialId: "x-1", endpoint: "sts" });
+    expect(() => formatLeaseId({ mount: "aws", role: "deploy", credentialId: "x-1", endpoint: "keys" })).toThrow(SecretsError);
+    expect(() => parseLeaseId("aws/keys/deploy/x-1")).toThrow("invalid lease ID");
+  });
 });
 
 describe("TTLs (Vault's CalculateTTL)", () => {
@@ -195,5 +204,22 @@ describe("the lease manager", () => {
     await expect(m.renew("fake/creds/app/c-9", 10, 40)).resolves.toEqual({ lease_id: "fake/creds/app/c-9", lease_duration: 10, renewable: true, warnings: [] });
     await expect(m.renew("fake/creds/app/c-9", 10, 60)).rejects.toThrow("lease expired");
     await expect(m.issue("nowhere/creds/app", { displayName: "t", now: 1 })).rejects.toThrow("no dynamic secrets engine is mounted at nowhere/");
+  });
+
+  it("hands an engine the endpoint and the request's fields, keeps the sts path in the lease, and passes on a revocation's warnings", async () => {
+    const engine = fakeEngine();
+    const seen: unknown[] = [];
+    const issue = engine.issue.bind(engine);
+    engine.issue = (req) => {
+      seen.push({ endpoint: req.endpoint, parameters: req.parameters });
+      return issue(req);
+    };
+    const m = new LeaseManager({ engines: engineTable([{ ...engine, revocationWarnings: ["cannot be revoked early"] }]), store: new DirectoryLeaseStore(tempDir()), sleep: noWait });
+    const lease = await m.issue("fake/sts/app", { displayName: "t", now: 10, parameters: { role_arn: "arn:aws:iam::1:role/x" } });
+    expect(seen).toEqual([{ endpoint: "sts", parameters: { role_arn: "arn:aws:iam::1:role/x" } }]);
+    expect(lease.lease_id).toMatch(/^fake\/sts\/app\/c-\d+$/);
+    expect((await m.lookup(lease.lease_id, 11)).path).toBe("fake/sts/app");
+    expect(await m.revoke(lease.lease_id, { now: 12 })).toEqual({ leaseId: lease.lease_id, revoked: true, warnings: ["cannot be revoked early"] });
+    expect(await m.list({ now: 12 })).toEqual([]);
   });
 });

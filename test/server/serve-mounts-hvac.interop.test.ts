@@ -77,7 +77,7 @@ describe("hvac: sys mounts and KV version 1", () => {
     const r = spawnSync("/usr/bin/python3", ["-c", SCRIPT], { env: { ...process.env, VAULT_ADDR: served.url, VAULT_TOKEN: served.rootToken!, V1, V2 }, encoding: "utf8", timeout: 60_000 });
     expect(r.stderr).toBe("");
     const out = JSON.parse(r.stdout);
-    expect(out.listed).toEqual(["cubbyhole/", "secret/", "sys/"]);
+    expect(out.listed).toEqual(["cubbyhole/", "identity/", "secret/", "sys/"]);
     expect(out.top_level).toBe(true);
     expect(out.secret_options).toEqual({ version: "2" });
     expect([out.enable, out.listed_after, out.hv1_options]).toEqual([204, true, { version: "1" }]);

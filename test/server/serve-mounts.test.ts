@@ -159,7 +159,7 @@ describe("a second KV version 2 mount (team/ over teams/a)", () => {
 describe("sys/mounts", () => {
   it("node-vault mounts(): Vault's mount info per path, data copied to the top level, stable derived accessors", async () => {
     const r = await nodeVault().mounts();
-    expect(Object.keys(r.data)).toEqual(["cubbyhole/", "legacy/", "secret/", "sys/", "team/"]);
+    expect(Object.keys(r.data)).toEqual(["cubbyhole/", "identity/", "legacy/", "secret/", "sys/", "team/"]);
     for (const k of Object.keys(r.data)) expect(r[k]).toEqual(r.data[k]);
     expect(r.data["secret/"]).toEqual({
       accessor: expect.stringMatching(/^kv_[0-9a-f]{8}$/),
@@ -180,7 +180,7 @@ describe("sys/mounts", () => {
     expect(r.data["sys/"]).toMatchObject({ type: "system", seal_wrap: true, description: "system endpoints used for control, policy and debugging", config: { passthrough_request_headers: ["Accept"] } });
     const again = await nodeVault().mounts();
     expect(again.data["secret/"].accessor).toBe(r.data["secret/"].accessor);
-    expect(new Set(Object.values(r.data).map((m: any) => m.accessor)).size).toBe(5);
+    expect(new Set(Object.values(r.data).map((m: any) => m.accessor)).size).toBe(6);
     // The raw body: the copied keys first (sorted), then the envelope.
     const body = (await call("GET", "sys/mounts")).body;
     expect(body.startsWith('{"cubbyhole/":{"accessor":')).toBe(true);

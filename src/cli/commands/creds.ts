@@ -15,7 +15,8 @@ function defaultDisplayName(): string {
 }
 
 /**
- * `secrets creds database/creds/ROLE`: mints a credential and prints it. Like `secrets get`, this
+ * `secrets creds database/creds/ROLE` (or `aws/sts/ROLE`, with `--role-arn`, `--role-session-name`,
+ * `--mfa-code` as Vault's request fields): mints a credential and prints it. Like `secrets get`, this
  * prints a secret on purpose, on stdout only; stderr gets the lease id, its TTL and Vault's
  * warnings, never a value.
  *
@@ -28,7 +29,11 @@ function defaultDisplayName(): string {
 export async function credsCommand(path: string, raw: unknown): Promise<void> {
   const opts = parseOptionsWithSchemaMessages(CredsOptions, raw);
   const ttl = durationOption(opts.ttl, "--ttl");
-  const lease = await withLeases(opts.stateDir, (leases) => leases.issue(path, { ttl, displayName: opts.displayName ?? defaultDisplayName(), now: nowSeconds() }));
+  const parameters: Record<string, string> = {};
+  if (opts.roleArn !== undefined) parameters.role_arn = opts.roleArn;
+  if (opts.roleSessionName !== undefined) parameters.role_session_name = opts.roleSessionName;
+  if (opts.mfaCode !== undefined) parameters.mfa_code = opts.mfaCode;
+  const lease = await withLeases(opts.stateDir, (leases) => leases.issue(path, { ttl, displayName: opts.displayName ?? defaultDisplayName(), now: nowSeconds(), parameters }));
   info(`secrets creds: lease ${lease.lease_id}, for ${humanDuration(lease.lease_duration)}${lease.renewable ? ", renewable" : ""}; revoke it with: secrets lease revoke ${lease.lease_id}`);
   for (const w of lease.warnings) info(`secrets: warning: ${w}`);
   if (opts.format === "json") {

@@ -68,6 +68,7 @@ export async function leaseRenewCommand(leaseId: string, raw: unknown): Promise<
 export async function leaseRevokeCommand(leaseId: string, raw: unknown): Promise<void> {
   const opts = parseOptionsWithSchemaMessages(LeaseRevokeOptions, raw);
   const result = await withLeases(opts.stateDir, (leases) => leases.revoke(leaseId, { force: opts.force ?? false, now: nowSeconds() }));
+  for (const w of result.warnings ?? []) info(`secrets: warning: ${w}`);
   if (result.revoked) info(`secrets lease revoke: revoked ${leaseId}`);
   else info(`secrets: warning: ${leaseId}: its record was dropped, but the credential could not be revoked (${result.error ?? "unknown error"}); it stops working at its expiry, and \`secrets lease tidy\` drops it then`);
 }

@@ -9,16 +9,22 @@ export interface SelectionOptions {
   only?: string[];
   root?: string;
   allowUnauthenticated?: boolean;
+  /** `--env NAME`: the secrets under `<root>/NAME/` only (and, for `run`, `.env.NAME` over `.env`). */
+  env?: string;
+}
+
+/** The root a selection reads: the secrets root, or with `--env NAME` its folder NAME. */
+export async function selectionRoot(o: SelectionOptions): Promise<string> {
+  const [{ resolveRoot, environmentRoot }, { parseEnvName }] = await Promise.all([import("../../secrets/root.js"), import("../option-schemas.js")]);
+  const root = resolveRoot({ root: o.root });
+  const env = parseEnvName(o.env);
+  return env === undefined ? root : environmentRoot(root, env);
 }
 
 /** The variables a selection gives (shared with `export`). */
 export async function environmentFor(o: SelectionOptions): Promise<Map<string, string>> {
-  const [{ resolveRoot }, { buildEnvironment }, { cliWorkspace }] = await Promise.all([
-    import("../../secrets/root.js"),
-    import("../../secrets/env.js"),
-    import("../workspace.js"),
-  ]);
-  const repo = await cliWorkspace().repository(resolveRoot({ root: o.root }));
+  const [{ buildEnvironment }, { cliWorkspace }] = await Promise.all([import("../../secrets/env.js"), import("../workspace.js")]);
+  const repo = await cliWorkspace().repository(await selectionRoot(o));
   const only = (o.only ?? []).flatMap((s) => s.split(",")).map((s) => s.trim()).filter(Boolean);
   return buildEnvironment(await repo.select({ files: o.file ?? [], only, allowUnauthenticated: !!o.allowUnauthenticated }));
 }
@@ -45,18 +51,21 @@ export async function runCommand(command: string[], o: RunCommandOptions): Promi
   // words; one that does not (a build step run the same way everywhere) should not be stopped. With
   // --file or --only nothing is silent already: a name that matches nothing is an error.
   if (vars.size === 0 && !o.file?.length && !o.only?.length) {
-    const [{ resolveRoot }, { displayPath }, { info }] = await Promise.all([import("../../secrets/root.js"), import("../../secrets/resolve.js"), import("../io.js")]);
-    info(`secrets run: no secrets found under ${displayPath(resolveRoot({ root: o.root }))}; running the command without any`);
+    const [{ displayPath }, { info }] = await Promise.all([import("../../secrets/resolve.js"), import("../io.js")]);
+    info(`secrets run: no secrets found under ${displayPath(await selectionRoot(o))}; running the command without any`);
   }
   const { runWithEnvironment } = await import("../../secrets/child.js");
   const env = childEnvironment(o.keepKeyEnv);
   // The plain .env import left behind, as dotenvx loads it: below what is already set (dotenvx does
   // not override the environment either), below the encrypted values (a key in both is a secret that
   // was moved, or one someone re-added in clear: the encrypted one is the one that is kept up to date).
-  // Not with --only, which names exactly what the command gets.
+  // Not with --only, which names exactly what the command gets. With --env NAME, `.env.NAME` is read
+  // too and wins over `.env` (dotenvx's order: the more specific file first).
   if (o.dotenv !== false && !o.only?.length) {
     const { readPlainDotenv } = await import("../../secrets/plain-dotenv.js");
-    for (const [k, v] of (await readPlainDotenv(".env")) ?? []) if (env[k] === undefined) env[k] = v;
+    const plain = new Map<string, string>();
+    for (const file of o.env === undefined ? [".env"] : [".env", `.env.${o.env}`]) for (const [k, v] of (await readPlainDotenv(file)) ?? []) plain.set(k, v);
+    for (const [k, v] of plain) if (env[k] === undefined) env[k] = v;
   }
   for (const [k, v] of vars) env[k] = v;
   // The command's own status is the result, not an error: `secrets run` exits with it as given.

@@ -57,6 +57,45 @@ export async function setCommand(file: string, pathText: string, valueArg: strin
   if (!written) info(`${file}: unchanged`);
 }
 
+/**
+ * Which form `secrets set` was given: `FILE PATH [VALUE]` (sops' form) or `SECRET_PATH [VALUE]` (the
+ * secret-path form, as `get` has). Three arguments, or two with `--value-stdin` (which takes no
+ * VALUE), are the file form; one argument is a secret path; two without `--value-stdin` are a secret
+ * path and its value unless the first names an existing file, so `set FILE PATH` without a value
+ * still says that the value is missing instead of writing a secret named after the file.
+ */
+export async function setDispatch(first: string, second: string | undefined, third: string | undefined, opts: SetOptions & { root?: string }): Promise<void> {
+  const fileForm = third !== undefined || (second !== undefined && (opts.valueStdin || (await isFile(first))));
+  if (fileForm) {
+    if (opts.root !== undefined) throw new SecretsError("usage", "--root applies to the secret-path form (secrets set SECRET_PATH [VALUE]) only");
+    return setCommand(first, second!, third, opts);
+  }
+  return setSecretCommand(first, second, opts);
+}
+
+async function isFile(p: string): Promise<boolean> {
+  const { stat } = await import("node:fs/promises");
+  return stat(p).then((s) => s.isFile(), () => false);
+}
+
+/**
+ * `secrets set SECRET_PATH [VALUE]`: one secret by path (`app/API_KEY`), written where `get` reads it
+ * (a new file under the `.sops.yaml` rule when none holds it). The value is the text as given, a
+ * string, as dotenvx's `set KEY value` takes it and as `get` prints it back: byte for byte, a
+ * trailing newline included (pipe with `printf %s`, not `echo`). A JSON value (a number, a map) takes
+ * the FILE PATH form, whose values are JSON as in sops.
+ */
+export async function setSecretCommand(secretPath: string, valueArg: string | undefined, opts: SetOptions & { root?: string }): Promise<void> {
+  if (opts.inputType !== undefined || opts.ignoreMac || opts.idempotent) {
+    throw new SecretsError("usage", "--input-type, --ignore-mac and --idempotent apply to the FILE PATH form only (a secret path names its file by its name)");
+  }
+  const text = await valueText(valueArg, opts);
+  const { resolveRoot } = await import("../../secrets/root.js");
+  const ws = cliWorkspace({ indent: parseIndent(opts.indent) });
+  const repo = await ws.repository(resolveRoot({ root: opts.root }));
+  await repo.write(secretPath, text);
+}
+
 function fileOptions(ws: Workspace, opts: SetOptions) {
   return { inputType: opts.inputType, ignoreMac: opts.ignoreMac, emit: async (o: OpenedFile) => ({ indent: await ws.indentFor(o.format) }) };
 }

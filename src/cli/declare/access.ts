@@ -56,9 +56,10 @@ export function registerVerifyCommand(program: Command): void {
       .description("check that every secret file is encrypted to exactly its rule's recipients (the CI and pre-commit gate)")
       .option("--format <format>", "text or json", "text")
       .option("--strict", "also fail on policy warnings (unnamed recipients, shadowed or unused rules)")
-      .option("--no-mac", "do not check MACs, even for files one of your keys opens"),
+      .option("--no-mac", "do not check MACs, even for files one of your keys opens")
+      .option("--fail-on-overdue", "also fail when a secret under .secrets/rotation.yaml is overdue or stuck (see `secrets rotation status`)"),
   )
-    .addHelpText("after", examples("secrets verify", "secrets verify --format json --no-mac"))
+    .addHelpText("after", examples("secrets verify", "secrets verify --format json --no-mac", "secrets verify --fail-on-overdue"))
     .action(async (raw: unknown) => (await import("../commands/verify.js")).verifyCommand(raw));
 }
 

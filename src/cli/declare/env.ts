@@ -30,7 +30,7 @@ export function registerRunCommand(program: Command): void {
       .argument("<command...>", "the command and its arguments, after --"),
   )
     .addHelpText("after", RUN_NOTES)
-    .addHelpText("after", examples("secrets run -- node server.js", "secrets run --no-dotenv -- ./ci-step.sh", "secrets run --only app/DATABASE_URL,app/API_KEY -- ./migrate.sh", "secrets run --file secrets/ci.yaml -- npm test"))
+    .addHelpText("after", examples("secrets run -- node server.js", "secrets run --env production -- node server.js", "secrets run --no-dotenv -- ./ci-step.sh", "secrets run --only app/DATABASE_URL,app/API_KEY -- ./migrate.sh", "secrets run --file secrets/ci.yaml -- npm test"))
     .option("--no-dotenv", "do not load the plain .env of the working directory")
     .option("--keep-key-env", KEEP_KEY_ENV)
     .action(async (command: string[], o: RunCommandOptions) => (await import("../commands/run.js")).runCommand(command, o));
@@ -41,6 +41,11 @@ The plain .env in the working directory (what \`secrets import\` left behind: LO
 non-sensitive keys) is loaded too, as dotenvx loads it: a variable already set in the environment
 keeps its value, and an encrypted secret wins over a .env entry of the same name. Not loaded with
 --only or --no-dotenv, nor when .env is itself sops-encrypted (give it to --file instead).
+
+Environments (--env NAME): the secrets are those under <root>/NAME/ only (secrets/production/app.yaml
+gives DATABASE_URL, as secrets/app.yaml does without --env), and the plain .env.NAME is loaded over
+.env. The folder must exist. Without --env every secret under the root is injected, environment
+folders included, so two environments' DATABASE_URL clash: choose one with --env.
 
 With no --file and no --only, every secret under the root is injected; when there is none, one line on
 stderr says so and the command still runs (as dotenvx does). With --file or --only, a file or prefix

@@ -5,7 +5,7 @@ import type { EncryptOptions } from "../commands/encrypt.js";
 import type { filestatusCommand } from "../commands/filestatus.js";
 import type { getSecretCommand } from "../commands/get.js";
 import type { RotateOptions } from "../commands/rotate.js";
-import type { SetOptions } from "../commands/set.js";
+import type { setDispatch, SetOptions } from "../commands/set.js";
 import type { UpdatekeysOptions } from "../commands/updatekeys.js";
 import { creationOptions, examples, ignoreMac, indentOption, inputType, outputType } from "../options.js";
 
@@ -51,18 +51,37 @@ export function registerEditCommand(program: Command): void {
 export function registerSetCommand(program: Command): void {
   const cmd = program
     .command("set")
-    .description("set one value (VALUE is JSON, as in sops set); other values keep their ciphertext")
-    .argument("<file>")
-    .argument("<path>", `["a"]["b"] or a.b`)
+    .description("set one value: FILE PATH VALUE (VALUE is JSON, as in sops set; other values keep their ciphertext), or SECRET_PATH VALUE (the text as a string)")
+    .argument("<file|secret-path>", "an encrypted file, or a secret path such as app/API_KEY")
+    .argument("[path]", `with a file: the key path, ["a"]["b"] or a.b; with a secret path: the VALUE`)
     .argument("[value]", `JSON: '"text"', 5, true, {"k":"v"} (with --value-file: the file holding it)`)
     .option("--value-file", "VALUE names a file whose contents are the value (keeps it off the command line)")
     .option("--value-stdin", "read the value from stdin, no VALUE (keeps it off the command line)")
-    .option("--raw", "the value is the text as it is (a string), not JSON")
-    .option("--idempotent", "do not write the file when the value is unchanged");
+    .option("--raw", "the value is the text as it is (a string), not JSON (always so with a secret path)")
+    .option("--idempotent", "do not write the file when the value is unchanged")
+    .option("--root <dir>", "the secrets root for a secret path (default: $SECRETS_ROOT, else secrets/ beside .sops.yaml)");
   indentOption(ignoreMac(inputType(cmd)))
-    .addHelpText("after", examples(`secrets set secrets/app.yaml '["db"]["password"]' '"s3cr3t"'`, "printf %s \"$TOKEN\" | secrets set --raw --value-stdin secrets/app.yaml api.token", "secrets set --value-file secrets/app.yaml tls.cert cert.json"))
-    .action(async (file: string, path: string, value: string | undefined, o: SetOptions) => (await import("../commands/set.js")).setCommand(file, path, value, o));
+    .addHelpText("after", SET_NOTES)
+    .addHelpText(
+      "after",
+      examples(
+        "printf %s \"$API_KEY\" | secrets set app/API_KEY --value-stdin",
+        "secrets set app/LOG_FORMAT json",
+        `secrets set secrets/app.yaml '["db"]["password"]' '"s3cr3t"'`,
+        "printf %s \"$TOKEN\" | secrets set --raw --value-stdin secrets/app.yaml api.token",
+        "secrets set --value-file secrets/app.yaml tls.cert cert.json",
+      ),
+    )
+    .action(async (first: string, second: string | undefined, third: string | undefined, o: Parameters<typeof setDispatch>[3]) =>
+      (await import("../commands/set.js")).setDispatch(first, second, third, o),
+    );
 }
+
+const SET_NOTES = `
+Two forms. FILE PATH [VALUE] is sops' set: VALUE is JSON. SECRET_PATH [VALUE] (one argument, or two
+when the first is not an existing file) writes the secret that \`secrets get SECRET_PATH\` reads, into
+the file the path resolves to (a new one under the .sops.yaml rule when none exists); its value is the
+text as given, a string, byte for byte (a newline from \`echo\` is kept: use printf %s).`;
 
 export function registerUnsetCommand(program: Command): void {
   const cmd = program

@@ -11,16 +11,24 @@ const stateDirHelp = "where lease records are kept (default: .git/secrets-server
 export function registerCredsCommand(program: Command): void {
   program
     .command("creds")
-    .description("mint a short-lived credential (a PostgreSQL login role) and print it: the lease id, and the values on stdout only")
-    .argument("<path>", "the engine and role: database/creds/ROLE (or database/ROLE)")
+    .description("mint a short-lived credential (a PostgreSQL login role, AWS STS keys) and print it: the lease id, and the values on stdout only")
+    .argument("<path>", "the engine and role: database/creds/ROLE (or database/ROLE), aws/sts/ROLE or aws/creds/ROLE")
     .option("--ttl <duration>", "how long it lives (e.g. 15m, 1h, 3600); default: the role's default_ttl; capped at its max_ttl")
     .option("--format <format>", "json (Vault's response: lease_id, lease_duration, data…), env (dotenv lines) or shell (export lines)", "json")
     .option("--prefix <name>", "for env and shell: prefix the variables (DB gives DB_USERNAME, DB_PASSWORD, DB_LEASE_ID)")
     .option("--display-name <name>", "who asks, as part of the database user name (default: your login name)")
     .option("--state-dir <dir>", stateDirHelp)
+    .option("--role-arn <arn>", "aws: the role to assume, one of the role's role_arns (needed when it allows several)")
+    .option("--role-session-name <name>", "aws: the AssumeRole session name (default: vault-<display name>-<role>-<time>-<random>)")
+    .option("--mfa-code <code>", "aws: the MFA code, for a session_token role with an mfa_serial_number")
     .addHelpText(
       "after",
-      examples("secrets creds database/creds/app", "secrets creds database/app --ttl 15m --format env --prefix DB > .env.db", 'eval "$(secrets creds database/app --format shell --prefix PG)"'),
+      examples(
+        "secrets creds database/creds/app",
+        "secrets creds database/app --ttl 15m --format env --prefix DB > .env.db",
+        'eval "$(secrets creds database/app --format shell --prefix PG)"',
+        "secrets creds aws/sts/deploy --ttl 15m --role-arn arn:aws:iam::123456789012:role/Deploy",
+      ),
     )
     .action(async (path: string, raw: unknown) => (await import("../commands/creds.js")).credsCommand(path, raw));
 }

@@ -9,7 +9,9 @@ import { getPath, setPath } from "../../sops/path.js";
 import { Branch, fromPlain } from "../../sops/tree.js";
 import type { SecretsBackend } from "../backend.js";
 import { decodeMetadata, encodeMetadata, metadataEntryName } from "./custom-metadata.js";
+import type { DynamicBackend } from "../dynamic.js";
 import { Kv2Api } from "./kv2-api.js";
+import { RemoteLeases } from "./leases-api.js";
 import { SecretReads, splitsOf, type Located } from "./locate.js";
 import { setAsMergePatch } from "./merge-patch.js";
 import { backoffDelay } from "./retry.js";
@@ -199,6 +201,10 @@ export class RemoteBackend implements SecretsBackend {
 
   clearCache(): void {
     // Nothing is cached.
+  }
+
+  dynamic(): DynamicBackend {
+    return new RemoteLeases(this.#api.requests);
   }
 
   close(): void {

@@ -1,14 +1,10 @@
 import { SecretsError } from "../../errors.js";
-import { ServerUnavailable } from "../../secrets/errors.js";
 import { Branch, toPlain, type ExactPlainValue } from "../../sops/tree.js";
-import { parseWith } from "../../util/zod-error.js";
-import type { ZodMiniType } from "zod/mini";
-import { answerError, cleanText, errorTexts } from "./answer-errors.js";
-import { ConnectionFailure, HttpTransport, type HttpMethod, type HttpResponse } from "./http-transport.js";
+import { cleanText, errorTexts } from "./answer-errors.js";
 import { readJsonAnswer, requestJson } from "./json.js";
 import { DataReadBody, ErrorBody, ListBody, WriteBody } from "./responses.js";
-import { DEFAULT_BACKOFF, isRetryableStatus, withRetries, type RetryPolicy } from "./retry.js";
 import type { RemoteSettings } from "./settings.js";
+import { VaultRequests, type Answer } from "./vault-requests.js";
 
 /**
  * The requests of the SDK's client of a server: Vault's KV version 2 API at one mount
@@ -42,33 +38,27 @@ export const CAS_MISMATCH = "check-and-set parameter did not match the current v
 /** path_data.go: the 400 of a write without `cas` to a secret (or mount) with `cas_required`. */
 export const CAS_REQUIRED = "check-and-set parameter required for this call";
 
-interface Answer extends HttpResponse {
-  attempts: number;
-  what: string;
-}
-
 export class Kv2Api {
-  readonly #transport: HttpTransport;
+  /** The client's requests, shared with its lease requests (leases-api.ts). */
+  readonly requests: VaultRequests;
   readonly #settings: RemoteSettings;
-  readonly #retry: RetryPolicy;
 
   constructor(settings: RemoteSettings) {
     this.#settings = settings;
-    this.#transport = new HttpTransport({ url: settings.url, timeoutMs: settings.timeoutMs, ca: settings.ca });
-    this.#retry = { retries: settings.retries, ...DEFAULT_BACKOFF };
+    this.requests = new VaultRequests(settings);
   }
 
   /** Where the secrets are, for messages: `http://127.0.0.1:8200, mount secret/`. */
   get where(): string {
-    return `${this.#transport.shown}, mount ${this.#settings.mount}/`;
+    return `${this.requests.shown}, mount ${this.#settings.mount}/`;
   }
 
   /** The current version of a secret: its data, or why there is none. */
   async readSecret(secret: readonly string[]): Promise<SecretRead> {
-    const a = await this.#call("GET", this.#vaultPath("data", secret));
+    const a = await this.requests.call("GET", this.#vaultPath("data", secret));
     if (a.status === 200) {
       const answer = readJsonAnswer(a.body, a.what);
-      const body = this.#parse(DataReadBody, answer.plain, a.what);
+      const body = this.requests.parse(DataReadBody, answer.plain, a.what);
       const custom = body.data.metadata.custom_metadata ?? {};
       const data = answer.tree.get("data");
       const inner = data instanceof Branch ? data.get("data") : undefined;
@@ -76,7 +66,7 @@ export class Kv2Api {
       return { found: true, data: inner, version: body.data.metadata.version, customMetadata: custom };
     }
     if (a.status === 404) return this.#absent(a);
-    throw this.#error(a);
+    throw this.requests.error(a);
   }
 
   /**
@@ -96,7 +86,7 @@ export class Kv2Api {
     const errors = ErrorBody.safeParse(plain);
     if (errors.success && errors.data.errors.length === 0) return { found: false, version: 0, customMetadata: {} };
     const texts = errorTexts(a.body).map((t) => cleanText(t, this.#settings.token));
-    throw new SecretsError("usage", `the server at ${this.#transport.shown} has no KV version 2 secrets at ${this.#settings.mount}/ (${a.what}: 404${texts.length ? `, ${texts.join("; ")}` : ""}); is the mount right?`);
+    throw new SecretsError("usage", `the server at ${this.requests.shown} has no KV version 2 secrets at ${this.#settings.mount}/ (${a.what}: 404${texts.length ? `, ${texts.join("; ")}` : ""}); is the mount right?`);
   }
 
   /**
@@ -105,14 +95,14 @@ export class Kv2Api {
    */
   async writeSecret(secret: readonly string[], data: Branch, cas: number): Promise<boolean> {
     const body = requestJson({ options: { cas }, data: toPlain(data) });
-    const a = await this.#call("POST", this.#vaultPath("data", secret), body);
+    const a = await this.requests.call("POST", this.#vaultPath("data", secret), body);
     if (a.status === 200) {
-      this.#parse(WriteBody, readJsonAnswer(a.body, a.what).plain, a.what);
+      this.requests.parse(WriteBody, readJsonAnswer(a.body, a.what).plain, a.what);
       return true;
     }
     if (a.status === 204) return true;
     if (a.status === 400 && errorTexts(a.body).some((t) => t.includes(CAS_MISMATCH))) return false;
-    throw this.#error(a);
+    throw this.requests.error(a);
   }
 
   /**
@@ -127,69 +117,37 @@ export class Kv2Api {
    */
   async patchSecret(secret: readonly string[], patch: unknown, cas: number | undefined): Promise<"written" | "mismatch" | "cas-required" | "absent" | "unsupported"> {
     const body = requestJson(cas === undefined ? { data: patch } : { options: { cas }, data: patch });
-    const a = await this.#call("PATCH", this.#vaultPath("data", secret), body, "", "application/merge-patch+json");
+    const a = await this.requests.call("PATCH", this.#vaultPath("data", secret), body, "", "application/merge-patch+json");
     if (a.status === 200) {
-      this.#parse(WriteBody, readJsonAnswer(a.body, a.what).plain, a.what);
+      this.requests.parse(WriteBody, readJsonAnswer(a.body, a.what).plain, a.what);
       return "written";
     }
     if (a.status === 400 && errorTexts(a.body).some((t) => t.includes(CAS_MISMATCH))) return "mismatch";
     if (a.status === 400 && errorTexts(a.body).some((t) => t.includes(CAS_REQUIRED))) return "cas-required";
     if (a.status === 404) return "absent";
     if (a.status === 403 || a.status === 405 || a.status === 415) return "unsupported";
-    throw this.#error(a);
+    throw this.requests.error(a);
   }
 
   /** Replaces the secret's custom_metadata (Vault's metadata write replaces the whole map). */
   async writeCustomMetadata(secret: readonly string[], custom: Readonly<Record<string, string>>): Promise<void> {
-    const a = await this.#call("POST", this.#vaultPath("metadata", secret), requestJson({ custom_metadata: custom }));
-    if (a.status !== 204 && a.status !== 200) throw this.#error(a);
+    const a = await this.requests.call("POST", this.#vaultPath("metadata", secret), requestJson({ custom_metadata: custom }));
+    if (a.status !== 204 && a.status !== 200) throw this.requests.error(a);
   }
 
   /** The names in a folder (`x` a secret, `x/` a folder); none when the folder is empty or missing (Vault's 404). */
   async listFolder(folder: readonly string[]): Promise<string[]> {
-    const a = await this.#call("GET", this.#vaultPath("metadata", folder) + "/", undefined, "?list=true");
+    const a = await this.requests.call("GET", this.#vaultPath("metadata", folder) + "/", undefined, "?list=true");
     if (a.status === 404) return [];
-    if (a.status !== 200) throw this.#error(a);
-    return this.#parse(ListBody, readJsonAnswer(a.body, a.what).plain, a.what).data.keys;
+    if (a.status !== 200) throw this.requests.error(a);
+    return this.requests.parse(ListBody, readJsonAnswer(a.body, a.what).plain, a.what).data.keys;
   }
 
   close(): void {
-    this.#transport.close();
+    this.requests.close();
   }
 
   #vaultPath(endpoint: "data" | "metadata", segments: readonly string[]): string {
     return [this.#settings.mount, endpoint, ...segments].join("/");
-  }
-
-  /** One request with its retries: the last answer (a status to retry on is answered too). */
-  async #call(method: HttpMethod, vaultPath: string, body?: string, query = "", contentType = "application/json"): Promise<Answer> {
-    const headers: Record<string, string> = { "X-Vault-Request": "true" };
-    if (this.#settings.token !== undefined) headers["X-Vault-Token"] = this.#settings.token;
-    if (body !== undefined) headers["Content-Type"] = contentType;
-    const path = "/v1/" + vaultPath.split("/").map(encodeURIComponent).join("/") + query;
-    let attempts = 0;
-    const res = await withRetries(
-      this.#retry,
-      () => {
-        attempts++;
-        return this.#transport.send({ method, path, headers, ...(body !== undefined ? { body } : {}) });
-      },
-      (o) => (o.ok ? isRetryableStatus(o.value.status) : o.error instanceof ConnectionFailure && o.error.retryable),
-    ).catch((e: unknown) => {
-      if (e instanceof ServerUnavailable && attempts > 1) throw new ServerUnavailable(`${e.message} (${attempts} attempts)`);
-      throw e;
-    });
-    return { ...res, attempts, what: `${method} ${vaultPath}` };
-  }
-
-  #error(a: Answer): SecretsError {
-    return answerError(a.status, a.body, { what: a.what, server: this.#transport.shown, token: this.#settings.token, attempts: a.attempts });
-  }
-
-  #parse<T>(schema: ZodMiniType<T>, plain: ExactPlainValue, what: string): T {
-    return parseWith(schema, plain, ([issue], cause) => {
-      const at = issue.path.length ? ` at ${issue.path.map(String).join(".")}` : "";
-      return new SecretsError("generic", `the answer to ${what} is not Vault's${at}: ${issue.code.replace(/_/g, " ")}`, { cause });
-    });
   }
 }

@@ -18,6 +18,13 @@
  *   `revoke-force/:prefix`: one attempt each, records dropped whatever happens, 204. These four are
  *   root paths (SYS_ROOT_PATHS): the handler's ACL step asks for `sudo`.
  *
+ * - `leases/lookup/:prefix` LIST (handleLeaseLookupList): the recorded leases' path segments just
+ *   below the prefix, as Vault's storage List (`creds/`, then the roles `app/`, then the credential
+ *   ids), `{"data":{"keys":[…]}}`; 404 `{"errors":[]}` when there are none, as every empty LIST. A
+ *   root path (sudo), as Vault's `leases/lookup/*`.
+ * - `leases/tidy` PUT/POST (handleTidyLeases): starts the manager's tidy in the background and
+ *   answers 202 with Vault's warning at once; the outcome goes where the server's reaper reports.
+ *
  * An unknown lease revokes successfully (Vault's Revoke of a missing lease is a no-op); a lease id
  * that is not of our shape does too on revoke, and is `invalid lease` on lookup.
  */
@@ -35,6 +42,22 @@ import { SYSTEM_MOUNT_TYPE, type SysRoute } from "./sys-mount.js";
 
 export interface LeaseRouteDeps {
   readonly leases: LeaseManager;
+}
+
+/** handleTidyLeases' warning. */
+export const TIDY_STARTED = "Tidy operation successfully started. Any information from the operation will be printed to Vault's server logs.";
+
+/** The distinct segments just below `prefix` ("" or ending in `/`) of the ids, a folder's with its `/`, sorted: Vault's storage List. */
+export function childKeys(ids: readonly string[], prefix: string): string[] {
+  const keys = new Set<string>();
+  for (const id of ids) {
+    if (!id.startsWith(prefix)) continue;
+    const rest = id.slice(prefix.length);
+    const slash = rest.indexOf("/");
+    keys.add(slash < 0 ? rest : rest.slice(0, slash + 1));
+  }
+  keys.delete("");
+  return [...keys].sort();
 }
 
 const LEASE_ID_REQUIRED = "lease_id must be specified";
@@ -169,7 +192,34 @@ export function leaseRoutes(deps: LeaseRouteDeps): SysRoute[] {
     }),
   });
 
+  const lookupList: SysRoute = {
+    pattern: /^leases\/lookup\/(.*)$/,
+    handle: (req, m) =>
+      requestErrorsAsResponses(async () => {
+        if (req.operation !== "list") return errorReply(405, multiError(UNSUPPORTED_OPERATION));
+        const given = m[1] ?? "";
+        const prefix = given === "" || given.endsWith("/") ? given : `${given}/`;
+        const listed = await leases.list({ prefix, now: req.now });
+        const keys = childKeys(listed.map((l) => l.id), prefix);
+        if (keys.length === 0) return errorReply(404);
+        const data = { keys };
+        return { status: 200, body: envelopeJson({ ...envelope(req.id, SYSTEM_MOUNT_TYPE, data) }), auditData: data };
+      }),
+  };
+
+  const tidy: SysRoute = {
+    pattern: /^leases\/tidy$/,
+    handle: onlyWrite((req) => {
+      // In the background, as Vault's: the caller is answered at once.
+      void leases.tidy(req.now).catch(() => undefined);
+      const warnings = [TIDY_STARTED];
+      return Promise.resolve({ status: 202, body: envelopeJson({ ...envelope(req.id, SYSTEM_MOUNT_TYPE, null, warnings) }), warnings });
+    }),
+  };
+
   return [
+    lookupList,
+    tidy,
     lookup,
     renew(/^leases\/renew(?:\/(.+))?$/),
     renew(/^renew(?:\/(.+))?$/),

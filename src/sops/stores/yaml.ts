@@ -3,6 +3,7 @@ import { SecretsError } from "../../errors.js";
 import { Branch, Comment, fromPlain, SopsFloat, SopsInt, SopsTime, toPlainValue, type List, type PlainValue, type Scalar, type StoredDocument, type Value } from "../tree.js";
 import { MAX_NESTING, nestingTooDeep } from "../nesting.js";
 import { doubleQuote, resolvePlain, scalarText, stringStyle } from "./goyaml.js";
+import { describeYamlSyntaxError } from "./yaml-errors.js";
 import { parseFastYaml } from "./yaml-fast.js";
 import { loadYamlLib } from "./yaml-lib.js";
 import type { EmitOptions, Store } from "./store.js";
@@ -296,9 +297,9 @@ export function parseYamlFull(text: string): Branch[] {
   for (const d of docs) {
     const err = d.errors[0];
     if (err) {
-      // The `yaml` package's messages can quote source text; ours never do.
-      const line = err.linePos?.[0].line ?? lc.linePos(err.pos[0]).line;
-      throw parseError(err.code.toLowerCase().replace(/_/g, " "), line);
+      // The `yaml` package's messages can quote source text; ours never do (yaml-errors.ts).
+      const p = describeYamlSyntaxError(err, text, lc);
+      throw new SecretsError("parse", `invalid YAML at line ${p.line}, column ${p.column}: ${p.message}`);
     }
     out.push(new Reader(d, lc).document());
   }
