@@ -175,4 +175,15 @@ describe.each([false, true])("hashicorp/vault-action v3.4.0, RUNNER_DEBUG=%s", (
     expect(new X509Certificate(out.WEB_CA_CHAIN).fingerprint256).toBe(ca.fingerprint256);
     expect(result.stdout).toMatch(/✔ Successfully generated certificate \(serial number [0-9a-f]{2}(?::[0-9a-f]{2})+\)/);
   });
+
+  it("pki: a name the role does not allow: the step fails with Vault's error body, no output, nothing leaked", async () => {
+    const { step, result } = await runAction({ method: "token", token: pkiToken, secrets: "", pki: 'pki/issue/web {"common_name":"www.evil.org"}' }, {}, debug);
+    expect(result.status).not.toBe(0);
+    const r = inspectStage(step, result, { VAULT_TOKEN: pkiToken });
+    expect(r.leaks).toEqual([]);
+    expect(r.env.values).toEqual({});
+    expect(r.outputs.values).toEqual({ errorMessage: "Response code 400 (Bad Request)" }); // the action's own failure output
+    // The action's core.error of the response body as the server sent it (json.Encoder's final newline, escaped by the toolkit).
+    expect(result.stdout).toContain('::error::✘ {"errors":["common name www.evil.org not allowed by this role"]}%0A\n');
+  });
 });
