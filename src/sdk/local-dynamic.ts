@@ -35,7 +35,7 @@ export class LocalDynamic implements DynamicBackend {
   }
 
   #leases(): Promise<LeaseManager> {
-    this.#manager ??= import("../leases/local.js").then(async (m) => (await m.openLocalLeases({ cwd: this.#cwd, workspace: this.#workspace })).manager);
+    this.#manager ??= import("../leases/local.js").then(async (m) => (await m.openLocalLeases({ cwd: this.#cwd, workspace: this.#workspace, env: this.#workspace.env })).manager);
     // A failure to open is reported to this call and tried again by the next.
     this.#manager.catch(() => (this.#manager = undefined));
     return this.#manager;

@@ -18,7 +18,7 @@ import type { TokenAuthority, TokenInfo } from "../auth/tokens/authority.js";
 import { isSecretsError } from "../errors.js";
 import { tokenAuditAuth } from "./auth-block.js";
 import { newRequestId } from "./envelope.js";
-import { ListMethodSocket } from "./http/list-method-socket.js";
+import { lingerOnClose } from "./http/list-method.js";
 import { authorFor } from "./kv/commit-queue.js";
 import { belowMount, type Mount, type MountTable } from "./mounts/mount.js";
 import { handleHealth, handleLeader, handleSealStatus, type SysState } from "./mounts/sys.js";
@@ -221,9 +221,9 @@ export async function answer(ctx: ServerContext, req: http.IncomingMessage, res:
   if (carriesBody(parsed.method)) {
     const body = await readBody(req);
     if (body === "too-large") {
-      // Go's MaxBytesReader closes the connection after answering, lingering first (list-method-socket.ts); so do we, leaving the rest unread.
+      // Go's MaxBytesReader closes the connection after answering, lingering first (http/list-method.ts); so do we, leaving the rest unread.
       res.setHeader("Connection", "close");
-      if (req.socket instanceof ListMethodSocket) req.socket.lingerOnClose();
+      lingerOnClose(req.socket);
       return p.refuse(path, { status: 413, body: BODY_TOO_LARGE_BODY, auditError: "error parsing JSON" });
     }
     const decoded = decodeBody(body, { method: parsed.method, contentType: req.headers["content-type"], rawQuery: parsed.rawQuery });

@@ -61,6 +61,11 @@ export class Workspace implements CreationPolicy {
     this.#keySource = options.keys ?? lazyKeySource(() => this.keys());
   }
 
+  /** The environment this workspace was made with (read-only: engines take their own variables from it, e.g. AWS's web identity token file). */
+  get env(): Readonly<Env> {
+    return this.#env;
+  }
+
   /** Where the `.sops.yaml` is (the explicit one, `SOPS_CONFIG`, else found walking up), or null. */
   configPath(): Promise<string | null> {
     this.#configPath ??= import("../policy/discover.js").then((m) => m.findConfig(this.startDir, this.#env, this.#options.configPath));

@@ -138,14 +138,12 @@ function splitAt(bytes: Buffer, cuts: number[]): Buffer[] {
   return pieces;
 }
 
-/** Runs the framer over `pieces`; returns the bytes it hands on and the LIST flags it queued. */
+/** Runs the framer over copies of `pieces` (it edits them in place); returns the bytes as edited and the LIST flags it queued. */
 function frame(pieces: Buffer[], maxHeadBytes?: number): { out: Buffer; flags: boolean[]; framer: RequestFramer } {
   const flags: boolean[] = [];
   const framer = new RequestFramer((isList) => flags.push(isList), maxHeadBytes === undefined ? {} : { maxHeadBytes });
-  const out: Buffer[] = [];
-  for (const piece of pieces) out.push(...framer.push(piece));
-  const held = framer.end();
-  if (held !== undefined) out.push(held);
+  const out = pieces.map((piece) => Buffer.from(piece));
+  for (const piece of out) framer.push(piece);
   return { out: Buffer.concat(out), flags, framer };
 }
 
@@ -179,10 +177,25 @@ describe("RequestFramer", () => {
     );
   });
 
-  it("hands on a held LIST prefix unchanged when the stream ends inside it", () => {
-    const { out, flags } = frame([Buffer.from("GET / HTTP/1.1\r\n\r\nLI"), Buffer.from("S")]);
-    expect(out.toString("latin1")).toBe("GET / HTTP/1.1\r\n\r\nLIS");
-    expect(flags).toEqual([false]);
+  it("rewrites a LIST prefix as it comes, and keeps a method that only starts like LIST one llhttp refuses", () => {
+    // The stream ends inside the method: nothing can be held back, and the parser refuses `LIN` at
+    // its end as it refuses `LIS`.
+    const cut = frame([Buffer.from("GET / HTTP/1.1\r\n\r\nLI"), Buffer.from("S")]);
+    expect(cut.out.toString("latin1")).toBe("GET / HTTP/1.1\r\n\r\nLIN");
+    expect(cut.flags).toEqual([false]);
+    // `LISK` must not become `LINK`, a method llhttp knows; `LISTEN` becomes `LINKEN`, refused as it was.
+    const cases: Array<[string, string, boolean]> = [
+      ["LISK", "LIN\0", false],
+      ["LISTEN", "LINKEN", false],
+      ["LIST", "LINK", true],
+    ];
+    for (const [method, parsed, isList] of cases) {
+      for (let at = 1; at <= method.length; at++) {
+        const { out, flags } = frame(splitAt(Buffer.from(`${method} / HTTP/1.1\r\n\r\n`), [at]));
+        expect(out.toString("latin1"), `${method} split at ${at}`).toBe(`${parsed} / HTTP/1.1\r\n\r\n`);
+        expect(flags, `${method} split at ${at}`).toEqual([isList]);
+      }
+    }
   });
 
   it("stops rewriting past its head cap, with bounded work, and passes the bytes through", () => {

@@ -1,25 +1,35 @@
 /**
- * An incremental HTTP/1.1 request framer that renames the `LIST` method in request lines.
+ * An incremental HTTP/1.1 request framer that renames the `LIST` method in request lines, in place.
  *
  * Node's HTTP/1 parser (llhttp) knows a fixed set of methods and answers `400` to any other, before
- * a handler runs; Vault clients send `LIST`. This framer sits in front of the parser on one
- * connection's byte stream, finds where each request starts (request line, headers up to the empty
- * line, then the body by Content-Length or by chunked framing with its trailers), and replaces the
- * four bytes `LIST` of a request line with {@link LIST_STAND_IN}, a method llhttp accepts with the
- * same length. Every other byte is handed on unchanged, whatever the chunking of the input.
+ * a handler runs; Vault clients send `LIST`. This framer sees one connection's bytes just before
+ * the parser does, finds where each request starts (request line, headers up to the empty line,
+ * then the body by Content-Length or by chunked framing with its trailers), and overwrites the
+ * bytes `ST` of a request line's `LIST` with `NK`, making it {@link LIST_STAND_IN}, a method llhttp
+ * accepts with the same length. Every other byte is left as it is, whatever the chunking of the
+ * input.
+ *
+ * Why in place: the chunk is the one node:http parses next (list-method.ts), so an edit of the same
+ * length costs no copy and no extra stream. The price is that nothing can be held back: a chunk
+ * may end inside the method, and the parser sees that part before the rest arrives. So each of
+ * the two differing bytes is rewritten as soon as it matches (`LIS` becomes `LIN`, then `LIST`
+ * becomes `LINK`); when the method then turns out not to be `LIST`, the input was one llhttp
+ * refuses in any case (no method it knows starts with `LIS`), and it still refuses what it gets
+ * (`LINK` not followed by a space; `LIN` followed by anything but `K`, a `K` there being changed
+ * so that it stays refused): the client gets node's 400 either way.
  *
  * Why a framer and not a search for "LIST " in the stream: the bytes `\r\nLIST / HTTP/1.1` may sit
  * inside a body; only request boundaries tell a request line from data. The framer follows llhttp's
  * framing for every input llhttp accepts (leading empty lines skipped, Content-Length, chunked as
  * the last transfer coding, chunk extensions, trailers). Where it meets something it cannot frame
  * as llhttp would (conflicting lengths, a bad chunk size, obsolete line folding, an Upgrade, a head
- * over its cap), it stops rewriting for the rest of the connection and passes bytes through:
+ * over its cap), it stops rewriting for the rest of the connection and leaves bytes alone:
  * llhttp then rejects the input itself, or, for the rare input llhttp accepts, only a later `LIST`
  * on that connection is refused, never misread. Stopping is always safe; guessing is not.
  *
  * Memory is bounded per connection: bodies are skipped by count, never held; of a line only its
- * first {@link KEPT_LINE_BYTES} are kept (enough for the headers that matter); at most four bytes
- * (an unfinished `LIST` prefix) are held back between chunks.
+ * first {@link KEPT_LINE_BYTES} are kept (enough for the headers that matter), and only when the
+ * line spans chunks (a line within one chunk is read where it is).
  */
 
 /** What llhttp will see instead of `LIST`: a method it knows, of the same length. */
@@ -45,6 +55,11 @@ const SP = 0x20;
 const HTAB = 0x09;
 const LIST_PREFIX = Buffer.from("LIST ", "latin1");
 const STAND_IN_PREFIX = Buffer.from(`${LIST_STAND_IN} `, "latin1");
+/** Where `LIST ` and `LINK ` first differ: bytes from here on are rewritten as they match. */
+const FIRST_DIFFERENCE = 2;
+/** What a `K` after a rewritten `LIN` becomes, so that a method `LISK…` stays one llhttp refuses. */
+const REFUSED_METHOD_BYTE = 0x00;
+const K = 0x4b;
 
 type Mode =
   /** Between requests: llhttp skips CR and LF here. */
@@ -86,16 +101,16 @@ interface HeadFacts {
 }
 
 /**
- * One connection's framer. `push` takes the next bytes received and returns the bytes to hand to
- * the HTTP parser (the same bytes, `LIST` renamed); `end` returns what is still held back when the
- * peer ends the stream. `onRequestStart` is called once per request, when its method is known and
- * before any of its bytes are returned, so a caller can queue "this one was LIST" in parse order.
+ * One connection's framer. `push` takes the next bytes received, before the HTTP parser sees them,
+ * and renames `LIST` in them in place. `onRequestStart` is called once per request, when its
+ * method is known (in the chunk that completes the method, before the parser is given that chunk),
+ * so a caller can queue "this one was LIST" in parse order.
  */
 export class RequestFramer {
   readonly #onRequestStart: RequestStartListener;
   readonly #maxHeadBytes: number;
   #mode: Mode = "start";
-  /** In "method" mode: how many bytes of `LIST ` matched, all of them held back. */
+  /** In "method" mode: how many bytes of `LIST ` matched (from FIRST_DIFFERENCE on, rewritten). */
   #matched = 0;
   /** Bytes still to skip in "body" and "chunk-data". */
   #remaining = 0;
@@ -118,19 +133,13 @@ export class RequestFramer {
     return this.#mode === "pass";
   }
 
-  push(chunk: Buffer): Buffer[] {
-    const out: Buffer[] = [];
-    /** Start of the bytes of `chunk` not yet returned. */
-    let emitFrom = 0;
-    /** Where in `chunk` the bytes of the current `LIST ` match begin, and how many came before it. */
-    let matchStart = 0;
-    let heldFromEarlier = this.#mode === "method" ? this.#matched : 0;
+  /** Renames `LIST` in `chunk`, in place (see the note above). */
+  push(chunk: Buffer): void {
     let pos = 0;
     while (pos < chunk.length) {
       switch (this.#mode) {
         case "pass":
-          pos = chunk.length;
-          break;
+          return;
         case "start": {
           const byte = chunk[pos];
           if (byte === CR || byte === LF) {
@@ -138,32 +147,11 @@ export class RequestFramer {
           } else {
             this.#mode = "method";
             this.#matched = 0;
-            matchStart = pos;
-            heldFromEarlier = 0;
           }
           break;
         }
         case "method":
-          // Compared with `LIST ` one byte at a time; matched bytes are held back (not returned)
-          // until the match fails or completes, since a chunk may end inside the method.
-          if (chunk[pos] === LIST_PREFIX[this.#matched]) {
-            this.#matched++;
-            pos++;
-            if (this.#matched === LIST_PREFIX.length) {
-              if (matchStart > emitFrom) out.push(chunk.subarray(emitFrom, matchStart));
-              this.#onRequestStart(true);
-              out.push(Buffer.from(STAND_IN_PREFIX));
-              emitFrom = pos;
-              this.#beginHead(LIST_PREFIX);
-            }
-          } else {
-            // Not LIST. Bytes held from earlier chunks (a prefix of `LIST `) go on first; nothing
-            // of this chunk was returned yet then, since the chunk began inside the method.
-            if (heldFromEarlier > 0) out.push(Buffer.from(LIST_PREFIX.subarray(0, heldFromEarlier)));
-            heldFromEarlier = 0;
-            this.#onRequestStart(false);
-            this.#beginHead(LIST_PREFIX.subarray(0, this.#matched));
-          }
+          pos = this.#readMethod(chunk, pos);
           break;
         case "head":
         case "chunk-size":
@@ -181,19 +169,25 @@ export class RequestFramer {
         }
       }
     }
-    // An unfinished `LIST ` match at the chunk's end stays held back.
-    const emitTo = this.#mode === "method" ? matchStart : chunk.length;
-    if (emitTo > emitFrom) out.push(chunk.subarray(emitFrom, emitTo));
-    return out;
   }
 
-  /** The peer ended the stream: whatever is held back goes on, unchanged. */
-  end(): Buffer | undefined {
-    if (this.#mode !== "method" || this.#matched === 0) return undefined;
-    const held = Buffer.from(LIST_PREFIX.subarray(0, this.#matched));
-    this.#matched = 0;
-    this.#mode = "pass";
-    return held;
+  /** One byte of a method, compared with `LIST `; the position after it. */
+  #readMethod(chunk: Buffer, pos: number): number {
+    const byte = chunk[pos]!;
+    if (byte === LIST_PREFIX[this.#matched]) {
+      if (this.#matched >= FIRST_DIFFERENCE) chunk[pos] = STAND_IN_PREFIX[this.#matched]!;
+      this.#matched++;
+      if (this.#matched === LIST_PREFIX.length) {
+        this.#onRequestStart(true);
+        this.#beginHead(LIST_PREFIX);
+      }
+      return pos + 1;
+    }
+    // Not LIST. After a rewritten `LIN`, a `K` would make a method llhttp knows of one it refuses.
+    if (this.#matched === FIRST_DIFFERENCE + 1 && byte === K) chunk[pos] = REFUSED_METHOD_BYTE;
+    this.#onRequestStart(false);
+    this.#beginHead(LIST_PREFIX.subarray(0, this.#matched));
+    return pos;
   }
 
   #beginHead(bytesSoFar: Buffer): void {
@@ -214,10 +208,22 @@ export class RequestFramer {
   #readLine(chunk: Buffer, pos: number): number {
     const lf = chunk.indexOf(LF, pos);
     const end = lf === -1 ? chunk.length : lf;
-    if (!this.#appendToLine(chunk, pos, end)) return chunk.length;
-    if (lf === -1) return chunk.length;
-    this.#sectionBytes += 1;
-    const line = this.#takeLine();
+    let line: Line;
+    if (lf !== -1 && this.#lineLength === 0) {
+      // The whole line is in this chunk (the usual case): read where it is, nothing copied.
+      this.#sectionBytes += end - pos;
+      if (this.#sectionBytes > this.#maxHeadBytes) {
+        this.#giveUp();
+        return chunk.length;
+      }
+      this.#sectionBytes += 1;
+      line = lineOf(chunk, pos, end);
+    } else {
+      if (!this.#appendToLine(chunk, pos, end)) return chunk.length;
+      if (lf === -1) return chunk.length;
+      this.#sectionBytes += 1;
+      line = this.#takeLine();
+    }
     switch (this.#mode) {
       case "head":
         this.#onHeadLine(line);
@@ -362,6 +368,14 @@ export class RequestFramer {
     this.#mode = "chunk-data";
     this.#remaining = size;
   }
+}
+
+/** The line `bytes[from, to)` (without its LF): its first KEPT_LINE_BYTES as latin1 text, a final CR stripped. */
+function lineOf(bytes: Buffer, from: number, to: number): Line {
+  const truncated = to - from > KEPT_LINE_BYTES;
+  let end = truncated ? from + KEPT_LINE_BYTES : to;
+  if (!truncated && end > from && bytes[end - 1] === CR) end--;
+  return { text: bytes.toString("latin1", from, end), empty: !truncated && end === from, truncated };
 }
 
 function newHead(): HeadFacts {

@@ -33,6 +33,12 @@ import type { GitOperationMarks } from "../../git/stale-locks.js";
  * acknowledged, while the next commit runs: `onCommit` gets that reading as a promise at once, so
  * that nothing asks the history of the new HEAD before it is known (history-cache.ts waits for it).
  *
+ * **Maintenance.** `git commit` ends by starting `git maintenance run --auto` (one more process,
+ * which almost always finds nothing to do) before it exits, so that process is in every write's
+ * latency. The queue's commits turn that off (`maintenance.auto=false`) and run the same
+ * `git maintenance run --auto` itself once every `maintenanceEvery` commits, in its turn after the
+ * commit's writes are acknowledged: loose objects are still packed as git would, off the writes' path.
+ *
  * A commit still finding the index locked (the operator's own `git status` or `git pull` in the
  * checkout) is retried with backoff for up to `timeoutMs`, then fails with kind `locked` (503,
  * transient: Vault clients retry it).
@@ -51,6 +57,8 @@ const NOT_KNOWN = /did not match any file\(s\) known to git/;
 
 /** What makes a commit durable (git-config(1) core.fsync): objects and the ref that names them. */
 const DURABLE = ["-c", "core.fsync=committed,reference"];
+/** The queue runs git's automatic maintenance itself (see the note above). */
+const NO_AUTO_MAINTENANCE = ["-c", "maintenance.auto=false"];
 
 export interface CommitRequest {
   /** Repo-relative, `/`-separated; each changed in the work tree (a removal included). */
@@ -80,6 +88,8 @@ export interface CommitQueueOptions {
   via?: GitLauncher;
   /** At most this many writes in one commit (default 256). */
   maxGroup?: number;
+  /** `git maintenance run --auto` after every this many commits (see the note above; default 100). */
+  maintenanceEvery?: number;
   /** The longest a commit waits for the writes it expects (see the note above; default 25 ms). */
   maxLingerMs?: number;
   /**
@@ -263,6 +273,14 @@ export class CommitQueue {
     this.#lastGroup = group.length;
     this.#lastMs = Date.now() - started;
     for (const p of group) p.resolve(id);
+    await this.#maintainNowAndThen();
+  }
+
+  /** Every `maintenanceEvery` commits, git's automatic maintenance; its failure changes nothing committed. */
+  async #maintainNowAndThen(): Promise<void> {
+    if (this.#commits === 0 || this.#commits % (this.#opts.maintenanceEvery ?? 100) !== 0) return;
+    const run = { cwd: this.#top, env: this.#opts.env ?? process.env, ...(this.#opts.via ? { via: this.#opts.via } : {}) };
+    await git(["maintenance", "run", "--auto", "--quiet"], run).catch(() => undefined);
   }
 
   /** Stages (unless `tracked`) and commits exactly `paths`; the new commit's id. */
@@ -286,7 +304,7 @@ export class CommitQueue {
       try {
         const commitNow = async (): Promise<void> => {
           if (add) await git([...DURABLE, "add", "--", ...paths], run);
-          await git([...DURABLE, "commit", "-q", "-m", message, "--", ...paths], run);
+          await git([...DURABLE, ...NO_AUTO_MAINTENANCE, "commit", "-q", "-m", message, "--", ...paths], run);
         };
         await (this.#opts.marks ? this.#opts.marks.around(commitNow) : commitNow());
         break;

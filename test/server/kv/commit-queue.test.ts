@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { CommitInfo, FileChange } from "../../../src/git/history.js";
+import { launchHere, type GitLaunch } from "../../../src/git/exec.js";
 import { CommitQueue, type CommitRequest } from "../../../src/server/kv/commit-queue.js";
 
 /**
@@ -112,5 +113,21 @@ describe("CommitQueue: group commit", () => {
     expect(committed).not.toContain("bad");
     // Nothing of the refused write is left staged.
     expect(r.git("diff", "--cached", "--name-only")).toBe("");
+  });
+});
+
+describe("CommitQueue: git's automatic maintenance", () => {
+  it("commits without git's own auto maintenance process, and runs `git maintenance run --auto` itself every N commits, after acknowledging", async () => {
+    const r = repo();
+    const launched: string[][] = [];
+    const via = { launch: (run: GitLaunch) => (launched.push([...run.args]), launchHere(run)) };
+    const queue = new CommitQueue(r.top, { committer: { name: "secrets-serve", email: "server@secrets-serve" }, via, maintenanceEvery: 2 });
+    for (let i = 0; i < 4; i++) await queue.commit(write(r.top, `m${i}`));
+    await queue.settled();
+    const commits = launched.filter((a) => a.includes("commit"));
+    expect(commits).toHaveLength(4);
+    for (const args of commits) expect(args.join(" ")).toContain("-c maintenance.auto=false");
+    expect(launched.filter((a) => a[0] === "maintenance").map((a) => a.join(" "))).toEqual(["maintenance run --auto --quiet", "maintenance run --auto --quiet"]);
+    expect(r.git("rev-list", "--count", "HEAD")).toBe("5");
   });
 });
