@@ -111,6 +111,20 @@ describe("database/static-roles, static-creds, rotate-role", () => {
     for (const p of seen) expect(log).not.toContain(p);
   });
 
+  it("rotation_statements: the role's own statements change the password", async () => {
+    await db.admin(`CREATE ROLE app_stmts LOGIN PASSWORD '${INITIAL}'`);
+    const statements = [`ALTER ROLE "{{name}}" WITH PASSWORD '{{password}}' CONNECTION LIMIT 7;`];
+    await vault().write!("database/static-roles/stmts", { db_name: "main", username: "app_stmts", rotation_period: 600, rotation_statements: statements });
+    const r = (await vault().read!("database/static-creds/stmts")) as unknown as StaticCreds;
+    seen.push(r.data.password);
+    expect(await loginWorks(db, "app_stmts", r.data.password)).toBe(true);
+    expect(await loginWorks(db, "app_stmts", INITIAL)).toBe(false);
+    expect((await db.admin<{ n: number }>("SELECT rolconnlimit AS n FROM pg_roles WHERE rolname = 'app_stmts'")).rows[0]!.n).toBe(7);
+    const role = (await vault().read!("database/static-roles/stmts")) as unknown as { data: Record<string, unknown> };
+    expect(role.data.rotation_statements).toEqual(statements);
+    expect(await req("DELETE", "database/static-roles/stmts")).toEqual({ status: 204, body: "" });
+  });
+
   it("an unknown role: Vault's errors", async () => {
     expect(await req("GET", "database/static-creds/nope")).toEqual({ status: 400, body: '{"errors":["unknown role: nope"]}\n' });
     expect(await req("POST", "database/rotate-role/nope", {})).toEqual({ status: 400, body: '{"errors":["no static role found for role name"]}\n' });
