@@ -6,7 +6,8 @@
  * src/auth/tokens/repository-file-schema.ts, and the JWT auth method's files
  * (.secrets/auth/<mount>/config.yaml and roles/<name>.yaml) from src/auth/jwt/config-schema.ts and
  * src/auth/jwt/role-schema.ts, and schemas/database-connection.schema.json and
- * schemas/database-role.schema.json (the database engine's files under .secrets/engines/database/)
+ * schemas/database-role.schema.json and
+ * schemas/database-static-role.schema.json (the database engine's files under .secrets/engines/database/)
  * from src/engines/postgres/schema.ts, schemas/identity-oidc-{config,key,role}.schema.json (the
  * identity OIDC files under .secrets/engines/identity/oidc/) from src/identity/schema.ts,
  * schemas/secrets-rotation.schema.json (the rotation policy, .secrets/rotation.yaml) from
@@ -36,6 +37,7 @@ const targets = [
   { out: join(root, "schemas", "secrets-jwt-role.schema.json"), entry: join(root, "src", "auth", "jwt", "role-schema.ts"), render: "renderJwtRoleJsonSchema" },
   { out: join(root, "schemas", "database-connection.schema.json"), entry: join(root, "src", "engines", "postgres", "schema.ts"), render: "renderConnectionJsonSchema" },
   { out: join(root, "schemas", "database-role.schema.json"), entry: join(root, "src", "engines", "postgres", "schema.ts"), render: "renderRoleJsonSchema" },
+  { out: join(root, "schemas", "database-static-role.schema.json"), entry: join(root, "src", "engines", "postgres", "schema.ts"), render: "renderStaticRoleJsonSchema" },
   { out: join(root, "schemas", "pki-role.schema.json"), entry: join(root, "src", "engines", "pki", "role-schema.ts"), render: "renderPkiRoleJsonSchema" },
   { out: join(root, "schemas", "aws-config.schema.json"), entry: join(root, "src", "engines", "aws", "schema.ts"), render: "renderAwsConfigJsonSchema" },
   { out: join(root, "schemas", "aws-role.schema.json"), entry: join(root, "src", "engines", "aws", "schema.ts"), render: "renderAwsRoleJsonSchema" },

@@ -87,6 +87,11 @@ export interface RunnerOptions {
   onStep?: (secret: string, step: RotationStep | "finished", attempt: number) => Promise<void> | void;
   /** git's environment for commits (default this process's). */
   gitEnv?: NodeJS.ProcessEnv;
+  /**
+   * Makes the rotation's commit of `paths` (repo-relative) instead of git directly: the server
+   * passes its commit queue, the one writer of its repository's index.
+   */
+  commit?: (paths: readonly string[], message: string) => Promise<string | null>;
 }
 
 export interface RunRequest {
@@ -372,6 +377,7 @@ export class RotationRunner {
     const status = await git(["status", "--porcelain", "--", rel], { cwd: this.#o.top });
     if (status.stdout.toString("utf8").trim() === "") return null;
     const message = `secrets rotate values: ${item.secret} (${item.rule.generator.type}, ${item.rule.strategy})`;
+    if (this.#o.commit) return this.#o.commit([rel], message);
     return commitPaths(this.#o.top, [rel], message, this.#o.gitEnv ? { env: this.#o.gitEnv } : {});
   }
 }

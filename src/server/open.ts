@@ -137,7 +137,7 @@ export async function openServer(options: OpenServerOptions): Promise<OpenedServ
   const factories: MountFactories = {
     secrets: {
       kv: kvFactory({ repo, keys, writes, defaultFolder }),
-      database: databaseFactory({ repoTop: repo.top, workspace, engines, leases }),
+      database: databaseFactory({ repoTop: repo.top, workspace, engines, leases, writes, stateDir }),
       aws: awsFactory({ repoTop: repo.top, workspace, engines, leases, env: options.env }),
       pki: pkiFactory({ writes, stateDir }),
     },

@@ -100,3 +100,29 @@ export function renderConnectionJsonSchema(): string {
 export function renderRoleJsonSchema(): string {
   return JSON.stringify(z.toJSONSchema(DatabaseRoleFile, { io: "input", target: "draft-2020-12", unrepresentable: "any" }), null, 2) + "\n";
 }
+
+/**
+ * A **static role**, `.secrets/engines/<mount>/static-roles/<name>.yaml`: Vault's
+ * `database/static-roles/:name` (path_roles.go, the static account): one existing login role whose
+ * password the server rotates every `rotation_period`. Written through the API (each write a
+ * commit) or by a pull request. Its current password is not here but in the sops-encrypted
+ * `static-creds/<name>.yaml` beside it (docs/rotation.md).
+ */
+export const DatabaseStaticRoleFile = z.strictObject({
+  /** The connection whose admin changes the password: `config/<db_name>.yaml`. */
+  db_name: EngineObjectName,
+  /** The existing PostgreSQL login role. */
+  username: PgRoleName,
+  /** Seconds (or a duration) between rotations; Vault's minimum is 5 seconds. */
+  rotation_period: DurationSeconds,
+  /** Run to change the password, `{{name}}`/`{{username}}` and `{{password}}` filled in; default `ALTER ROLE … WITH PASSWORD`. */
+  rotation_statements: Statements.optional(),
+  /** Only `password` (Vault's default). */
+  credential_type: z.literal("password").optional(),
+});
+export type DatabaseStaticRoleFile = z.infer<typeof DatabaseStaticRoleFile>;
+
+/** The JSON Schema of a static role file, for `npm run schemas`. */
+export function renderStaticRoleJsonSchema(): string {
+  return JSON.stringify(z.toJSONSchema(DatabaseStaticRoleFile, { io: "input", target: "draft-2020-12", unrepresentable: "any" }), null, 2) + "\n";
+}

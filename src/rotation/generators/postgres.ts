@@ -20,6 +20,7 @@ import { generatePassword } from "../../engines/password.js";
 import { PgAdmin } from "../../engines/postgres/admin.js";
 import { engineFolder, RepositoryDatabaseConfig, type DatabaseConnection } from "../../engines/postgres/config-files.js";
 import { resolveConnection } from "../../engines/postgres/connection-url.js";
+import { changeLoginPassword } from "../../engines/postgres/login-roles.js";
 import { scramSha256Verifier } from "../../engines/postgres/scram.js";
 import { quoteIdentifier, quoteLiteral } from "../../engines/postgres/statements.js";
 import type { Workspace } from "../../workspace/workspace.js";
@@ -30,6 +31,11 @@ export interface PostgresGeneratorDeps {
   top: string;
   workspace: Workspace;
   strategy: "single" | "alternating";
+  /**
+   * `single` only: the statements that change the password (a Vault static role's
+   * `rotation_statements`), run by the engine's changeLoginPassword; none: `ALTER ROLE … PASSWORD`.
+   */
+  statements?: readonly string[];
 }
 
 const USERNAME = "username";
@@ -93,6 +99,11 @@ export function postgresGenerator(options: z.infer<typeof PostgresOptions>, deps
       const { admin: a, connection: c } = await getAdmin();
       const username = pending[USERNAME]!;
       const password = pending[passwordKeys(pending)[0]!]!;
+      if (deps.strategy === "single" && deps.statements?.length) {
+        const changed = await changeLoginPassword(a, { username, password, statements: deps.statements, passwordAuthentication: c.passwordAuthentication });
+        if (!changed) throw new SecretsError("config", `database ${options.db_name}: there is no login role ${username} to rotate`);
+        return;
+      }
       const verifier = sent(password, c);
       const role = quoteIdentifier(username);
       await a.transaction(

@@ -9,6 +9,7 @@
  * The engine's connection and roles are the repository's files under
  * `.secrets/engines/<mount>/` (docs/dynamic-secrets.md); `database/config/*` and
  * `database/roles/*` are not served (they are reviewed files, not API state): 404 `unsupported path`.
+ * Static roles (`static-roles/*`, `static-creds/*`, `rotate-role/*`) are database-static.ts's.
  */
 import { SecretsError } from "../../errors.js";
 import { engineFolder, RepositoryDatabaseConfig } from "../../engines/postgres/config-files.js";
@@ -20,6 +21,8 @@ import { envelope } from "../envelope.js";
 import { errorReply, requestErrorsAsResponses, type Reply } from "../reply.js";
 import { multiError, UNSUPPORTED_OPERATION, UNSUPPORTED_PATH } from "../vault-errors.js";
 import { envelopeJson } from "../vault-json.js";
+import type { KvWriteContext } from "../kv/write-context.js";
+import { isStaticRolePath, StaticRoles } from "./database-static.js";
 import type { Mount } from "./mount.js";
 
 export const DATABASE_MOUNT_TYPE = "database";
@@ -60,6 +63,9 @@ export interface DatabaseMountDeps {
   readonly workspace: Workspace;
   readonly engines: ServerEngines;
   readonly leases: LeaseManager;
+  /** The server's writes (static roles commit) and state directory (their rotations' records); without them no static-role route. */
+  readonly writes?: KvWriteContext;
+  readonly stateDir?: string;
 }
 
 /** The factory of `database` mounts (open.ts: `factories.secrets.database`). */
@@ -67,17 +73,19 @@ export function databaseFactory(deps: DatabaseMountDeps): (d: { point: string })
   return ({ point }) => {
     const name = point.slice(0, -1);
     deps.engines.ensure(name, () => new DatabaseEngine({ mount: name, config: new RepositoryDatabaseConfig({ folder: engineFolder(deps.repoTop, name), workspace: deps.workspace }) }));
-    return databaseMount(point, deps.leases);
+    const statics = deps.writes && deps.stateDir ? new StaticRoles(name, { repoTop: deps.repoTop, workspace: deps.workspace, writes: deps.writes, stateDir: deps.stateDir }) : null;
+    return databaseMount(point, deps.leases, statics);
   };
 }
 
-export function databaseMount(point: string, leases: LeaseManager): Mount {
+export function databaseMount(point: string, leases: LeaseManager, statics: StaticRoles | null = null): Mount {
   const name = point.slice(0, -1);
   return {
     point,
     type: DATABASE_MOUNT_TYPE,
     handle: (req) =>
       requestErrorsAsResponses(async (): Promise<Reply> => {
+        if (statics && isStaticRolePath(req.path)) return statics.handle(req);
         const m = CREDS_PATTERN.exec(req.path);
         if (!m) return errorReply(404, multiError(UNSUPPORTED_PATH));
         // Vault's path-creds has a read operation only (pathCredsCreate: ReadOperation).
