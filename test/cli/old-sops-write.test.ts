@@ -65,6 +65,9 @@ describe("the first write of a file an older sops wrote", () => {
     expect(after).toEqual(before);
 
     box.git("commit", "-qam", "first write");
+    // lastmodified has one-second resolution: start the second write in a later second than the
+    // first one ended, or on a fast machine both carry the same time and that line does not change.
+    await new Promise((r) => setTimeout(r, 1001 - (Date.now() % 1000)));
     await box.ok(["set", ...indentOf(original), name, path, '"second"'], { env });
     const added = box.git("diff", "-U0").split("\n").filter((l) => /^\+[^+]/.test(l));
     const removed = box.git("diff", "-U0").split("\n").filter((l) => /^-[^-]/.test(l));
