@@ -24,13 +24,13 @@ import { displayPath, soleFileFor } from "../../secrets/resolve.js";
 import { Branch } from "../../sops/tree.js";
 import { parseWith } from "../../util/zod-error.js";
 import type { Workspace } from "../../workspace/workspace.js";
+import { soleRoleFile } from "../role-file.js";
 import { CONNECTIONS_FOLDER, ROLES_FOLDER } from "../postgres/config-files.js";
 import { EngineObjectName } from "../postgres/schema.js";
 import { AwsRoleFile, AwsRootConfigFile, type AwsCredentialType } from "./schema.js";
 
 /** The root configuration's name: `config/root.yaml` (Vault's `aws/config/root`). */
 export const ROOT_CONFIG_NAME = "root";
-const ROLE_EXTENSIONS = [".yaml", ".yml", ".json"] as const;
 
 /** Vault's default region (path_config_root.go: AWS_REGION, AWS_DEFAULT_REGION, then us-east-1). */
 export const DEFAULT_REGION = "us-east-1";
@@ -106,15 +106,8 @@ export class RepositoryAwsConfig implements AwsConfigSource {
 
   async role(name: string): Promise<AwsRole | null> {
     if (!EngineObjectName.safeParse(name).success) throw new SecretsError("usage", "invalid role name (letters, digits, '_', '-' and '.')");
-    const base = join(this.folder, ROLES_FOLDER, name);
-    const found: string[] = [];
-    for (const ext of ROLE_EXTENSIONS) {
-      const st = await fsp.stat(base + ext).catch(() => undefined);
-      if (st?.isFile()) found.push(base + ext);
-    }
-    if (found.length > 1) throw new SecretsError("config", `both ${found.map(displayPath).join(" and ")} configure role ${name}; keep one`);
-    const file = found[0];
-    if (file === undefined) return null;
+    const file = await soleRoleFile(this.folder, join(this.folder, ROLES_FOLDER), name);
+    if (file === null) return null;
     const shown = displayPath(file);
     let raw: unknown;
     try {

@@ -25,6 +25,7 @@ import { Branch } from "../../sops/tree.js";
 import { parseDurationSeconds } from "../../auth/policy/duration.js";
 import { parseWith } from "../../util/zod-error.js";
 import type { Workspace } from "../../workspace/workspace.js";
+import { soleRoleFile } from "../role-file.js";
 import { DatabaseConnectionFile, DatabaseRoleFile, EngineObjectName } from "./schema.js";
 
 /** The folder of an engine's files, relative to the top of the work tree. */
@@ -34,7 +35,6 @@ export function engineFolder(top: string, mount: string): string {
 
 export const CONNECTIONS_FOLDER = "config";
 export const ROLES_FOLDER = "roles";
-const ROLE_EXTENSIONS = [".yaml", ".yml", ".json"] as const;
 
 /** A role as the engine uses it: durations in seconds, statements as lists. */
 export interface DatabaseRole {
@@ -112,15 +112,8 @@ export class RepositoryDatabaseConfig implements DatabaseConfigSource {
 
   async role(name: string): Promise<DatabaseRole | null> {
     this.#checkName(name, "role");
-    const base = join(this.folder, ROLES_FOLDER, name);
-    const found: string[] = [];
-    for (const ext of ROLE_EXTENSIONS) {
-      const st = await fsp.stat(base + ext).catch(() => undefined);
-      if (st?.isFile()) found.push(base + ext);
-    }
-    if (found.length > 1) throw new SecretsError("config", `both ${found.map(displayPath).join(" and ")} configure role ${name}; keep one`);
-    const file = found[0];
-    if (file === undefined) return null;
+    const file = await soleRoleFile(this.folder, join(this.folder, ROLES_FOLDER), name);
+    if (file === null) return null;
     const shown = displayPath(file);
     let text: string;
     try {
