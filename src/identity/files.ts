@@ -254,6 +254,8 @@ async function rotateDocument(doc: OpenDocument, name: string, shown: string, no
   const key = oidcKey(name, shown, parseKeyContent(plainOf(doc), shown));
   const next = await rotateKeyFile(key.content, { now, verificationTtl: key.verificationTtl, ...(verificationTtlOverride !== undefined ? { verificationTtlOverride } : {}) });
   const out = reencrypt(doc, [branchOf(next), ...doc.branches.slice(1)]);
+  // The file's own rule decides what is encrypted: the new private halves must be, as at creation.
+  checkWritten(out.branches[0] ?? new Branch(), PRIVATE_PATHS, out.metadata.encryptionRule, shown, false);
   const last = next.previous_keys!.at(-1)!;
   return { out, rotation: { kid: next.signing_key.kid, previousKid: last.public_key.kid, expireAt: last.expire_at } };
 }

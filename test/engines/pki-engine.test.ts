@@ -58,6 +58,19 @@ beforeAll(async () => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe("the CA", () => {
+  it("is refused, and no key file written, when the .sops.yaml rule for its path would leave the key in clear", async () => {
+    const config = path.join(dir, ".sops.yaml");
+    const before = readFileSync(config, "utf8");
+    const recipient = await identityToRecipient(identity);
+    writeFileSync(config, `creation_rules:\n  - path_regex: ^\\.secrets/engines/clear/\n    encrypted_regex: ^data$\n    age: ${recipient}\n${before.replace(/^creation_rules:\n/, "")}`);
+    try {
+      await expect(engine("clear").generateRoot(commit, "internal", { common_name: "Clear Root", key_type: "ec", ttl: "1h" })).rejects.toMatchObject({ message: expect.stringContaining("would leave private_key in clear") });
+      await expect(fsp.stat(path.join(dir, ".secrets/engines/clear/ca-key.yaml"))).rejects.toMatchObject({ code: "ENOENT" });
+    } finally {
+      writeFileSync(config, before);
+    }
+  });
+
   it("keeps the certificate in ca.pem and the key sops-encrypted in ca-key.yaml (no PEM key in clear)", () => {
     const key = readFileSync(path.join(dir, ".secrets/engines/pki/ca-key.yaml"), "utf8");
     expect(key).toMatch(/private_key: ENC\[AES256_GCM,/);

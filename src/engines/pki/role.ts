@@ -162,7 +162,8 @@ export function roleFileFromApi(fields: Readonly<Record<string, unknown>>): { fi
   const out: Record<string, unknown> = {};
   const ignored: string[] = [];
   for (const [name, value] of Object.entries(fields)) {
-    const schema = API_FIELDS[name as keyof PkiRoleFile] as z.ZodType | undefined;
+    // Own properties only: `constructor` or `__proto__` in a body would otherwise find Object's.
+    const schema: z.ZodType | undefined = Object.hasOwn(API_FIELDS, name) ? API_FIELDS[name as keyof PkiRoleFile] : undefined;
     if (!schema) {
       ignored.push(name);
       continue;

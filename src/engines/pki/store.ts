@@ -25,6 +25,7 @@ import { SecretsError } from "../../errors.js";
 import { loadStore } from "../../files/format.js";
 import { openSecretFile } from "../../files/secret-file.js";
 import { toSecretValue } from "../../secrets/entries.js";
+import { checkWritten } from "../../secrets/repository.js";
 import { emitEncrypted, encryptNew } from "../../sops/document.js";
 import type { KeySource } from "../../sops/keysource.js";
 import { Branch, fromPlain } from "../../sops/tree.js";
@@ -202,6 +203,8 @@ export class RepositoryPkiStore {
     const creation = await this.#opts.creation.creationFor(abs);
     const branch = fromPlain({ private_key: await exportPrivateKey(key) }) as Branch;
     const out = await encryptNew([branch], creation.recipients, await this.#opts.keys(), { encryptionRule: creation.encryptionRule, macOnlyEncrypted: creation.macOnlyEncrypted });
+    // A rule such as `encrypted_regex: ^data$` would leave the CA key in clear, to be committed.
+    checkWritten(out.branches[0] ?? new Branch(), [["private_key"]], out.metadata.encryptionRule, abs, false);
     const bytes = emitEncrypted(await loadStore("yaml"), out, { indent: await this.#opts.creation.indentFor("yaml") });
     return Buffer.from(bytes).toString("utf8");
   }
