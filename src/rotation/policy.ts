@@ -12,6 +12,7 @@ import { promises as fsp } from "node:fs";
 import path from "node:path";
 import { parseDurationSeconds } from "../auth/policy/duration.js";
 import { SecretsError } from "../errors.js";
+import { confinedPath } from "../io/confine.js";
 import { parseYamlConfig } from "../util/yaml-config.js";
 import { RotationFile, type RotationGeneratorOptions } from "./schema.js";
 
@@ -62,6 +63,11 @@ export function parseRotationPolicy(text: string, shown: string = ROTATION_POLIC
 /** The repository's policy (`top`: the work tree's top level); [] when it has no policy file. */
 export async function loadRotationPolicy(top: string): Promise<RotationPolicyRule[]> {
   const file = path.join(top, ROTATION_POLICY_FILE);
+  // The policy names the programs the command generator runs: a link out of the repository would
+  // make an unreviewed file that source.
+  if ((await fsp.lstat(file).catch(() => undefined))?.isSymbolicLink()) {
+    confinedPath(top, file, { shown: ROTATION_POLICY_FILE, rootName: "the repository" });
+  }
   let text: string;
   try {
     text = await fsp.readFile(file, "utf8");

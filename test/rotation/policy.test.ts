@@ -91,3 +91,26 @@ describe("rotation policy (.secrets/rotation.yaml)", () => {
     expect(readFileSync(join(ROOT, "schemas", "secrets-rotation.schema.json"), "utf8")).toBe(renderRotationJsonSchema());
   });
 });
+
+describe("loadRotationPolicy and symbolic links", () => {
+  it("reads the policy through a link inside the repository, refuses one that leads out of it", async () => {
+    const { mkdtempSync, mkdirSync, writeFileSync, symlinkSync, rmSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { loadRotationPolicy } = await import("../../src/rotation/policy.js");
+    const dir = mkdtempSync(join(tmpdir(), "rotation-policy-"));
+    try {
+      const top = join(dir, "repo");
+      mkdirSync(join(top, ".secrets"), { recursive: true });
+      const policy = "rotations:\n  - path: db/password\n    every: 30d\n    generator: { type: random }\n    owner: team\n";
+      writeFileSync(join(top, "kept.yaml"), policy);
+      symlinkSync(join(top, "kept.yaml"), join(top, ".secrets", "rotation.yaml"));
+      expect(await loadRotationPolicy(top)).toHaveLength(1);
+      rmSync(join(top, ".secrets", "rotation.yaml"));
+      writeFileSync(join(dir, "outside.yaml"), policy);
+      symlinkSync(join(dir, "outside.yaml"), join(top, ".secrets", "rotation.yaml"));
+      await expect(loadRotationPolicy(top)).rejects.toMatchObject({ kind: "outside-root" });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
