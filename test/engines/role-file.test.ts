@@ -55,3 +55,19 @@ describe.each(engines)("the $name engine's role files", ({ name, role, open }) =
     await expect(config.role("twice")).rejects.toMatchObject({ kind: "config", message: expect.stringContaining("keep one") });
   });
 });
+
+describe("the database mount's static roles", () => {
+  it("reads a static role file, refuses a link out of the engine's folder", async () => {
+    const { StaticRoles } = await import("../../src/server/mounts/database-static.js");
+    const top = join(dir, "repo");
+    const folder = join(top, ".secrets", "engines", "database", "static-roles");
+    mkdirSync(folder, { recursive: true });
+    const role = "db_name: main\nusername: app\nrotation_period: 1h\n";
+    writeFileSync(join(folder, "app.yaml"), role);
+    writeFileSync(join(dir, "outside.yaml"), role);
+    symlinkSync(join(dir, "outside.yaml"), join(folder, "escape.yaml"));
+    const roles = new StaticRoles("database", { repoTop: top, workspace: new Workspace({ startDir: top, env: {} }), writes: {} as never, stateDir: join(dir, "state") });
+    expect(await roles.role("app")).toMatchObject({ username: "app" });
+    await expect(roles.role("escape")).rejects.toMatchObject({ kind: "outside-root" });
+  });
+});

@@ -25,6 +25,7 @@ import path from "node:path";
 import { promises as fsp } from "node:fs";
 import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
 import { SecretsError } from "../../errors.js";
+import { confinedPath } from "../../io/confine.js";
 import { loadStore } from "../../files/format.js";
 import { emitEncrypted, encryptNew } from "../../sops/document.js";
 import { type Branch, fromPlain } from "../../sops/tree.js";
@@ -117,6 +118,10 @@ export class StaticRoles {
   async role(name: string): Promise<DatabaseStaticRoleFile | null> {
     if (!EngineObjectName.safeParse(name).success) return null;
     const file = this.#roleFile(name);
+    // A reviewed role must be a file of the repository: a link may not lead out of the engine's folder.
+    if ((await fsp.lstat(file).catch(() => undefined))?.isSymbolicLink()) {
+      confinedPath(this.#folder, file, { shown: this.#rel(file), rootName: `the engine folder ${this.#rel(this.#folder)}` });
+    }
     let text: string;
     try {
       text = await fsp.readFile(file, "utf8");
