@@ -131,17 +131,23 @@ export async function issueDynamic(lines: readonly DynamicLine[], leases: LeaseM
   return { secrets, issued };
 }
 
-/** Revokes every lease main saved (the post step). Returns how many could not be revoked. */
-export async function revokeAll(leaseIds: readonly string[], leases: LeaseManager): Promise<number> {
+/**
+ * Revokes every lease main saved (the post step). `failed`: how many could not be revoked;
+ * `expiring`: how many the engine could only let expire (AWS STS keys cannot be revoked early), so
+ * the post step does not claim they are gone.
+ */
+export async function revokeAll(leaseIds: readonly string[], leases: Pick<LeaseManager, "revoke">): Promise<{ failed: number; expiring: number }> {
   let failed = 0;
+  let expiring = 0;
   for (const id of leaseIds) {
     try {
-      await leases.revoke(id, { now: nowSeconds() });
+      const result = await leases.revoke(id, { now: nowSeconds() });
+      if (result.warnings?.length) expiring++;
     } catch {
       failed++;
     }
   }
-  return failed;
+  return { failed, expiring };
 }
 
 /** The summary's lines for the leases: paths, names, TTLs; never a value or a lease id. */

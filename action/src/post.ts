@@ -30,6 +30,7 @@ async function revokeLeases(): Promise<void> {
     return;
   }
   let failed = ids.length;
+  let expiring = 0;
   try {
     const keyText = core.getInput("age-key", { trimWhitespace: false });
     new MaskRegistry().addStrings(ageKeyMasks(keyText));
@@ -37,7 +38,7 @@ async function revokeLeases(): Promise<void> {
     const root = resolve(workspace, core.getInput("working-directory").trim() || ".");
     const leases = await openLeases(root, parseAgeKey(keyText));
     try {
-      failed = await revokeAll(ids, leases);
+      ({ failed, expiring } = await revokeAll(ids, leases));
     } finally {
       await leases.close();
     }
@@ -46,6 +47,7 @@ async function revokeLeases(): Promise<void> {
   }
   done();
   if (failed) core.setFailed(safe`gitops-secrets post step: could not revoke ${failed} of the ${counted(ids.length, safe`lease`, safe`leases`)} the main step minted; they expire at their TTL (\`secrets lease tidy\` drops them then)`);
+  else if (expiring) say(safe`Revoked ${counted(ids.length - expiring, safe`lease`, safe`leases`)} the main step minted; ${counted(expiring, safe`credential`, safe`credentials`)} (AWS STS) cannot be revoked early and stay valid until their TTL ends.`);
   else say(safe`Revoked ${counted(ids.length, safe`lease`, safe`leases`)} the main step minted.`);
 }
 
